@@ -1,0 +1,72 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { InputError } from "../errors.js";
+
+/**
+ * One line of a JSONL file, parsed or not. `plan()` accepts these in place of plain request
+ * objects so that a rejection can name the file and line it came from.
+ */
+export class JsonlLine {
+  /** 1-based line number in the source. */
+  readonly line: number;
+  /** The file it came from (`"-"` for standard input), if known. */
+  readonly source: string | undefined;
+  /** The parsed value, when the line is valid JSON. */
+  readonly value: unknown;
+  /** Why the line is not valid JSON, when it is not. */
+  readonly parseError: string | undefined;
+
+  constructor(line: number, source: string | undefined, value: unknown, parseError?: string) {
+    this.line = line;
+    this.source = source;
+    this.value = value;
+    this.parseError = parseError;
+  }
+}
+
+/**
+ * Streams a JSONL file (or stream) one line at a time, without loading it whole. Blank lines are
+ * skipped but still counted, so line numbers match what an editor shows. A line that is not valid
+ * JSON is yielded with `parseError` set: the planner rejects it with its line number rather than
+ * stopping the whole job.
+ */
+export async function* readJsonl(
+  input: string | Readable,
+  options: { source?: string } = {},
+): AsyncGenerator<JsonlLine> {
+  const source = options.source ?? (typeof input === "string" ? input : undefined);
+  let stream: Readable;
+  if (typeof input === "string") {
+    stream = createReadStream(input, { encoding: "utf8" });
+  } else {
+    stream = input;
+  }
+  const opened = new Promise<void>((resolve, reject) => {
+    stream.once("error", reject);
+    stream.once("readable", resolve);
+    stream.once("end", resolve);
+  });
+  try {
+    await opened;
+  } catch (error) {
+    throw new InputError(
+      `Cannot read requests from \`${source ?? "stream"}\`: ${(error as Error).message}. ` +
+        "Check the path; pass `-` to read standard input.",
+      source,
+      { cause: error },
+    );
+  }
+  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  let n = 0;
+  for await (const raw of lines) {
+    n += 1;
+    const text = n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    if (text.trim() === "") continue;
+    try {
+      yield new JsonlLine(n, source, JSON.parse(text));
+    } catch (error) {
+      yield new JsonlLine(n, source, undefined, (error as Error).message);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { finished } from "node:stream/promises";
+import { InputError } from "../errors.js";
+import type { Plan } from "../types.js";
+
+/** `plan.json` as written to disk: the plan without request bodies, which live in batch files. */
+export interface PlanFile extends Omit<Plan, "batches"> {
+  batches: Array<{
+    index: number;
+    file: string;
+    wave: number;
+    requestCount: number;
+    bytes: number;
+  }>;
+}
+
+/** Name of a batch file inside a plan folder. */
+export function batchFileName(index: number, wave: number): string {
+  return `batches/wave-${wave}-batch-${String(index).padStart(4, "0")}.jsonl`;
+}
+
+/** The `plan.json` content for a plan (batch bodies referenced by file). */
+export function toPlanFile(plan: Plan): PlanFile {
+  return {
+    ...plan,
+    batches: plan.batches.map((b) => ({
+      index: b.index,
+      file: batchFileName(b.index, b.wave),
+      wave: b.wave,
+      requestCount: b.requestCount,
+      bytes: b.bytes,
+    })),
+  };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes a plan folder: `plan.json` and one JSONL file per batch (each line `{"custom_id",
+ * "params"}`, ready for `batches.create()`). Everything is written to a staging folder beside `dir`
+ * and renamed into place at the end, so an interrupted write never leaves a folder that looks
+ * complete. An existing plan folder is replaced only with `overwrite`.
+ */
+export async function writePlan(
+  plan: Plan,
+  dir: string,
+  options: { overwrite?: boolean } = {},
+): Promise<void> {
+  const target = path.resolve(dir);
+  if ((await exists(path.join(target, "plan.json"))) && !options.overwrite) {
+    throw new InputError(
+      `\`${dir}\` already holds a plan; pass \`--force\` (\`overwrite: true\`) to replace it, or choose another \`--out\`.`,
+      dir,
+    );
+  }
+  const staging = `${target}.partial-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(path.join(staging, "batches"), { recursive: true });
+  try {
+    for (const batch of plan.batches) {
+      const out = createWriteStream(path.join(staging, batchFileName(batch.index, batch.wave)));
+      for (const request of batch.requests) {
+        if (!out.write(`${JSON.stringify(request)}\n`))
+          await new Promise<void>((r) => out.once("drain", () => r()));
+      }
+      out.end();
+      await finished(out);
+    }
+    await writeFile(
+      path.join(staging, "plan.json"),
+      `${JSON.stringify(toPlanFile(plan), null, 2)}\n`,
+    );
+    if (await exists(target)) {
+      const old = `${target}.old-${process.pid}`;
+      await rename(target, old);
+      await rename(staging, target);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(staging, target);
+    }
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Reads `plan.json` from a plan folder. */
+export async function readPlanFile(dir: string): Promise<PlanFile> {
+  const file = path.join(dir, "plan.json");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new InputError(
+      `No plan in \`${dir}\`: cannot read \`plan.json\`. Create one with \`cacheplan plan requests.jsonl --out ${dir}\`.`,
+      dir,
+      { cause: error },
+    );
+  }
+  const parsed = JSON.parse(text) as PlanFile;
+  if (parsed.version !== 1) {
+    throw new InputError(
+      `\`${file}\` has plan version ${String(parsed.version)}; this cacheplan reads version 1.`,
+      file,
+    );
+  }
+  return parsed;
+}

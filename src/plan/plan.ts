@@ -1,0 +1,693 @@
+import { OptionsError } from "../errors.js";
+import { JsonlLine } from "../io/jsonl.js";
+import {
+  CONSERVATIVE_MIN_CACHEABLE_TOKENS,
+  DEFAULT_READ_MULTIPLIER,
+  defaultModelTable,
+} from "../pricing/models.js";
+import { applyMarkers, type MarkerPlacement } from "../request/markers.js";
+import { ContextInterner, type SegmentedRequest, segmentRequest } from "../request/segments.js";
+import { validateRequest } from "../request/validate.js";
+import { createTiktokenCounter } from "../tokens/tiktoken.js";
+import type {
+  BatchRequest,
+  Plan,
+  PlannedBatch,
+  PlannedBreakpoint,
+  PlannedGroup,
+  PlanOptions,
+  RejectedRequest,
+  ResolvedPlanOptions,
+} from "../types.js";
+import { type Candidate, type Mark, selectBreakpoints } from "./_breakpoints.js";
+import { buildCandidates, type RequestFacts } from "./_candidates.js";
+import { savingsPerToken, writeMultiplier } from "./_cost-model.js";
+import { detectDrift } from "./_drift.js";
+import { BODY_OVERHEAD_BYTES, type SplitItem, splitBatches } from "./_split.js";
+import { isTail, PrefixTrie, type TrieNode } from "./_trie.js";
+import { assignWaves } from "./_waves.js";
+import { MAX_EXAMPLES, type PlanWarning } from "./warnings.js";
+
+/** What `plan()` accepts: request objects, or `JsonlLine`s from `readJsonl()` to keep line numbers. */
+export type PlanInput = Iterable<unknown> | AsyncIterable<unknown>;
+
+/** The Batches API limits (reference fact 11, BP-en §Batch limitations). */
+export const API_MAX_REQUESTS = 100_000;
+export const API_MAX_BYTES = 256_000_000;
+
+/**
+ * Bytes a request may grow by when markers are added: 4 markers, each at most
+ * `,"cache_control":{"type":"ephemeral","ttl":"1h"}` plus the brackets and `"type":"text","text":`
+ * of a string turned into a block. Used to reject too-large requests before planning.
+ */
+const MARKER_ALLOWANCE_BYTES = 4 * 100;
+
+/** Most warnings of one kind listed individually. */
+const MAX_WARNINGS_PER_KIND = 20;
+
+/** Applies defaults and checks ranges; throws `OptionsError` naming the option. */
+export function resolvePlanOptions(options: PlanOptions = {}): ResolvedPlanOptions {
+  const strategy = options.strategy ?? "auto";
+  if (!["auto", "primed", "cold", "none"].includes(strategy)) {
+    throw new OptionsError(
+      `\`strategy\` must be one of "auto", "primed", "cold", "none"; got ${JSON.stringify(strategy)}.`,
+    );
+  }
+  const ttl = options.ttl ?? "auto";
+  if (!["auto", "5m", "1h"].includes(ttl)) {
+    throw new OptionsError(
+      `\`ttl\` must be one of "auto", "5m", "1h"; got ${JSON.stringify(ttl)}.`,
+    );
+  }
+  const userMarkers = options.userMarkers ?? "keep";
+  if (userMarkers !== "keep" && userMarkers !== "replace") {
+    throw new OptionsError(
+      `\`userMarkers\` must be "keep" or "replace"; got ${JSON.stringify(userMarkers)}.`,
+    );
+  }
+  const int = (
+    name: string,
+    value: number | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+  ) => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new OptionsError(
+        `\`${name}\` must be a whole number from ${min} to ${max}; got ${String(v)}.`,
+      );
+    }
+    return v;
+  };
+  const maxRequests = int(
+    "maxRequests",
+    options.maxRequests,
+    API_MAX_REQUESTS,
+    1,
+    API_MAX_REQUESTS,
+  );
+  const maxBytes = int("maxBytes", options.maxBytes, API_MAX_BYTES, 1024, API_MAX_BYTES);
+  const maxWaves = int("maxWaves", options.maxWaves, 2, 1, 5);
+  const concurrency = int("concurrency", options.concurrency, 64, 1, 100_000);
+  if (strategy === "primed" && maxWaves < 2) {
+    throw new OptionsError(
+      '`strategy: "primed"` needs `maxWaves` of at least 2 (one wave for primers); use `strategy: "cold"` for one wave.',
+    );
+  }
+  return {
+    strategy,
+    ttl,
+    userMarkers,
+    maxRequests,
+    maxBytes,
+    maxWaves,
+    concurrency,
+    counter: options.counter?.name ?? "tiktoken-estimate",
+  };
+}
+
+interface Accepted {
+  request: BatchRequest;
+  model: string;
+  segmented: SegmentedRequest;
+  maxTokens: number;
+  bytes: number;
+  fixedMarkers: number;
+}
+
+/**
+ * Plans a job: validates every request, groups them by shared prefix per model, places identical
+ * `cache_control` breakpoints where they pay, chooses TTLs and primer waves, orders requests and
+ * splits them into batches. Pure: same input and options, same plan.
+ */
+export async function plan(requests: PlanInput, options: PlanOptions = {}): Promise<Plan> {
+  const resolved = resolvePlanOptions(options);
+  const models = options.models ?? defaultModelTable;
+  const counter = options.counter ?? createTiktokenCounter({ models });
+  const replace = resolved.userMarkers === "replace";
+  const rejected: RejectedRequest[] = [];
+  const accepted: Accepted[] = [];
+  const seen = new Map<string, number>();
+  const interner = new ContextInterner();
+  let position = 0;
+
+  for await (const item of requests as AsyncIterable<unknown>) {
+    position += 1;
+    let line = position;
+    let source: string | undefined;
+    let value = item;
+    if (item instanceof JsonlLine) {
+      line = item.line;
+      source = item.source;
+      value = item.value;
+      if (item.parseError !== undefined) {
+        rejected.push({
+          line,
+          ...(source ? { source } : {}),
+          kind: "invalid-json",
+          reason: `Not valid JSON: ${item.parseError}. Each line must hold one request object.`,
+        });
+        continue;
+      }
+    }
+    const where = source ? { source } : {};
+    const check = validateRequest(value);
+    if (!check.ok) {
+      rejected.push({
+        line,
+        ...where,
+        ...(check.custom_id ? { custom_id: check.custom_id } : {}),
+        kind: check.kind,
+        reason: check.reason,
+      });
+      continue;
+    }
+    const id = check.request.custom_id;
+    const first = seen.get(id);
+    if (first !== undefined) {
+      rejected.push({
+        line,
+        ...where,
+        custom_id: id,
+        kind: "duplicate-custom-id",
+        reason: `\`custom_id\` ${JSON.stringify(id)} was already used on line ${first}; results are matched by \`custom_id\`, so each must be unique. Rename one.`,
+      });
+      continue;
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(check.request));
+    if (bytes + MARKER_ALLOWANCE_BYTES + BODY_OVERHEAD_BYTES > resolved.maxBytes) {
+      rejected.push({
+        line,
+        ...where,
+        custom_id: id,
+        kind: "too-large",
+        reason: `The request is ${bytes.toLocaleString("en-US")} bytes; with room for markers it cannot fit in a batch of \`maxBytes\` ${resolved.maxBytes.toLocaleString("en-US")}. Shrink it or raise \`maxBytes\` (the API allows 256 MB).`,
+      });
+      continue;
+    }
+    seen.set(id, line);
+    accepted.push({
+      request: check.request,
+      model: check.request.params.model,
+      segmented: segmentRequest(check.request, interner),
+      maxTokens: check.request.params.max_tokens,
+      bytes,
+      fixedMarkers: replace ? 0 : check.markers,
+    });
+  }
+
+  const warnings: PlanWarning[] = [];
+  const warnCapped = (warning: PlanWarning) => {
+    if (warnings.filter((w) => w.kind === warning.kind).length < MAX_WARNINGS_PER_KIND)
+      warnings.push(warning);
+  };
+
+  // Partition by model, in order of first appearance: caches are per model (reference §1.6).
+  const byModel = new Map<string, number[]>();
+  accepted.forEach((a, i) => {
+    const list = byModel.get(a.model) ?? [];
+    list.push(i);
+    byModel.set(a.model, list);
+  });
+
+  const marksAt = new Map<number, Mark[]>(); // request index → marks on its path, outermost first
+  const markModel = new Map<Mark, { model: string; readMultiplier: number }>();
+  const tokensOf = new Map<TrieNode, number>();
+  const groupTops: Mark[] = [];
+  const primerWaves = new Map<number, number>();
+  const statsOf = new Map<Mark, { primers: number[]; writes: number; reads: number }>();
+  const orderAll: number[] = [];
+  const parentMark = new Map<Mark, Mark | undefined>();
+  let lastWave = 0;
+  let nextNodeId = 0;
+
+  for (const [model, indices] of byModel) {
+    const info = models.get(model);
+    const minimum = info?.minCacheableTokens ?? CONSERVATIVE_MIN_CACHEABLE_TOKENS;
+    const readMultiplier = info?.readMultiplier ?? DEFAULT_READ_MULTIPLIER;
+    if (!info)
+      warnings.push({
+        kind: "unknown-model",
+        model,
+        requests: indices.length,
+        minimumUsed: minimum,
+      });
+    else if (!info.minCacheableKnown)
+      warnings.push({ kind: "unknown-minimum", model, minimumUsed: minimum });
+
+    // Local request numbering within the model: trie indices are positions in `indices`.
+    const trieRequests = indices.map((i) => {
+      const { segmented } = accepted[i]!;
+      const markers = segmented.segments.map((s) => (replace ? null : s.marker));
+      if (!replace && segmented.topLevelMarker) {
+        // The top-level marker lands on the last cacheable block (reference §1.4).
+        for (let d = segmented.segments.length - 1; d >= 0; d--) {
+          if (segmented.segments[d]!.eligible) {
+            markers[d] ??= segmented.topLevelMarker;
+            break;
+          }
+        }
+      }
+      return { keys: segmented.segments.map((s) => s.key), markers };
+    });
+    const trie = new PrefixTrie(trieRequests, nextNodeId);
+    for (let i = 0; i < indices.length; i++) trie.insert(i);
+    nextNodeId = trie.nextId;
+    const order = trie.depthFirst();
+
+    // Count each distinct shared segment once, in one call (the counter memoises across calls).
+    const shared = [...trie.nodes()].filter((n) => n.count >= 2);
+    const segmentOf = (node: TrieNode) =>
+      accepted[indices[node.representative]!]!.segmented.segments[node.depth - 1]!;
+    const counts = await counter.countSegments(
+      shared.map((n) => ({ hash: segmentOf(n).contentHash, model, block: segmentOf(n).block })),
+    );
+    shared.forEach((node, k) => {
+      tokensOf.set(
+        node,
+        (node.parent && node.parent.depth > 0 ? tokensOf.get(node.parent)! : 0) + counts[k]!,
+      );
+    });
+
+    const facts: RequestFacts[] = indices.map((i, local) => {
+      const { segments } = accepted[i]!.segmented;
+      const markers = trieRequests[local]!.markers;
+      let first5m = Number.POSITIVE_INFINITY;
+      let last1h = 0;
+      markers.forEach((m, d) => {
+        if (m === "5m") first5m = Math.min(first5m, d + 1);
+        if (m === "1h") last1h = d + 1;
+      });
+      return {
+        fixedMarkers: accepted[i]!.fixedMarkers,
+        first5m,
+        last1h,
+        eligible: (depth: number) => segments[depth - 1]?.eligible ?? false,
+      };
+    });
+    const forest = buildCandidates(trie.root, facts, (n) => tokensOf.get(n) ?? 0, minimum);
+    const marks = selectBreakpoints(forest.roots, {
+      strategy: resolved.maxWaves < 2 && resolved.strategy === "auto" ? "cold" : resolved.strategy,
+      ttl: resolved.ttl,
+      concurrency: resolved.concurrency,
+      readMultiplier,
+    });
+
+    // Marks on each request's path, via the depth-first ranges (marks come in pre-order).
+    const localMarks = new Map<number, Mark[]>();
+    const stack: Mark[] = [];
+    for (const mark of marks) {
+      const node = mark.candidate.node;
+      while (stack.length > 0 && stack[stack.length - 1]!.candidate.node.range[1] <= node.range[0])
+        stack.pop();
+      parentMark.set(mark, stack[stack.length - 1]);
+      if (stack.length === 0) groupTops.push(mark);
+      stack.push(mark);
+      markModel.set(mark, { model, readMultiplier });
+      for (let p = node.range[0]; p < node.range[1]; p++) {
+        const local = order[p]!;
+        const list = localMarks.get(local) ?? [];
+        list.push(mark);
+        localMarks.set(local, list);
+      }
+    }
+    const waves = assignWaves({
+      marks,
+      order,
+      marksOf: (local) => localMarks.get(local) ?? [],
+      primerCost: (local) => {
+        const a = accepted[indices[local]!]!;
+        // Prefer short answers and small bodies (wave 0 should end fast), then input order.
+        return a.maxTokens * 1e12 + a.bytes * 1e3 + local / indices.length;
+      },
+      maxWaves: resolved.maxWaves,
+      concurrency: resolved.concurrency,
+    });
+    for (const [local, wave] of waves.primerWave) primerWaves.set(indices[local]!, wave);
+    lastWave = Math.max(lastWave, waves.lastWave);
+    for (const [mark, stats] of waves.stats) {
+      statsOf.set(mark, { ...stats, primers: stats.primers.map((l) => indices[l]!) });
+    }
+    for (const [local, list] of localMarks) marksAt.set(indices[local]!, list);
+    for (const local of order) orderAll.push(indices[local]!);
+
+    collectModelWarnings({
+      model,
+      minimum,
+      readMultiplier,
+      trie,
+      forestRoots: forest.roots,
+      belowMinimum: forest.belowMinimum,
+      marks,
+      tokensOf,
+      segmentLabel: (node) => segmentOf(node).label,
+      customId: (local) => accepted[indices[local]!]!.request.custom_id,
+      concurrency: resolved.concurrency,
+      hasMarkerBelow: (local, depth) =>
+        trieRequests[local]!.markers.some((m, d) => m !== null && d >= depth),
+      warn: warnCapped,
+    });
+    for (const drift of detectDrift(
+      trie,
+      (local, depth) => accepted[indices[local]!]!.segmented.segments[depth - 1],
+    )) {
+      warnCapped({ kind: "prefix-drift", model, ...drift });
+    }
+  }
+
+  // Groups, in planned order.
+  const groupIndexOf = new Map<Mark, number>();
+  for (const [g, top] of groupTops.entries()) groupIndexOf.set(top, g);
+  const groupOfRequest = (request: number) => {
+    const top = marksAt.get(request)?.[0];
+    return top === undefined ? -1 : groupIndexOf.get(top)!;
+  };
+  const waveOf = (request: number) => primerWaves.get(request) ?? lastWave;
+  const final: BatchRequest[] = new Array(accepted.length);
+  const finalBytes: number[] = new Array(accepted.length);
+  let markersAdded = 0;
+  let markersRemoved = 0;
+  accepted.forEach((a, i) => {
+    const placements: MarkerPlacement[] = [];
+    for (const mark of marksAt.get(i) ?? []) {
+      if (mark.origin !== "planner") continue;
+      placements.push({
+        location: a.segmented.segments[mark.candidate.node.depth - 1]!.location,
+        ttl: mark.ttl,
+      });
+    }
+    markersAdded += placements.length;
+    if (replace) markersRemoved += countExisting(a);
+    final[i] = applyMarkers(a.request, placements, replace);
+    finalBytes[i] =
+      placements.length === 0 && !replace ? a.bytes : Buffer.byteLength(JSON.stringify(final[i]));
+  });
+
+  const batches: PlannedBatch[] = [];
+  const groupBatches = new Map<number, Set<number>>();
+  for (let wave = 0; wave <= lastWave; wave++) {
+    const inWave = orderAll.filter((r) => waveOf(r) === wave);
+    const items: SplitItem[] = inWave.map((r) => ({
+      bytes: finalBytes[r]!,
+      unit: groupOfRequest(r),
+    }));
+    const { batches: ranges } = splitBatches(items, resolved.maxRequests, resolved.maxBytes);
+    for (const [start, end] of ranges) {
+      const members = inWave.slice(start, end);
+      const index = batches.length;
+      for (const r of members) {
+        const g = groupOfRequest(r);
+        // A group split across waves is by design (its primer goes first); count batches per wave.
+        const key = g * 8 + wave;
+        if (g >= 0)
+          (groupBatches.get(key) ?? groupBatches.set(key, new Set()).get(key)!).add(index);
+      }
+      batches.push({
+        index,
+        wave,
+        requests: members.map((r) => final[r]!),
+        requestCount: members.length,
+        bytes:
+          BODY_OVERHEAD_BYTES +
+          members.reduce((s, r) => s + finalBytes[r]!, 0) +
+          members.length -
+          1,
+      });
+    }
+  }
+
+  const plannedOrder = batches.flatMap((b) => b.requests.map((r) => r.custom_id));
+  const positionOf = new Map(plannedOrder.map((id, k) => [id, k]));
+  const groups: PlannedGroup[] = groupTops.map((top, g) =>
+    describeGroup(`g${g + 1}`, top, {
+      marks: [...statsOf.keys()].filter((m) => topOf(m, parentMark) === top),
+      parentMark,
+      statsOf,
+      tokensOf,
+      model: markModel.get(top)!,
+      accepted,
+      label: (mark) => {
+        const any = mark.candidate.node.representative;
+        return segmentLabelFor(mark, any, byModel, accepted);
+      },
+      positionOf,
+      members: orderAll.filter((r) => groupOfRequest(r) === g),
+    }),
+  );
+  for (const [key, set] of groupBatches) {
+    if (set.size > 1)
+      warnCapped({ kind: "group-split", group: `g${Math.floor(key / 8) + 1}`, batches: set.size });
+  }
+  for (const group of groups) {
+    for (const bp of group.breakpoints) {
+      const info = models.get(group.model);
+      const minimum = info?.minCacheableTokens ?? CONSERVATIVE_MIN_CACHEABLE_TOKENS;
+      if (bp.origin === "planner" && bp.prefixTokens < minimum * 1.1) {
+        warnCapped({
+          kind: "near-minimum",
+          group: group.id,
+          segment: bp.segment,
+          prefixTokens: bp.prefixTokens,
+          minimum,
+        });
+      }
+    }
+  }
+  if (resolved.ttl === "5m" && lastWave > 0)
+    warnings.push({ kind: "ttl-short-for-waves", waves: lastWave + 1 });
+
+  const modelCounts: Record<string, number> = {};
+  for (const [model, list] of byModel) modelCounts[model] = list.length;
+  rejected.sort((a, b) => a.line - b.line);
+  return {
+    version: 1,
+    options: resolved,
+    groups,
+    batches,
+    warnings,
+    rejected,
+    summary: {
+      inputRequests: position,
+      planned: accepted.length,
+      rejected: rejected.length,
+      grouped: groups.reduce((s, g) => s + g.requests, 0),
+      waves: lastWave + 1,
+      batches: batches.length,
+      markersAdded,
+      markersRemoved,
+      byModel: modelCounts,
+    },
+  };
+}
+
+function countExisting(a: Accepted): number {
+  return (
+    a.segmented.segments.filter((s) => s.marker !== null).length +
+    (a.segmented.topLevelMarker ? 1 : 0)
+  );
+}
+
+function topOf(mark: Mark, parentMark: Map<Mark, Mark | undefined>): Mark {
+  let m = mark;
+  for (let p = parentMark.get(m); p !== undefined; p = parentMark.get(p)) m = p;
+  return m;
+}
+
+function segmentLabelFor(
+  mark: Mark,
+  representative: number,
+  byModel: Map<string, number[]>,
+  accepted: Accepted[],
+): string {
+  // `representative` is local to the mark's model; find the global index.
+  for (const indices of byModel.values()) {
+    const global = indices[representative];
+    if (
+      global !== undefined &&
+      accepted[global]!.segmented.segments[mark.candidate.node.depth - 1]?.key ===
+        mark.candidate.node.key
+    ) {
+      return accepted[global]!.segmented.segments[mark.candidate.node.depth - 1]!.label;
+    }
+  }
+  return `#${mark.candidate.node.depth}`;
+}
+
+interface GroupContext {
+  marks: Mark[];
+  parentMark: Map<Mark, Mark | undefined>;
+  statsOf: Map<Mark, { primers: number[]; writes: number; reads: number }>;
+  tokensOf: Map<TrieNode, number>;
+  model: { model: string; readMultiplier: number };
+  accepted: Accepted[];
+  label: (mark: Mark) => string;
+  positionOf: Map<string, number>;
+  members: number[];
+}
+
+function describeGroup(id: string, top: Mark, ctx: GroupContext): PlannedGroup {
+  const breakpoints: PlannedBreakpoint[] = [];
+  const primers = new Set<number>();
+  let uncached = 0;
+  let planned = 0;
+  ctx.marks.forEach((mark, k) => {
+    const stats = ctx.statsOf.get(mark)!;
+    const node = mark.candidate.node;
+    const parent = ctx.parentMark.get(mark);
+    const delta = mark.candidate.tokens - (parent?.candidate.tokens ?? 0);
+    uncached += delta * node.count;
+    planned +=
+      delta * (stats.writes * writeMultiplier(mark.ttl) + stats.reads * ctx.model.readMultiplier);
+    for (const p of stats.primers) primers.add(p);
+    breakpoints.push({
+      id: `${id}.b${k + 1}`,
+      segment: ctx.label(mark),
+      depth: node.depth,
+      prefixTokens: mark.candidate.tokens,
+      requests: node.count,
+      ttl: mark.ttl,
+      mode: mark.mode,
+      origin: mark.origin,
+      expectedWrites: stats.writes,
+      expectedReads: stats.reads,
+    });
+  });
+  const customIds = ctx.members
+    .map((r) => ctx.accepted[r]!.request.custom_id)
+    .sort((a, b) => ctx.positionOf.get(a)! - ctx.positionOf.get(b)!);
+  const topBp = breakpoints[0]!;
+  const primerIds = [...primers].map((r) => ctx.accepted[r]!.request.custom_id);
+  const saved = uncached > 0 ? Math.round((1 - planned / uncached) * 100) : 0;
+  const how =
+    top.mode === "primed"
+      ? `primed: ${primerIds.length} primer${primerIds.length === 1 ? "" : "s"} in an earlier wave write${primerIds.length === 1 ? "s" : ""} the ${topBp.ttl} entr${breakpoints.length === 1 ? "y" : "ies"}, the other requests read`
+      : `cold (${topBp.ttl}): about ${topBp.expectedWrites} of the ${topBp.requests} requests run before any write is visible and write; the rest read`;
+  const levels =
+    breakpoints.length > 1
+      ? `; ${breakpoints.length - 1} deeper shared prefix${breakpoints.length > 2 ? "es" : ""} get their own breakpoint`
+      : "";
+  return {
+    id,
+    model: ctx.model.model,
+    requests: top.candidate.node.count,
+    sharedTokens: top.candidate.tokens,
+    breakpoints,
+    primers: primerIds,
+    inputUnits: { uncached: Math.round(uncached), planned: Math.round(planned) },
+    why: `${topBp.requests} requests share ~${topBp.prefixTokens.toLocaleString("en-US")} tokens up to ${topBp.segment}${top.origin === "user" ? " (marked by the user)" : ""}; ${how}${levels}. Expected cached-prefix input ${saved}% below uncached.`,
+    customIds,
+  };
+}
+
+interface ModelWarningContext {
+  model: string;
+  minimum: number;
+  readMultiplier: number;
+  trie: PrefixTrie;
+  forestRoots: Candidate[];
+  belowMinimum: TrieNode[];
+  marks: Mark[];
+  tokensOf: Map<TrieNode, number>;
+  segmentLabel: (node: TrieNode) => string;
+  customId: (local: number) => string;
+  concurrency: number;
+  /** Whether the request has a user marker on a segment deeper than `depth`. */
+  hasMarkerBelow: (local: number, depth: number) => boolean;
+  warn: (warning: PlanWarning) => void;
+}
+
+function collectModelWarnings(ctx: ModelWarningContext): void {
+  const { model, minimum, trie } = ctx;
+  const examplesIn = (node: TrieNode, pick: (local: number) => boolean) => {
+    const out: string[] = [];
+    const order = trie.depthFirst();
+    for (let p = node.range[0]; p < node.range[1] && out.length < MAX_EXAMPLES; p++) {
+      if (pick(order[p]!)) out.push(ctx.customId(order[p]!));
+    }
+    return out;
+  };
+
+  // Shared prefixes too short to cache: the widest ones first.
+  const below = [...ctx.belowMinimum].sort((a, b) => b.count - a.count || a.id - b.id);
+  for (const node of below.slice(0, 3)) {
+    ctx.warn({
+      kind: "below-minimum",
+      model,
+      segment: ctx.segmentLabel(node),
+      requests: node.count,
+      prefixTokens: ctx.tokensOf.get(node) ?? 0,
+      minimum,
+    });
+  }
+
+  // Candidates that got no marker: too few requests to pay, or no slot left.
+  const marked = new Set(ctx.marks.map((m) => m.candidate));
+  let prefixes = 0;
+  let requests = 0;
+  const visit = (c: Candidate, plannerAbove: number, anyMarkAbove: boolean) => {
+    const isMarked = marked.has(c);
+    if (!isMarked) {
+      const positive =
+        savingsPerToken(c.node.count, "primed", "1h", ctx.concurrency, ctx.readMultiplier) > 0;
+      if (positive && plannerAbove >= c.budget) {
+        ctx.warn({
+          kind: "marker-budget",
+          group: "-",
+          segment: ctx.segmentLabel(c.node),
+          requests: c.node.count,
+        });
+      } else if (!anyMarkAbove && !c.children.some((ch) => marked.has(ch))) {
+        prefixes += 1;
+        requests += c.node.count;
+      }
+    }
+    const planner = isMarked && c.forced === null ? 1 : 0;
+    for (const child of c.children) visit(child, plannerAbove + planner, anyMarkAbove || isMarked);
+  };
+  for (const root of ctx.forestRoots) visit(root, 0, false);
+  if (prefixes > 0) ctx.warn({ kind: "too-small-to-pay", model, prefixes, requests });
+
+  // User markers: inconsistent, below the minimum, or on a unique tail.
+  let uniqueTail = 0;
+  const uniqueExamples: string[] = [];
+  for (const node of trie.nodes()) {
+    const m = node.userMarked["5m"] + node.userMarked["1h"];
+    if (m === 0) continue;
+    const consistent =
+      (node.userMarked["5m"] === node.count) !== (node.userMarked["1h"] === node.count);
+    if (!consistent) {
+      ctx.warn({
+        kind: "inconsistent-user-markers",
+        segment: ctx.segmentLabel(node),
+        withMarker: m,
+        withoutMarker: node.count - m,
+        examples: examplesIn(node, () => true),
+      });
+    } else if ((ctx.tokensOf.get(node) ?? 0) < minimum) {
+      ctx.warn({
+        kind: "user-marker-below-minimum",
+        segment: ctx.segmentLabel(node),
+        requests: node.count,
+        prefixTokens: ctx.tokensOf.get(node) ?? 0,
+        minimum,
+        examples: examplesIn(node, () => true),
+      });
+    }
+  }
+  // A user marker deeper than the request's last shared node sits on its unique tail.
+  const visitTails = (node: TrieNode) => {
+    for (const child of node.children.values()) {
+      if (isTail(child)) {
+        if (ctx.hasMarkerBelow(child.request, node.depth)) {
+          uniqueTail += 1;
+          if (uniqueExamples.length < MAX_EXAMPLES)
+            uniqueExamples.push(ctx.customId(child.request));
+        }
+      } else visitTails(child);
+    }
+  };
+  visitTails(trie.root);
+  if (uniqueTail > 0)
+    ctx.warn({ kind: "user-marker-unique-tail", requests: uniqueTail, examples: uniqueExamples });
+}

@@ -1,0 +1,169 @@
+/**
+ * Planner findings as data: a union on `kind` and a total table of texts (STYLE item 7), so a new
+ * kind without a title and description does not compile.
+ */
+
+/** Up to this many example `custom_id`s are listed in a warning. */
+export const MAX_EXAMPLES = 5;
+
+export type PlanWarning =
+  | { kind: "unknown-model"; model: string; requests: number; minimumUsed: number }
+  | { kind: "unknown-minimum"; model: string; minimumUsed: number }
+  | {
+      kind: "below-minimum";
+      model: string;
+      segment: string;
+      requests: number;
+      prefixTokens: number;
+      minimum: number;
+    }
+  | { kind: "near-minimum"; group: string; segment: string; prefixTokens: number; minimum: number }
+  | { kind: "too-small-to-pay"; model: string; prefixes: number; requests: number }
+  | { kind: "user-marker-unique-tail"; requests: number; examples: string[] }
+  | {
+      kind: "user-marker-below-minimum";
+      segment: string;
+      requests: number;
+      prefixTokens: number;
+      minimum: number;
+      examples: string[];
+    }
+  | {
+      kind: "inconsistent-user-markers";
+      segment: string;
+      withMarker: number;
+      withoutMarker: number;
+      examples: string[];
+    }
+  | { kind: "marker-budget"; group: string; segment: string; requests: number }
+  | {
+      kind: "prefix-drift";
+      model: string;
+      segment: string;
+      requests: number;
+      variants: number;
+      sample: [string, string];
+    }
+  | { kind: "group-split"; group: string; batches: number }
+  | { kind: "ttl-short-for-waves"; waves: number };
+
+/** Every warning kind. */
+export type PlanWarningKind = PlanWarning["kind"];
+
+/** What a warning kind means, for people. */
+export interface PlanWarningInfo {
+  /** A few words. */
+  title: string;
+  /** What it means and what to do. */
+  description: string;
+  /** Where the README explains it. */
+  docs: string;
+}
+
+const DOCS = "https://www.npmjs.com/package/cacheplan#warnings";
+
+export const planWarningInfo: Record<PlanWarningKind, PlanWarningInfo> = {
+  "unknown-model": {
+    title: "Unknown model",
+    description:
+      "The model is not in the model table: the planner used the largest known minimum cacheable length. Add the model's prices and minimum with a model override file (`--models file.json`).",
+    docs: DOCS,
+  },
+  "unknown-minimum": {
+    title: "Minimum cacheable length not published",
+    description:
+      "No source states this model's minimum cacheable prompt length; the planner used a guess. Prefixes near it may silently not be cached.",
+    docs: DOCS,
+  },
+  "below-minimum": {
+    title: "Shared prefix below the minimum",
+    description:
+      "Requests share a prefix, but it is shorter than the model's minimum cacheable length, so it cannot be cached. Lengthening the shared part (moving shared instructions before per-request content) would make it cacheable.",
+    docs: DOCS,
+  },
+  "near-minimum": {
+    title: "Breakpoint near the minimum",
+    description:
+      "The estimated prefix length is within 10% of the model's minimum. Token counts are estimates: if the real count is lower, the prefix is silently not cached. Check with exact counting.",
+    docs: DOCS,
+  },
+  "too-small-to-pay": {
+    title: "Shared by too few requests to pay",
+    description:
+      "These prefixes are long enough to cache, but shared by too few requests for a cache write to pay for itself (a 5m write pays after 1 read, a 1h write after 2, and requests of one batch run in parallel), so no marker was placed.",
+    docs: DOCS,
+  },
+  "user-marker-unique-tail": {
+    title: "Marker on a request's unique tail",
+    description:
+      "A `cache_control` marker that was already in the request sits on content no other request shares: in a one-shot batch it is pure write premium that nothing reads. Plan with `--user-markers replace` to drop it.",
+    docs: DOCS,
+  },
+  "user-marker-below-minimum": {
+    title: "Marker below the minimum",
+    description:
+      "A marker that was already in the request marks a prefix shorter than the model's minimum cacheable length: the API silently ignores it.",
+    docs: DOCS,
+  },
+  "inconsistent-user-markers": {
+    title: "Markers differ between requests",
+    description:
+      "Requests share this segment but only some carry a `cache_control` marker on it (or with different TTLs). Breakpoints must be identical across requests to share an entry; the planner left this segment alone. Use `--user-markers replace` to let the planner place markers.",
+    docs: DOCS,
+  },
+  "marker-budget": {
+    title: "Out of breakpoints",
+    description:
+      "A shared prefix would pay for a breakpoint, but its requests already use all 4 `cache_control` slots (a top-level `cache_control` uses one).",
+    docs: DOCS,
+  },
+  "prefix-drift": {
+    title: "Shared prefix drifts",
+    description:
+      "Requests carry nearly identical blocks that differ in a short span (a timestamp, an id, a name). The difference breaks the shared prefix; if it is accidental, move the varying part after the shared content or remove it.",
+    docs: DOCS,
+  },
+  "group-split": {
+    title: "Group split across batches",
+    description:
+      "A group is larger than one batch allows (`maxRequests` / `maxBytes`), so it was split across consecutive batches. Its batches run in parallel, so expect a few more cache writes.",
+    docs: DOCS,
+  },
+  "ttl-short-for-waves": {
+    title: "5m TTL with several waves",
+    description:
+      'Primer waves with `ttl: "5m"`: batches usually take 5 minutes to 1 hour, so a 5m entry written in one wave is likely gone when the next wave runs. Use `ttl: "1h"` or `"auto"`.',
+    docs: DOCS,
+  },
+};
+
+/** One line for a warning, for the terminal. */
+export function formatWarning(warning: PlanWarning): string {
+  const title = planWarningInfo[warning.kind].title;
+  switch (warning.kind) {
+    case "unknown-model":
+      return `${title}: \`${warning.model}\` (${warning.requests} requests); used a minimum of ${warning.minimumUsed} tokens.`;
+    case "unknown-minimum":
+      return `${title}: \`${warning.model}\`; used ${warning.minimumUsed} tokens.`;
+    case "below-minimum":
+      return `${title}: ${warning.requests} ${warning.model} requests share ${warning.segment} (~${warning.prefixTokens} tokens < ${warning.minimum}).`;
+    case "near-minimum":
+      return `${title}: ${warning.group} at ${warning.segment} has ~${warning.prefixTokens} tokens (minimum ${warning.minimum}).`;
+    case "too-small-to-pay":
+      return `${title}: ${warning.prefixes} shared ${warning.model} prefixes over ${warning.requests} requests got no marker.`;
+    case "user-marker-unique-tail":
+      return `${title}: ${warning.requests} requests (e.g. ${warning.examples.join(", ")}).`;
+    case "user-marker-below-minimum":
+      return `${title}: ${warning.segment} in ${warning.requests} requests (~${warning.prefixTokens} < ${warning.minimum} tokens; e.g. ${warning.examples.join(", ")}).`;
+    case "inconsistent-user-markers":
+      return `${title}: ${warning.segment} is marked in ${warning.withMarker} requests and not in ${warning.withoutMarker} (e.g. ${warning.examples.join(", ")}).`;
+    case "marker-budget":
+      return `${title}: ${warning.group} could use a breakpoint at ${warning.segment} (${warning.requests} requests).`;
+    case "prefix-drift":
+      return `${title}: ${warning.requests} ${warning.model} requests have ${warning.variants} variants of ${warning.segment}, e.g. ${JSON.stringify(warning.sample[0])} vs ${JSON.stringify(warning.sample[1])}.`;
+    case "group-split":
+      return `${title}: ${warning.group} spans ${warning.batches} batches.`;
+    case "ttl-short-for-waves":
+      return `${title}: ${warning.waves} waves with 5m markers.`;
+  }
+}
