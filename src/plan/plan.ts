@@ -213,6 +213,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
 
   const marksAt = new Map<number, Mark[]>(); // request index → marks on its path, outermost first
   const markModel = new Map<Mark, { model: string; readMultiplier: number }>();
+  const labelOf = new Map<Mark, string>();
   const tokensOf = new Map<TrieNode, number>();
   const groupTops: Mark[] = [];
   const primerWaves = new Map<number, number>();
@@ -305,6 +306,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       if (stack.length === 0) groupTops.push(mark);
       stack.push(mark);
       markModel.set(mark, { model, readMultiplier });
+      labelOf.set(mark, segmentOf(node).label);
       for (let p = node.range[0]; p < node.range[1]; p++) {
         const local = order[p]!;
         const list = localMarks.get(local) ?? [];
@@ -337,6 +339,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       minimum,
       readMultiplier,
       trie,
+      order,
       forestRoots: forest.roots,
       belowMinimum: forest.belowMinimum,
       marks,
@@ -386,8 +389,10 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
 
   const batches: PlannedBatch[] = [];
   const groupBatches = new Map<number, Set<number>>();
+  const byWave = Array.from({ length: lastWave + 1 }, (): number[] => []);
+  for (const r of orderAll) byWave[waveOf(r)]!.push(r);
   for (let wave = 0; wave <= lastWave; wave++) {
-    const inWave = orderAll.filter((r) => waveOf(r) === wave);
+    const inWave = byWave[wave]!;
     const items: SplitItem[] = inWave.map((r) => ({
       bytes: finalBytes[r]!,
       unit: groupOfRequest(r),
@@ -419,20 +424,26 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
 
   const plannedOrder = batches.flatMap((b) => b.requests.map((r) => r.custom_id));
   const positionOf = new Map(plannedOrder.map((id, k) => [id, k]));
+  // One pass each: marks and members per group (a job may have 100,000 tiny groups).
+  const marksByGroup = groupTops.map((): Mark[] => []);
+  for (const mark of statsOf.keys())
+    marksByGroup[groupIndexOf.get(topOf(mark, parentMark))!]!.push(mark);
+  const membersByGroup = groupTops.map((): number[] => []);
+  for (const r of orderAll) {
+    const g = groupOfRequest(r);
+    if (g >= 0) membersByGroup[g]!.push(r);
+  }
   const groups: PlannedGroup[] = groupTops.map((top, g) =>
     describeGroup(`g${g + 1}`, top, {
-      marks: [...statsOf.keys()].filter((m) => topOf(m, parentMark) === top),
+      marks: marksByGroup[g]!,
       parentMark,
       statsOf,
       tokensOf,
       model: markModel.get(top)!,
       accepted,
-      label: (mark) => {
-        const any = mark.candidate.node.representative;
-        return segmentLabelFor(mark, any, byModel, accepted);
-      },
+      label: (mark) => labelOf.get(mark) ?? `#${mark.candidate.node.depth}`,
       positionOf,
-      members: orderAll.filter((r) => groupOfRequest(r) === g),
+      members: membersByGroup[g]!,
     }),
   );
   for (const [key, set] of groupBatches) {
@@ -492,26 +503,6 @@ function topOf(mark: Mark, parentMark: Map<Mark, Mark | undefined>): Mark {
   let m = mark;
   for (let p = parentMark.get(m); p !== undefined; p = parentMark.get(p)) m = p;
   return m;
-}
-
-function segmentLabelFor(
-  mark: Mark,
-  representative: number,
-  byModel: Map<string, number[]>,
-  accepted: Accepted[],
-): string {
-  // `representative` is local to the mark's model; find the global index.
-  for (const indices of byModel.values()) {
-    const global = indices[representative];
-    if (
-      global !== undefined &&
-      accepted[global]!.segmented.segments[mark.candidate.node.depth - 1]?.key ===
-        mark.candidate.node.key
-    ) {
-      return accepted[global]!.segmented.segments[mark.candidate.node.depth - 1]!.label;
-    }
-  }
-  return `#${mark.candidate.node.depth}`;
 }
 
 interface GroupContext {
@@ -585,6 +576,8 @@ interface ModelWarningContext {
   minimum: number;
   readMultiplier: number;
   trie: PrefixTrie;
+  /** The model's requests in depth-first order (from `trie.depthFirst()`). */
+  order: readonly number[];
   forestRoots: Candidate[];
   belowMinimum: TrieNode[];
   marks: Mark[];
@@ -601,7 +594,7 @@ function collectModelWarnings(ctx: ModelWarningContext): void {
   const { model, minimum, trie } = ctx;
   const examplesIn = (node: TrieNode, pick: (local: number) => boolean) => {
     const out: string[] = [];
-    const order = trie.depthFirst();
+    const order = ctx.order;
     for (let p = node.range[0]; p < node.range[1] && out.length < MAX_EXAMPLES; p++) {
       if (pick(order[p]!)) out.push(ctx.customId(order[p]!));
     }
