@@ -22,6 +22,7 @@ export {
   plan,
   resolvePlanOptions,
 } from "./plan/plan.js";
+export { type RenderPlanOptions, renderPlan } from "./plan/render.js";
 export {
   formatWarning,
   type PlanWarning,

@@ -50,9 +50,17 @@ export async function* readJsonl(
   try {
     await opened;
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a folder"
+          : code === "EACCES"
+            ? "permission denied"
+            : (error as Error).message;
     throw new InputError(
-      `Cannot read requests from \`${source ?? "stream"}\`: ${(error as Error).message}. ` +
-        "Check the path; pass `-` to read standard input.",
+      `Cannot read requests from \`${source ?? "stream"}\`: ${why}. Check the path; pass \`-\` to read standard input.`,
       source,
       { cause: error },
     );

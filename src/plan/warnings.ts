@@ -150,7 +150,7 @@ export function formatWarning(warning: PlanWarning): string {
     case "near-minimum":
       return `${title}: ${warning.group} at ${warning.segment} has ~${warning.prefixTokens} tokens (minimum ${warning.minimum}).`;
     case "too-small-to-pay":
-      return `${title}: ${warning.prefixes} shared ${warning.model} prefixes over ${warning.requests} requests got no marker.`;
+      return `${title}: ${warning.prefixes} shared ${warning.model} prefix${warning.prefixes === 1 ? "" : "es"} over ${warning.requests} requests got no marker.`;
     case "user-marker-unique-tail":
       return `${title}: ${warning.requests} requests (e.g. ${warning.examples.join(", ")}).`;
     case "user-marker-below-minimum":

@@ -1,0 +1,38 @@
+/**
+ * What every command gets (internal): its streams and environment, so commands run the same in
+ * a terminal and in tests.
+ */
+import type { Readable, Writable } from "node:stream";
+
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Exit codes (documented in the README and `cacheplan --help`). */
+export const EXIT = {
+  /** Done; nothing needs attention. */
+  ok: 0,
+  /** Done, but found problems the user must act on (e.g. rejected requests). */
+  problems: 1,
+  /** The command line is wrong (unknown command or option, bad value). */
+  usage: 2,
+  /** An input could not be used, or something failed unexpectedly. */
+  failure: 3,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Thrown by commands for a wrong command line; printed without a stack, exit 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function write(stream: Writable, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(text, (error) => (error ? reject(error) : resolve()));
+  });
+}

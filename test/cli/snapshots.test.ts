@@ -1,0 +1,42 @@
+/**
+ * Golden-file tests of the CLI (STYLE item 16): each case writes `$ cacheplan …`, its output and
+ * its exit code to `test/snapshots/<name>.md`. Refresh with `npx vitest run test/cli -u` and
+ * review the diff.
+ */
+import { describe, expect, it } from "vitest";
+import { runCli, transcript } from "../helpers/cli.js";
+
+const cases: Array<{ name: string; argv: string[]; stdin?: string }> = [
+  { name: "help", argv: ["--help"] },
+  { name: "no-command", argv: [] },
+  { name: "unknown-command", argv: ["frobnicate"] },
+  { name: "plan-help", argv: ["plan", "--help"] },
+  { name: "plan-example", argv: ["plan", "examples/requests.jsonl"] },
+  { name: "plan-sample", argv: ["plan", "--sample"] },
+  { name: "plan-bad-input", argv: ["plan", "test/fixtures/bad-requests.jsonl"] },
+  {
+    name: "plan-bad-input-allowed",
+    argv: ["plan", "test/fixtures/bad-requests.jsonl", "--allow-rejects", "--quiet"],
+  },
+  { name: "plan-missing-file", argv: ["plan", "does-not-exist.jsonl"] },
+  { name: "plan-no-input", argv: ["plan"] },
+  { name: "plan-unknown-option", argv: ["plan", "--sample", "--frobnicate"] },
+  { name: "plan-bad-enum", argv: ["plan", "--sample", "--strategy", "eager"] },
+  { name: "plan-bad-number", argv: ["plan", "--sample", "--max-requests", "lots"] },
+  { name: "plan-out-of-range", argv: ["plan", "--sample", "--max-waves", "9"] },
+  { name: "plan-cold", argv: ["plan", "examples/requests.jsonl", "--strategy", "cold"] },
+  {
+    name: "plan-stdin",
+    argv: ["plan", "-"],
+    stdin: `${JSON.stringify({ custom_id: "a", params: { model: "claude-opus-5-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] } })}\n`,
+  },
+];
+
+describe("cacheplan CLI transcripts", () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const run = await runCli(c.argv, c.stdin === undefined ? {} : { stdin: c.stdin });
+      await expect(transcript(c.argv, run)).toMatchFileSnapshot(`../snapshots/${c.name}.md`);
+    });
+  }
+});
