@@ -58,7 +58,7 @@ export function renderPlan(plan: Plan, options: RenderPlanOptions = {}): string 
     const inWave = plan.batches.filter((b) => b.wave === w);
     const requests = inWave.reduce((s, b) => s + b.requestCount, 0);
     waves.push(
-      `wave ${w}: ${n(requests)} requests in ${inWave.length} batch${inWave.length === 1 ? "" : "es"}`,
+      `wave ${w}: ${count(requests, "request")} in ${count(inWave.length, "batch", "batches")}`,
     );
   }
   lines.push(`  waves    ${waves.join("; ") || "none"}`);
