@@ -626,7 +626,7 @@ function collectModelWarnings(ctx: ModelWarningContext): void {
       if (positive && plannerAbove >= c.budget) {
         ctx.warn({
           kind: "marker-budget",
-          group: "-",
+          model,
           segment: ctx.segmentLabel(c.node),
           requests: c.node.count,
         });

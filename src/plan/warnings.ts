@@ -35,7 +35,7 @@ export type PlanWarning =
       withoutMarker: number;
       examples: string[];
     }
-  | { kind: "marker-budget"; group: string; segment: string; requests: number }
+  | { kind: "marker-budget"; model: string; segment: string; requests: number }
   | {
       kind: "prefix-drift";
       model: string;
@@ -158,7 +158,7 @@ export function formatWarning(warning: PlanWarning): string {
     case "inconsistent-user-markers":
       return `${title}: ${warning.segment} is marked in ${warning.withMarker} requests and not in ${warning.withoutMarker} (e.g. ${warning.examples.join(", ")}).`;
     case "marker-budget":
-      return `${title}: ${warning.group} could use a breakpoint at ${warning.segment} (${warning.requests} requests).`;
+      return `${title}: ${warning.requests} ${warning.model} requests could use a breakpoint at ${warning.segment}.`;
     case "prefix-drift":
       return `${title}: ${warning.requests} ${warning.model} requests have ${warning.variants} variants of ${warning.segment}, e.g. ${JSON.stringify(warning.sample[0])} vs ${JSON.stringify(warning.sample[1])}.`;
     case "group-split":
