@@ -98,6 +98,7 @@ export type RejectReason =
   | "speed-not-allowed"
   | "max-tokens-zero"
   | "too-many-markers"
+  | "conflicting-markers"
   | "too-large";
 
 /** A request the planner could not plan, and why. Nothing is dropped silently. */

@@ -29,7 +29,13 @@ export function parse<T extends ArgsDef>(argv: string[], args: T): ReturnType<ty
     if (!known.has(name))
       throw new UsageError(`Unknown option \`${token.split("=")[0]}\`. See \`--help\`.`);
   }
-  const parsed = parseArgs<T>(argv, args);
+  let parsed: ReturnType<typeof parseArgs<T>>;
+  try {
+    parsed = parseArgs<T>(argv, args);
+  } catch (error) {
+    // citty checks enum values itself and throws its own CLIError: a wrong command line.
+    throw new UsageError(`${stripVTControlCharacters((error as Error).message)} See \`--help\`.`);
+  }
   for (const [name, def] of Object.entries(args)) {
     const value = (parsed as Record<string, unknown>)[name];
     const options = (def as { options?: string[] }).options;

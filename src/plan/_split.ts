@@ -62,10 +62,12 @@ export function splitBatches(
       bytes += unitBytes;
     } else {
       // Larger than a whole batch: fill the current batch, then continue in new ones.
-      const first = batches.length;
+      // The batch the unit's first request lands in: the open one, unless it must close first.
+      let first = batches.length;
       for (let k = i; k < j; k++) {
         const item = items[k]!;
         if (!fits(count + 1, bytes + cost(item, count))) close();
+        if (k === i) first = batches.length;
         bytes += cost(item, count);
         count += 1;
       }

@@ -49,7 +49,6 @@ export function assignWaves(input: WaveInput): WaveResult {
   // Outermost first: a marks list from selectBreakpoints is in pre-order already.
   for (const mark of primed) {
     const node = nodeOf(mark);
-    if (!depthAmongPrimed.has(mark)) depthAmongPrimed.set(mark, 0);
     if (covered.has(mark)) continue;
     let best = -1;
     let bestCost = Number.POSITIVE_INFINITY;
@@ -63,12 +62,10 @@ export function assignWaves(input: WaveInput): WaveResult {
       }
     }
     if (best < 0) continue;
+    // The primed marks on the primer's path, outermost first: `mark` and every primed mark above
+    // it, so a mark's index here is the number of primed breakpoints above it.
     const pathMarks = input.marksOf(best).filter((m) => m.mode === "primed");
-    let k = 0;
-    for (const m of pathMarks) {
-      if (!depthAmongPrimed.has(m)) depthAmongPrimed.set(m, k);
-      k += 1;
-    }
+    for (const [k, m] of pathMarks.entries()) depthAmongPrimed.set(m, k);
     const wave = Math.min(depthAmongPrimed.get(mark) ?? 0, Math.max(0, maxWaves - 2));
     primerWave.set(best, wave);
     for (const m of pathMarks) {

@@ -152,7 +152,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       }
     }
     const where = source ? { source } : {};
-    const check = validateRequest(value);
+    const check = validateRequest(value, { userMarkers: resolved.userMarkers });
     if (!check.ok) {
       rejected.push({
         line,
@@ -347,6 +347,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       segmentLabel: (node) => segmentOf(node).label,
       customId: (local) => accepted[indices[local]!]!.request.custom_id,
       concurrency: resolved.concurrency,
+      placesMarkers: resolved.strategy !== "none",
       hasMarkerBelow: (local, depth) =>
         trieRequests[local]!.markers.some((m, d) => m !== null && d >= depth),
       warn: warnCapped,
@@ -585,6 +586,8 @@ interface ModelWarningContext {
   segmentLabel: (node: TrieNode) => string;
   customId: (local: number) => string;
   concurrency: number;
+  /** False under `strategy: "none"`: unmarked prefixes are then the caller's choice, not a finding. */
+  placesMarkers: boolean;
   /** Whether the request has a user marker on a segment deeper than `depth`. */
   hasMarkerBelow: (local: number, depth: number) => boolean;
   warn: (warning: PlanWarning) => void;
@@ -638,7 +641,7 @@ function collectModelWarnings(ctx: ModelWarningContext): void {
     const planner = isMarked && c.forced === null ? 1 : 0;
     for (const child of c.children) visit(child, plannerAbove + planner, anyMarkAbove || isMarked);
   };
-  for (const root of ctx.forestRoots) visit(root, 0, false);
+  if (ctx.placesMarkers) for (const root of ctx.forestRoots) visit(root, 0, false);
   if (prefixes > 0) ctx.warn({ kind: "too-small-to-pay", model, prefixes, requests });
 
   // User markers: inconsistent, below the minimum, or on a unique tail.

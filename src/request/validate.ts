@@ -39,12 +39,22 @@ export function countMarkers(params: Record<string, unknown>): number {
   return n;
 }
 
+/** Options of `validateRequest`. */
+export interface ValidateOptions {
+  /**
+   * What will happen to markers already in the request: with `"replace"` they are all removed
+   * before planning, so their number is not checked.
+   * @default "keep"
+   */
+  userMarkers?: "keep" | "replace";
+}
+
 /**
  * Checks that an item is a request the Batches API would accept as far as the planner can tell
  * without calling it. The API validates `params` only after the batch ends (reference fact 13), so
  * everything caught here is a failure avoided.
  */
-export function validateRequest(value: unknown): Validation {
+export function validateRequest(value: unknown, options: ValidateOptions = {}): Validation {
   if (!isObject(value)) {
     return fail(
       "not-an-object",
@@ -52,6 +62,12 @@ export function validateRequest(value: unknown): Validation {
     );
   }
   const id = value.custom_id;
+  if (id === undefined) {
+    return fail(
+      "invalid-custom-id",
+      "`custom_id` is missing: every batch request needs one, 1 to 64 characters of letters, digits, `-` and `_`, to match its result.",
+    );
+  }
   if (typeof id !== "string" || !CUSTOM_ID_PATTERN.test(id)) {
     const shown =
       typeof id === "string"
@@ -166,14 +182,36 @@ export function validateRequest(value: unknown): Validation {
     return fail("invalid-field", "`params.tools` must be an array of tool definitions.", id);
   }
   const markers = countMarkers(params);
-  if (markers > MAX_BREAKPOINTS) {
+  if (markers > MAX_BREAKPOINTS && options.userMarkers !== "replace") {
     return fail(
       "too-many-markers",
       `The request already has ${markers} \`cache_control\` markers (a top-level one counts too); the API allows ${MAX_BREAKPOINTS} and answers 400 otherwise. Remove some, or plan with \`userMarkers: "replace"\` (\`--user-markers replace\`).`,
       id,
     );
   }
+  if (options.userMarkers !== "replace") {
+    const conflict = topLevelConflict(params);
+    if (conflict) return fail("conflicting-markers", conflict, id);
+  }
   return { ok: true, request: value as unknown as BatchRequest, markers };
+}
+
+const ttlOf = (marker: unknown) => (isObject(marker) && marker.ttl === "1h" ? "1h" : "5m");
+
+/**
+ * A top-level `cache_control` plus an explicit one with a different TTL on the last block is a 400
+ * (reference §1.4, PC-zh §边缘情况); with the same TTL the top-level one does nothing.
+ */
+function topLevelConflict(params: Record<string, unknown>): string | undefined {
+  if (params.cache_control == null || !Array.isArray(params.messages)) return undefined;
+  const last = params.messages[params.messages.length - 1];
+  if (!isObject(last) || !Array.isArray(last.content)) return undefined;
+  const block = last.content[last.content.length - 1];
+  if (!isObject(block) || block.cache_control == null) return undefined;
+  const top = ttlOf(params.cache_control);
+  const explicit = ttlOf(block.cache_control);
+  if (top === explicit) return undefined;
+  return `The top-level \`cache_control\` (ttl ${top}) and the one on the last block (ttl ${explicit}) differ; the API answers 400. Give them the same \`ttl\`, drop one, or plan with \`--user-markers replace\`.`;
 }
 
 function describe(value: unknown): string {
