@@ -68,6 +68,14 @@ function ttlFor(mode: Mode, ttl: "auto" | CacheTtl): CacheTtl {
   return mode === "primed" ? "1h" : "5m";
 }
 
+/** The (mode, TTL) pairs a strategy may use under a TTL option. */
+export function allowedModes(
+  strategy: Strategy,
+  ttl: "auto" | CacheTtl,
+): { mode: Mode; ttl: CacheTtl }[] {
+  return modesFor(strategy).map((mode) => ({ mode, ttl: ttlFor(mode, ttl) }));
+}
+
 /** Chooses marks over a forest of candidates. Deterministic: ties keep the first option tried. */
 export function selectBreakpoints(roots: readonly Candidate[], options: SelectOptions): Mark[] {
   const modes = modesFor(options.strategy);

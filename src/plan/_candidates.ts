@@ -77,27 +77,34 @@ export interface CandidateForest {
   roots: Candidate[];
   /** Shared nodes (count ≥ 2, maximal for their request set) too short to cache. */
   belowMinimum: TrieNode[];
+  /**
+   * Shared nodes (maximal, under no candidate) with too few requests to ever pay, whose length
+   * was therefore not counted.
+   */
+  tooFew: TrieNode[];
 }
 
 /**
- * Candidates of one model. `tokens(node)` gives the prefix length (defined for every node with
- * count ≥ 2); `minimum` is the model's minimum cacheable length.
+ * Candidates of one model. `tokens(node)` gives the prefix length, or undefined for a node whose
+ * length was not counted because too few requests share it to ever pay; `minimum` is the model's
+ * minimum cacheable length.
  */
 export function buildCandidates(
   root: TrieNode,
   facts: readonly RequestFacts[],
-  tokens: (node: TrieNode) => number,
+  tokens: (node: TrieNode) => number | undefined,
   minimum: number,
 ): CandidateForest {
   const aggs = aggregate(root, facts);
   const roots: Candidate[] = [];
   const belowMinimum: TrieNode[] = [];
+  const tooFew: TrieNode[] = [];
 
   const make = (node: TrieNode, forced: CacheTtl | null): Candidate => {
     const agg = aggs.get(node)!;
     return {
       node,
-      tokens: tokens(node),
+      tokens: tokens(node) ?? 0,
       forced,
       budget: agg.budget,
       allow1h: agg.first5m >= node.depth,
@@ -106,14 +113,16 @@ export function buildCandidates(
     };
   };
 
-  const visit = (node: TrieNode, parent: Candidate | undefined) => {
+  const visit = (node: TrieNode, parent: Candidate | undefined, underTooFew: boolean) => {
+    let tooFewHere = false;
     let here: Candidate | undefined;
     if (node.depth > 0 && node.count >= 2) {
       const rep = facts[node.representative]!;
       const marked = node.userMarked["5m"] + node.userMarked["1h"];
       const forced = consistentUserMarker(node);
+      const length = tokens(node);
       if (forced !== null) {
-        if (tokens(node) >= minimum) here = make(node, forced);
+        if (length !== undefined && length >= minimum) here = make(node, forced);
       } else if (marked === 0 && rep.eligible(node.depth)) {
         const deeper = sameSetChild(node);
         // Prefer the deepest eligible node carrying the same requests: more tokens, same readers.
@@ -125,7 +134,12 @@ export function buildCandidates(
           }
         }
         if (!chainHasBetter) {
-          if (tokens(node) >= minimum) here = make(node, null);
+          if (length === undefined) {
+            if (parent === undefined && !underTooFew) {
+              tooFew.push(node);
+              tooFewHere = true;
+            }
+          } else if (length >= minimum) here = make(node, null);
           else belowMinimum.push(node);
         }
       }
@@ -135,9 +149,9 @@ export function buildCandidates(
       else roots.push(here);
     }
     for (const child of node.children.values()) {
-      if (!isTail(child)) visit(child, here ?? parent);
+      if (!isTail(child)) visit(child, here ?? parent, underTooFew || tooFewHere);
     }
   };
-  visit(root, undefined);
-  return { roots, belowMinimum };
+  visit(root, undefined, false);
+  return { roots, belowMinimum, tooFew };
 }

@@ -64,3 +64,23 @@ export function savingsPerToken(
   const writes = expectedWritesFor(count, mode, ttl, concurrency);
   return count - (writes * writeMultiplier(ttl) + (count - writes) * readMultiplier);
 }
+
+/**
+ * The smallest number of requests sharing a prefix for which some allowed mode saves anything:
+ * prefixes shared by fewer can never get a marker, so their tokens need not be counted. With the
+ * default model a pair never pays (primed: 2 + 0.1 > 2; cold: both write), three do.
+ */
+export function minPayingCount(
+  modes: readonly { mode: Mode; ttl: CacheTtl }[],
+  concurrency: number,
+  readMultiplier: number,
+  limit = 1_000_000,
+): number {
+  if (modes.length === 0) return Number.POSITIVE_INFINITY;
+  for (let count = 2; count <= limit; count++) {
+    for (const { mode, ttl } of modes) {
+      if (savingsPerToken(count, mode, ttl, concurrency, readMultiplier) > 0) return count;
+    }
+  }
+  return Number.POSITIVE_INFINITY;
+}

@@ -3,6 +3,11 @@
  * differs in a short span, such as a timestamp or an id interpolated into an otherwise shared
  * system prompt. Such drift silently breaks caching (reference §1.1 "common mistake", §1.6 "other
  * silent invalidators").
+ *
+ * Siblings (the blocks that follow one shared prefix) are bucketed by their first and by their
+ * last characters: two texts that differ only in a short span share their start (the span is near
+ * the end), their end (near the start), or both. Only texts in one bucket are compared, so a node
+ * with thousands of unrelated children costs one pass.
  */
 import type { Segment } from "../request/segments.js";
 import { isTail, type PrefixTrie, type TrieNode } from "./_trie.js";
@@ -13,8 +18,10 @@ const MIN_TEXT_CHARS = 200;
 const MAX_DIFF_CHARS = 80;
 /** ...and the common start and end at least this share of the text. */
 const MIN_COMMON_SHARE = 0.9;
-/** Siblings compared at each branching point. */
-const MAX_SIBLINGS = 16;
+/** Characters of the start (or end) that form a bucket key. */
+const KEY_CHARS = 64;
+/** Texts compared per bucket. */
+const MAX_PER_BUCKET = 32;
 /** Characters of context shown around a differing span. */
 const CONTEXT_CHARS = 12;
 
@@ -23,6 +30,12 @@ export interface Drift {
   requests: number;
   variants: number;
   sample: [string, string];
+}
+
+interface Sibling {
+  text: string;
+  count: number;
+  label: string;
 }
 
 function textOf(segment: Segment | undefined): string | undefined {
@@ -44,6 +57,45 @@ function diffSpan(a: string, b: string): { start: number; endA: number; endB: nu
   return { start, endA: ea, endB: eb };
 }
 
+/** The differing spans with context, when `a` and `b` drift; undefined when they do not. */
+function drifts(a: string, b: string): [string, string] | undefined {
+  const { start, endA, endB } = diffSpan(a, b);
+  const shorter = Math.min(a.length, b.length);
+  const common = start + (a.length - endA);
+  if (endA - start > MAX_DIFF_CHARS || endB - start > MAX_DIFF_CHARS) return undefined;
+  if (common < shorter * MIN_COMMON_SHARE || (endA === start && endB === start)) return undefined;
+  return [
+    a.slice(Math.max(0, start - CONTEXT_CHARS), endA + CONTEXT_CHARS),
+    b.slice(Math.max(0, start - CONTEXT_CHARS), endB + CONTEXT_CHARS),
+  ];
+}
+
+/** The largest set of drifting siblings in one bucket, if any. */
+function bestCluster(bucket: readonly Sibling[]): Drift | undefined {
+  let best: Drift | undefined;
+  const members = bucket.slice(0, MAX_PER_BUCKET);
+  const used = new Set<number>();
+  for (let i = 0; i < members.length; i++) {
+    if (used.has(i)) continue;
+    const first = members[i]!;
+    let variants = 1;
+    let requests = first.count;
+    let sample: [string, string] | undefined;
+    for (let j = i + 1; j < members.length; j++) {
+      const spans = drifts(first.text, members[j]!.text);
+      if (!spans) continue;
+      used.add(j);
+      variants += 1;
+      requests += members[j]!.count;
+      sample ??= spans;
+    }
+    if (sample && (!best || requests > best.requests)) {
+      best = { segment: first.label, requests, variants, sample };
+    }
+  }
+  return best;
+}
+
 export function* detectDrift(
   trie: PrefixTrie,
   segmentAt: (local: number, depth: number) => Segment | undefined,
@@ -51,41 +103,32 @@ export function* detectDrift(
   const visit = function* (node: TrieNode): Generator<Drift> {
     if (node.children.size >= 2) {
       const depth = node.depth + 1;
-      const siblings: Array<{ text: string; count: number }> = [];
-      let label = "";
+      const byStart = new Map<string, Sibling[]>();
+      const byEnd = new Map<string, Sibling[]>();
       for (const child of node.children.values()) {
-        if (siblings.length >= MAX_SIBLINGS) break;
         const request = isTail(child) ? child.request : child.representative;
         const segment = segmentAt(request, depth);
         const text = textOf(segment);
         if (text === undefined || text.length < MIN_TEXT_CHARS) continue;
-        label ||= segment!.label;
-        siblings.push({ text, count: isTail(child) ? 1 : child.count });
-      }
-      const first = siblings[0];
-      if (first) {
-        let variants = 1;
-        let requests = first.count;
-        let sample: [string, string] | undefined;
-        for (const other of siblings.slice(1)) {
-          const { start, endA, endB } = diffSpan(first.text, other.text);
-          const shorter = Math.min(first.text.length, other.text.length);
-          const common = start + (first.text.length - endA);
-          if (
-            endA - start <= MAX_DIFF_CHARS &&
-            endB - start <= MAX_DIFF_CHARS &&
-            common >= shorter * MIN_COMMON_SHARE
-          ) {
-            variants += 1;
-            requests += other.count;
-            sample ??= [
-              first.text.slice(Math.max(0, start - CONTEXT_CHARS), endA + CONTEXT_CHARS),
-              other.text.slice(Math.max(0, start - CONTEXT_CHARS), endB + CONTEXT_CHARS),
-            ];
-          }
+        const sibling = { text, count: isTail(child) ? 1 : child.count, label: segment!.label };
+        for (const [map, key] of [
+          [byStart, text.slice(0, KEY_CHARS)],
+          [byEnd, text.slice(-KEY_CHARS)],
+        ] as const) {
+          const list = map.get(key);
+          if (list) list.push(sibling);
+          else map.set(key, [sibling]);
         }
-        if (sample) yield { segment: label, requests, variants, sample };
       }
+      let best: Drift | undefined;
+      for (const map of [byStart, byEnd]) {
+        for (const bucket of map.values()) {
+          if (bucket.length < 2) continue;
+          const found = bestCluster(bucket);
+          if (found && (!best || found.requests > best.requests)) best = found;
+        }
+      }
+      if (best) yield best;
     }
     for (const child of node.children.values()) {
       if (!isTail(child) && child.count >= 2) yield* visit(child);

@@ -19,9 +19,9 @@ import type {
   RejectedRequest,
   ResolvedPlanOptions,
 } from "../types.js";
-import { type Candidate, type Mark, selectBreakpoints } from "./_breakpoints.js";
+import { allowedModes, type Candidate, type Mark, selectBreakpoints } from "./_breakpoints.js";
 import { buildCandidates, type RequestFacts } from "./_candidates.js";
-import { savingsPerToken, writeMultiplier } from "./_cost-model.js";
+import { minPayingCount, savingsPerToken, writeMultiplier } from "./_cost-model.js";
 import { detectDrift } from "./_drift.js";
 import { BODY_OVERHEAD_BYTES, type SplitItem, splitBatches } from "./_split.js";
 import { isTail, PrefixTrie, type TrieNode } from "./_trie.js";
@@ -258,7 +258,23 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
     const order = trie.depthFirst();
 
     // Count each distinct shared segment once, in one call (the counter memoises across calls).
-    const shared = [...trie.nodes()].filter((n) => n.count >= 2);
+    // Only prefixes shared by enough requests to ever pay need a length, plus those users marked
+    // (and their ancestors): a job of pairs and unique requests tokenizes almost nothing.
+    const effectiveStrategy =
+      resolved.maxWaves < 2 && resolved.strategy === "auto" ? "cold" : resolved.strategy;
+    const minPaying = minPayingCount(
+      allowedModes(effectiveStrategy, resolved.ttl),
+      resolved.concurrency,
+      readMultiplier,
+    );
+    const needed = new Set<TrieNode>();
+    for (const node of trie.nodes()) {
+      if (node.count >= minPaying) needed.add(node);
+      if (node.userMarked["5m"] + node.userMarked["1h"] > 0) {
+        for (let n: TrieNode | undefined = node; n && n.depth > 0; n = n.parent) needed.add(n);
+      }
+    }
+    const shared = [...trie.nodes()].filter((n) => needed.has(n));
     const segmentOf = (node: TrieNode) =>
       accepted[indices[node.representative]!]!.segmented.segments[node.depth - 1]!;
     const counts = await counter.countSegments(
@@ -287,9 +303,9 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
         eligible: (depth: number) => segments[depth - 1]?.eligible ?? false,
       };
     });
-    const forest = buildCandidates(trie.root, facts, (n) => tokensOf.get(n) ?? 0, minimum);
+    const forest = buildCandidates(trie.root, facts, (n) => tokensOf.get(n), minimum);
     const marks = selectBreakpoints(forest.roots, {
-      strategy: resolved.maxWaves < 2 && resolved.strategy === "auto" ? "cold" : resolved.strategy,
+      strategy: effectiveStrategy,
       ttl: resolved.ttl,
       concurrency: resolved.concurrency,
       readMultiplier,
@@ -342,6 +358,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       order,
       forestRoots: forest.roots,
       belowMinimum: forest.belowMinimum,
+      tooFew: forest.tooFew,
       marks,
       tokensOf,
       segmentLabel: (node) => segmentOf(node).label,
@@ -581,6 +598,8 @@ interface ModelWarningContext {
   order: readonly number[];
   forestRoots: Candidate[];
   belowMinimum: TrieNode[];
+  /** Maximal shared prefixes too few requests share to ever pay (their length was not counted). */
+  tooFew: TrieNode[];
   marks: Mark[];
   tokensOf: Map<TrieNode, number>;
   segmentLabel: (node: TrieNode) => string;
@@ -641,7 +660,13 @@ function collectModelWarnings(ctx: ModelWarningContext): void {
     const planner = isMarked && c.forced === null ? 1 : 0;
     for (const child of c.children) visit(child, plannerAbove + planner, anyMarkAbove || isMarked);
   };
-  if (ctx.placesMarkers) for (const root of ctx.forestRoots) visit(root, 0, false);
+  if (ctx.placesMarkers) {
+    for (const root of ctx.forestRoots) visit(root, 0, false);
+    for (const node of ctx.tooFew) {
+      prefixes += 1;
+      requests += node.count;
+    }
+  }
   if (prefixes > 0) ctx.warn({ kind: "too-small-to-pay", model, prefixes, requests });
 
   // User markers: inconsistent, below the minimum, or on a unique tail.

@@ -138,9 +138,38 @@ function levelContexts(params: Json): Record<SegmentLevel, string> {
   return { tools: base, system, messages };
 }
 
+/** A text block with nothing but `type`, `text` and the folded-in `role`. */
+function isPlainText(block: Json): boolean {
+  if (block.type !== "text" || typeof block.text !== "string") return false;
+  for (const key in block) {
+    if (key !== "type" && key !== "text" && key !== "role") return false;
+  }
+  return true;
+}
+
 /** Interns long context strings into short ids so trie keys stay small. */
 export class ContextInterner {
   readonly #ids = new Map<string, string>();
+  readonly #textHashes = new Map<string, Map<string, string>>();
+
+  /**
+   * The content hash of a plain text block, memoised by its text: a 16 KB system prompt shared
+   * by 100,000 requests is stringified and hashed once, not once per request.
+   */
+  textHash(scope: string, text: string, compute: () => string): string {
+    let byText = this.#textHashes.get(scope);
+    if (byText === undefined) {
+      byText = new Map();
+      this.#textHashes.set(scope, byText);
+    }
+    let hash = byText.get(text);
+    if (hash === undefined) {
+      hash = compute();
+      byText.set(text, hash);
+    }
+    return hash;
+  }
+
   id(context: string): string {
     let id = this.#ids.get(context);
     if (id === undefined) {
@@ -170,7 +199,14 @@ export function segmentRequest(request: BatchRequest, interner: ContextInterner)
 
   const push = (level: SegmentLevel, label: string, location: SegmentLocation, raw: Json) => {
     const block = stripMarker(raw);
-    const contentHash = hashText(`${level}\u0000${stableStringify(block)}`);
+    const compute = () => hashText(`${level}\u0000${stableStringify(block)}`);
+    const contentHash = isPlainText(block)
+      ? interner.textHash(
+          `${level}\u0000${String(block.role ?? "")}`,
+          block.text as string,
+          compute,
+        )
+      : compute();
     const type = typeof raw.type === "string" ? raw.type : undefined;
     // Runs of tool_use blocks, and runs of tool_result blocks, count as one lookback position
     // (reference fact 3, PC-zh §三个核心原则 (3)).

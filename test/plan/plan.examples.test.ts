@@ -594,6 +594,34 @@ describe("(i) prefix drift", () => {
       },
     ]);
   });
+
+  it("finds drift among many unrelated siblings, whatever their order", async () => {
+    // 40 one-off requests that share nothing come first, then 20 that drift in a date near the
+    // start and 15 that drift in an id near the end: both clusters are found and the larger
+    // (20 requests) is reported for the node.
+    const body = words("policy", 300);
+    const unrelated = Array.from({ length: 40 }, (_, i) =>
+      request(`u${i}`, { system: `${words(`other${i}`, 60)} ${words("filler", 10)}`, user: "x" }),
+    );
+    const dated = Array.from({ length: 20 }, (_, i) =>
+      request(`d${i}`, {
+        system: `Date: 2026-03-${String(i + 1).padStart(2, "0")}. ${body}`,
+        user: `q${i}`,
+      }),
+    );
+    const tagged = Array.from({ length: 15 }, (_, i) =>
+      request(`t${i}`, { system: `${words("terms", 300)} Session id ${1000 + i}.`, user: `q${i}` }),
+    );
+    const result = await run([...unrelated, ...tagged, ...dated], { strategy: "none" });
+    const drift = result.warnings.filter((w) => w.kind === "prefix-drift");
+    expect(drift).toHaveLength(1);
+    expect(drift[0]).toMatchObject({
+      kind: "prefix-drift",
+      segment: "system",
+      requests: 20,
+      variants: 20,
+    });
+  });
 });
 
 describe("(j) more waves for nested prefixes", () => {

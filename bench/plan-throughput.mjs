@@ -1,0 +1,379 @@
+/**
+ * Planner throughput benchmark: how fast `plan()` + `writePlan()` turn a JSONL job into a plan
+ * folder, and at what peak memory, next to a floor measured in the same run.
+ *
+ *   npm run bench:plan -- --quick              # ~10,000 requests, a quick check
+ *   npm run bench:plan                         # the 100,000-request job
+ *   npm run bench:plan -- --size 256mb         # a ~256 MB job (larger unique tails)
+ *   npm run bench:plan -- --size all --runs 3  # quick, 100k and 256mb
+ *
+ * Options: `--size quick|100k|256mb|all` (or `<n>k` requests, `<n>mb` file size; comma-separated
+ * for several), `--quick` (= `--size quick`), `--runs N` (default 2; the median is reported),
+ * `--seed N`, `--keep` (keep the generated jobs in the temp folder), `--cpu-prof` (one extra
+ * profiled plan run per job; prints the hottest functions and keeps the `.cpuprofile`).
+ *
+ * Modes, each in a fresh child process so that its peak RSS (`process.resourceUsage().maxRSS`)
+ * belongs to that measurement alone; runs alternate between modes to spread machine noise:
+ *   read   `readJsonl()` parses every line, nothing else (what `plan()` cannot avoid)
+ *   floor  read + parse + serialize every request back to one JSONL file, without planning
+ *   plan   `plan(readJsonl(file))`, then `writePlan(plan, dir)`; `plan()` and writing timed apart
+ */
+import { spawnSync } from "node:child_process";
+import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { finished } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const DIST = path.join(HERE, "..", "dist", "index.js");
+const RESULT_PREFIX = "BENCH_RESULT ";
+const MODES = ["read", "floor", "plan"];
+const RSS_SAMPLE_MS = 50;
+
+const NO_BUILD =
+  "`dist/index.js` is missing: the benchmark runs against the built library. Run `npm run bench:plan` (it builds first) or `npm run build`.";
+
+// ---------------------------------------------------------------------------------------------
+// Child: one measurement.
+
+async function child(mode, file, out) {
+  const { readJsonl, plan, writePlan } = await import(DIST);
+  globalThis.gc?.();
+  let sampledPeak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
+  }, RSS_SAMPLE_MS);
+  const result = { mode };
+  const t0 = performance.now();
+  if (mode === "read") {
+    let lines = 0;
+    for await (const _line of readJsonl(file)) lines += 1;
+    result.lines = lines;
+  } else if (mode === "floor") {
+    const stream = createWriteStream(path.join(out, "floor.jsonl"));
+    let lines = 0;
+    for await (const line of readJsonl(file)) {
+      lines += 1;
+      if (line.parseError !== undefined) continue;
+      if (!stream.write(`${JSON.stringify(line.value)}\n`))
+        await new Promise((resolve) => stream.once("drain", resolve));
+    }
+    stream.end();
+    await finished(stream);
+    result.lines = lines;
+  } else if (mode === "plan") {
+    const planned = await plan(readJsonl(file));
+    result.planSeconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    await writePlan(planned, path.join(out, "plan"));
+    result.writeSeconds = (performance.now() - t1) / 1000;
+    const byKind = {};
+    for (const w of planned.warnings) byKind[w.kind] = (byKind[w.kind] ?? 0) + 1;
+    result.summary = {
+      ...planned.summary,
+      groups: planned.groups.length,
+      warnings: planned.warnings.length,
+      warningsByKind: byKind,
+      outputBytes: planned.batches.reduce((s, b) => s + b.bytes, 0),
+      batchSizes: planned.batches.map((b) => `w${b.wave}:${b.requestCount}`),
+    };
+  } else {
+    throw new Error(`Unknown child mode \`${mode}\`. Expected one of: ${MODES.join(", ")}.`);
+  }
+  result.seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
+  // maxRSS is in KiB (Node docs, process.resourceUsage()).
+  result.maxRssMB = process.resourceUsage().maxRSS / 1024;
+  result.sampledPeakRssMB = sampledPeak / 2 ** 20;
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent: generate jobs, run children, print the table.
+
+function parseArgs(argv) {
+  const args = { sizes: ["100k"], runs: 2, seed: 20_260_301, keep: false, cpuProf: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`\`${a}\` needs a value.`);
+      return v;
+    };
+    if (a === "--quick") args.sizes = ["quick"];
+    else if (a === "--big") args.sizes = ["256mb"];
+    else if (a === "--size") {
+      const v = value();
+      args.sizes = v === "all" ? ["quick", "100k", "256mb"] : v.split(",");
+    } else if (a === "--runs") args.runs = Number(value());
+    else if (a === "--seed") args.seed = Number(value());
+    else if (a === "--keep") args.keep = true;
+    else if (a === "--cpu-prof") args.cpuProf = true;
+    else
+      throw new Error(
+        `Unknown option \`${a}\`. Expected: --size quick|100k|256mb|all, --quick, --big, --runs N, --seed N, --keep, --cpu-prof.`,
+      );
+  }
+  if (!Number.isInteger(args.runs) || args.runs < 1)
+    throw new Error(`\`--runs\` must be a whole number of at least 1; got ${args.runs}.`);
+  return args;
+}
+
+/** Runs one child measurement; returns its result or `{ failed }`. */
+function measure(mode, file, out, extraFlags = []) {
+  const script = fileURLToPath(import.meta.url);
+  const run = spawnSync(
+    process.execPath,
+    [...process.execArgv, ...extraFlags, script, "--child", mode, file, out],
+    { encoding: "utf8", maxBuffer: 64 * 2 ** 20 },
+  );
+  const line = run.stdout?.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
+  if (run.status !== 0 || !line) {
+    const why = run.signal ? `signal ${run.signal}` : `exit code ${run.status}`;
+    const tail = (run.stderr ?? "").trim().split("\n").slice(-6).join("\n    ");
+    return { mode, failed: `${why}\n    ${tail}` };
+  }
+  return JSON.parse(line.slice(RESULT_PREFIX.length));
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (x, digits = 0) =>
+  x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows
+    .map((r, i) => {
+      const line = r
+        .map((cell, c) =>
+          c < 2 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]),
+        )
+        .join("  ");
+      return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
+    })
+    .join("\n");
+}
+
+/** The hottest functions of a `.cpuprofile`, by self and by total (inclusive) time. */
+function profileSummary(file, top = 15) {
+  const profile = JSON.parse(readFileSync(file, "utf8"));
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfOf = new Map();
+  for (let k = 0; k < profile.samples.length; k++) {
+    const id = profile.samples[k];
+    selfOf.set(id, (selfOf.get(id) ?? 0) + (profile.timeDeltas[k] ?? 0));
+  }
+  const keyOf = (n) => {
+    const f = n.callFrame;
+    const where = f.url
+      ? `${f.url.replace(/^.*\/(dist|node_modules)\//, "$1/")}:${f.lineNumber + 1}`
+      : "";
+    return `${f.functionName || "(anonymous)"} ${where}`.trim();
+  };
+  const self = new Map();
+  const total = new Map();
+  const walk = (id, onStack) => {
+    const n = byId.get(id);
+    const key = keyOf(n);
+    const t = selfOf.get(id) ?? 0;
+    self.set(key, (self.get(key) ?? 0) + t);
+    const stack = onStack.has(key) ? onStack : new Set(onStack).add(key);
+    for (const k of stack) total.set(k, (total.get(k) ?? 0) + t);
+    for (const c of n.children ?? []) walk(c, stack);
+  };
+  walk(profile.nodes[0].id, new Set());
+  const all = [...self.values()].reduce((a, b) => a + b, 0);
+  const list = (m) =>
+    [...m.entries()]
+      .filter(([k]) => !/^\((root|program|idle)\)/.test(k))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(
+        ([k, us]) =>
+          `    ${fmt(us / 1000).padStart(8)} ms ${fmt((100 * us) / all, 1).padStart(5)}%  ${k}`,
+      )
+      .join("\n");
+  return `  by self time:\n${list(self)}\n  by total time (inclusive):\n${list(total)}`;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (!existsSync(DIST)) throw new Error(NO_BUILD);
+  const { generateJob, jobSpec } = await import("./workloads.mjs");
+  const specs = args.sizes.map(jobSpec);
+  const root = await mkdtemp(path.join(os.tmpdir(), "cacheplan-bench-"));
+  const cleanup = () => rm(root, { recursive: true, force: true });
+  process.once("SIGINT", () => cleanup().then(() => process.exit(130)));
+
+  const idle = measureIdle();
+  console.log(
+    `cacheplan planner throughput — node ${process.version}, ${os.cpus().length} CPUs, ` +
+      `${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM; median of ${args.runs} run(s) per mode; ` +
+      `a child that only imports dist/index.js peaks at ${fmt(idle, 0)} MB RSS\n`,
+  );
+  const rows = [
+    [
+      "job",
+      "mode",
+      "requests",
+      "MB",
+      "seconds",
+      "range s",
+      "requests/s",
+      "MB/s",
+      "peak RSS MB",
+      "time ÷ floor",
+      "RSS ÷ floor",
+    ],
+  ];
+  const notes = [];
+  try {
+    for (const spec of specs) {
+      const file = path.join(root, `job-${spec.name}.jsonl`);
+      const g0 = performance.now();
+      const job = generateJob(file, spec, args.seed);
+      const mb = job.bytes / 1e6;
+      console.log(
+        `job ${spec.name}: ${fmt(job.lines)} lines, ${fmt(mb, 1)} MB, unique tail ${fmt(job.averageTailBytes)} B on average; ` +
+          `${Object.entries(job.perClass)
+            .map(([k, v]) => `${k} ${fmt(v)}`)
+            .join(", ")} (generated in ${fmt((performance.now() - g0) / 1000, 1)} s)`,
+      );
+      const results = Object.fromEntries(MODES.map((m) => [m, []]));
+      for (let run = 0; run < args.runs; run++) {
+        for (const mode of MODES) {
+          const out = path.join(root, `out-${spec.name}-${mode}-${run}`);
+          await rm(out, { recursive: true, force: true });
+          await mkdir(out, { recursive: true });
+          const r = measure(mode, file, out);
+          await rm(out, { recursive: true, force: true });
+          console.log(
+            `  run ${run + 1} ${mode.padEnd(5)} ${r.failed ? `FAILED: ${r.failed}` : `${fmt(r.seconds, 2)} s, ${fmt(r.maxRssMB)} MB peak RSS`}`,
+          );
+          results[mode].push(r);
+        }
+      }
+      const stat = (mode) => {
+        const ok = results[mode].filter((r) => !r.failed);
+        if (ok.length === 0) return undefined;
+        const secs = ok.map((r) => r.seconds);
+        return {
+          seconds: median(secs),
+          min: Math.min(...secs),
+          max: Math.max(...secs),
+          rss: median(ok.map((r) => r.maxRssMB)),
+          plan: ok[0].planSeconds === undefined ? undefined : median(ok.map((r) => r.planSeconds)),
+          write:
+            ok[0].writeSeconds === undefined ? undefined : median(ok.map((r) => r.writeSeconds)),
+          summary: ok[ok.length - 1].summary,
+        };
+      };
+      const floor = stat("floor");
+      for (const mode of MODES) {
+        const s = stat(mode);
+        const label = { read: "read", floor: "floor", plan: "plan+write" }[mode];
+        if (!s) {
+          rows.push([
+            spec.name,
+            label,
+            fmt(job.lines),
+            fmt(mb, 1),
+            "failed",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+          ]);
+          continue;
+        }
+        rows.push([
+          spec.name,
+          label,
+          fmt(job.lines),
+          fmt(mb, 1),
+          fmt(s.seconds, 2),
+          `${fmt(s.min, 2)}–${fmt(s.max, 2)}`,
+          fmt(job.lines / s.seconds),
+          fmt(mb / s.seconds, 1),
+          fmt(s.rss),
+          floor ? `${fmt(s.seconds / floor.seconds, 2)}×` : "",
+          floor ? `${fmt(s.rss / floor.rss, 2)}×` : "",
+        ]);
+        if (mode === "plan") {
+          const read = stat("read");
+          const sum = s.summary;
+          notes.push(
+            `${spec.name}: plan() ${fmt(s.plan, 2)} s (reading + parsing alone: ${read ? fmt(read.seconds, 2) : "?"} s), writePlan() ${fmt(s.write, 2)} s\n` +
+              `  plan: ${fmt(sum.inputRequests)} input, ${fmt(sum.planned)} planned, ${fmt(sum.rejected)} rejected; ` +
+              `${fmt(sum.groups)} groups holding ${fmt(sum.grouped)} requests; ${fmt(sum.batches)} batches ` +
+              `(${sum.batchSizes.join(", ")}) in ${sum.waves} waves, ${fmt(sum.outputBytes / 1e6, 1)} MB; ` +
+              `${fmt(sum.markersAdded)} markers added; ${sum.warnings} warnings ` +
+              `(${Object.entries(sum.warningsByKind)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(", ")})\n` +
+              `  by model: ${Object.entries(sum.byModel)
+                .map(([k, v]) => `${k} ${fmt(v)}`)
+                .join(", ")}`,
+          );
+        }
+      }
+      if (args.cpuProf) {
+        const profDir = path.join(root, `prof-${spec.name}`);
+        const out = path.join(root, `out-${spec.name}-prof`);
+        await mkdir(out, { recursive: true });
+        const r = measure("plan", file, out, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
+        const prof = r.failed
+          ? undefined
+          : readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
+        if (prof) {
+          const kept = path.join(os.tmpdir(), `cacheplan-plan-${spec.name}.cpuprofile`);
+          renameSync(path.join(profDir, prof), kept);
+          notes.push(
+            `${spec.name}: CPU profile of one plan+write run (${fmt(r.seconds, 2)} s), kept at ${kept}\n${profileSummary(kept)}`,
+          );
+        } else notes.push(`${spec.name}: profiled run failed: ${r.failed}`);
+      }
+      if (!args.keep) await rm(file, { force: true });
+    }
+  } finally {
+    if (args.keep) console.log(`\nkept jobs in ${root}`);
+    else await cleanup();
+  }
+  console.log(`\n${table(rows)}\n`);
+  for (const note of notes) console.log(`${note}\n`);
+}
+
+/** Peak RSS of a child that only imports the library: the fixed cost inside every figure. */
+function measureIdle() {
+  const run = spawnSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `await import(${JSON.stringify(DIST)}); console.log(process.resourceUsage().maxRSS / 1024);`,
+    ],
+    { encoding: "utf8" },
+  );
+  return Number(run.stdout.trim());
+}
+
+if (process.argv[2] === "--child") {
+  const [, , , mode, file, out] = process.argv;
+  await child(mode, file, out);
+} else {
+  try {
+    await main();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
+}
