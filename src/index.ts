@@ -5,11 +5,27 @@
 
 // Errors
 export { CacheplanError, InputError, isCacheplanError, OptionsError } from "./errors.js";
+// Cost estimates
+export { DEFAULT_OUTPUT_FRACTION, DEFAULT_SAMPLE_SIZE, estimate } from "./estimate/estimate.js";
+export { type RenderEstimateOptions, renderEstimate } from "./estimate/render.js";
+export {
+  type CountInfo,
+  type Estimate,
+  type EstimateFigures,
+  type EstimateOptions,
+  type EstimateOutputAssumption,
+  type GroupEstimate,
+  type ModelEstimate,
+  SCENARIOS,
+  type ScenarioCost,
+  type ScenarioName,
+} from "./estimate/types.js";
 // Files
 export { JsonlLine, readJsonl } from "./io/jsonl.js";
 export {
   batchFileName,
   type PlanFile,
+  readPlan,
   readPlanFile,
   toPlanFile,
   writePlan,
@@ -30,6 +46,18 @@ export {
   type PlanWarningKind,
   planWarningInfo,
 } from "./plan/warnings.js";
+// Cost estimates: the stacked-price arithmetic
+export {
+  addTokens,
+  type CostFlags,
+  costByKind,
+  costOf,
+  TOKEN_KINDS,
+  type TokenBreakdown,
+  type TokenKind,
+  totalInputTokens,
+  zeroTokens,
+} from "./pricing/cost.js";
 // Models and prices
 export {
   BATCH_MULTIPLIER,
@@ -65,8 +93,55 @@ export {
   type Validation,
   validateRequest,
 } from "./request/validate.js";
+// Simulation
+export {
+  type CacheEntry,
+  type CacheLookup,
+  type CacheSource,
+  CacheState,
+  type CacheStateOptions,
+  type CacheUsage,
+  type CacheWrite,
+  LOOKBACK_POSITIONS,
+  type Preparation,
+  type PreparedRequest,
+  type ResolvedBreakpoint,
+  TTL_MS,
+  type TtlOrderViolation,
+} from "./sim/cache.js";
+export type { SimBatchInput, SimJob } from "./sim/job.js";
+export {
+  type OutputAssumption,
+  type ResolvedSimParams,
+  resolveSimParams,
+  SIM_DEFAULTS,
+  type SimParams,
+} from "./sim/params.js";
+export type {
+  SimBatchResult,
+  SimCacheTrace,
+  SimPrewarmResult,
+  SimRequestResult,
+  SimResponse,
+  SimResult,
+  SimTiming,
+  SimTokenTotals,
+  SimWaveResult,
+} from "./sim/results.js";
+export { simulate } from "./sim/simulate.js";
+export { prepareTokens, type TokensOf } from "./sim/tokens.js";
 // Tokens
 export type { SegmentCountRequest, TokenCounter } from "./tokens/counter.js";
+// Cost estimates: the exact counter (it loads the SDK only when it first counts)
+export {
+  createExactCounter,
+  type ExactCounterOptions,
+  type ExactTokenCounter,
+  isPrefixCounter,
+  MISSING_API_KEY_MESSAGE,
+  type PrefixCountRequest,
+  type PrefixTokenCounter,
+} from "./tokens/exact.js";
 export {
   createTiktokenCounter,
   type TiktokenCounterOptions,

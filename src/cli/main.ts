@@ -17,6 +17,10 @@ const commands: Record<string, { description: string; load: () => Promise<Comman
     description: "Group requests by shared prefix, place cache breakpoints, plan waves and batches",
     load: () => import("./commands/plan.js"),
   },
+  estimate: {
+    description: "Dry-run cost: standard, batch, ideal, planned and worst, with stacked prices",
+    load: () => import("./commands/estimate.js"),
+  },
 };
 
 export const VERSION = "0.1.0";

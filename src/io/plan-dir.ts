@@ -3,7 +3,8 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import { InputError } from "../errors.js";
-import type { Plan } from "../types.js";
+import type { BatchRequest, Plan } from "../types.js";
+import { readJsonl } from "./jsonl.js";
 
 /** `plan.json` as written to disk: the plan without request bodies, which live in batch files. */
 export interface PlanFile extends Omit<Plan, "batches"> {
@@ -115,4 +116,40 @@ export async function readPlanFile(dir: string): Promise<PlanFile> {
     );
   }
   return parsed;
+}
+
+/**
+ * Reads a whole plan folder back into a `Plan`: `plan.json` and every batch file, each line a
+ * request. A batch file whose line count differs from `plan.json`'s is an error, so a damaged
+ * folder is never taken for a complete plan.
+ */
+export async function readPlan(dir: string): Promise<Plan> {
+  const file = await readPlanFile(dir);
+  const batches: Plan["batches"] = [];
+  for (const batch of file.batches) {
+    const requests: BatchRequest[] = [];
+    for await (const line of readJsonl(path.join(dir, batch.file), { source: batch.file })) {
+      if (line.parseError !== undefined) {
+        throw new InputError(
+          `\`${path.join(dir, batch.file)}\` line ${line.line} is not valid JSON: ${line.parseError}. Write the plan again with \`cacheplan plan --out\`.`,
+          batch.file,
+        );
+      }
+      requests.push(line.value as BatchRequest);
+    }
+    if (requests.length !== batch.requestCount) {
+      throw new InputError(
+        `\`${path.join(dir, batch.file)}\` holds ${requests.length} requests but \`plan.json\` says ${batch.requestCount}. Write the plan again with \`cacheplan plan --out\`.`,
+        batch.file,
+      );
+    }
+    batches.push({
+      index: batch.index,
+      wave: batch.wave,
+      requests,
+      requestCount: batch.requestCount,
+      bytes: batch.bytes,
+    });
+  }
+  return { ...file, batches };
 }

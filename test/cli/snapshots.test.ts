@@ -25,6 +25,21 @@ const cases: Array<{ name: string; argv: string[]; stdin?: string }> = [
   { name: "plan-bad-number", argv: ["plan", "--sample", "--max-requests", "lots"] },
   { name: "plan-out-of-range", argv: ["plan", "--sample", "--max-waves", "9"] },
   { name: "plan-cold", argv: ["plan", "examples/requests.jsonl", "--strategy", "cold"] },
+  { name: "estimate-help", argv: ["estimate", "--help"] },
+  { name: "estimate-example", argv: ["estimate", "examples/requests.jsonl"] },
+  {
+    name: "estimate-example-fixed-output",
+    argv: ["estimate", "examples/requests.jsonl", "--output-tokens", "10"],
+  },
+  {
+    name: "estimate-exact-without-key",
+    argv: ["estimate", "examples/requests.jsonl", "--count", "exact"],
+  },
+  { name: "estimate-bad-fraction", argv: ["estimate", "--sample", "--output-fraction", "2"] },
+  {
+    name: "estimate-both-outputs",
+    argv: ["estimate", "--sample", "--output-fraction", "0.5", "--output-tokens", "3"],
+  },
   {
     name: "plan-stdin",
     argv: ["plan", "-"],

@@ -1,0 +1,100 @@
+/**
+ * What every command that plans shares (internal): the planner's options as CLI arguments, the
+ * `--models` file, and where requests come from (a file, standard input or the sample job).
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import {
+  createModelTable,
+  InputError,
+  type ModelTable,
+  type PlanInput,
+  type PlanOptions,
+  parseModelOverrides,
+  readJsonl,
+} from "../index.js";
+import { sampleRequests } from "../sample.js";
+import { defineArgs, intOption } from "./_args.js";
+import type { CliIo } from "./_context.js";
+
+/** The planner's options, as `plan`, `estimate` and the runner take them. */
+export const planArgs = defineArgs({
+  strategy: {
+    type: "enum",
+    options: ["auto", "primed", "cold", "none"],
+    description: "How caching is used (default auto)",
+  },
+  ttl: {
+    type: "enum",
+    options: ["auto", "5m", "1h"],
+    description: "TTL of added markers (default auto: 1h primed, 5m cold)",
+  },
+  "user-markers": {
+    type: "enum",
+    options: ["keep", "replace"],
+    description: "Markers already in requests: keep or replace (default keep)",
+  },
+  "max-requests": { type: "string", description: "Most requests per batch (default 100000)" },
+  "max-bytes": { type: "string", description: "Most bytes per batch body (default 256000000)" },
+  "max-waves": {
+    type: "string",
+    description: "Most waves: 2 = primers then the rest (default 2, up to 5)",
+  },
+  concurrency: {
+    type: "string",
+    description: "Requests of one batch assumed to run at once (default 64)",
+  },
+  models: {
+    type: "string",
+    description: "JSON file with model rows to add or override (prices, minimums)",
+  },
+});
+
+type PlanArgValues = { [K in keyof typeof planArgs]?: string | boolean | undefined };
+
+/** Reads a `--models` file into a model table; errors name the file and what is wrong. */
+export async function loadModels(file: string, cwd: string): Promise<ModelTable> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path.resolve(cwd, file), "utf8"));
+  } catch (error) {
+    throw new InputError(
+      `Cannot read model overrides \`${file}\`: ${(error as Error).message}.`,
+      file,
+      { cause: error },
+    );
+  }
+  const overrides = parseModelOverrides(parsed);
+  if (!overrides.ok) throw new InputError(`Model overrides \`${file}\`: ${overrides.error}`, file);
+  return createModelTable(overrides.value);
+}
+
+/** `PlanOptions` from parsed arguments (numbers checked; ranges are checked by the planner). */
+export function planOptionsFrom(a: PlanArgValues, models: ModelTable | undefined): PlanOptions {
+  const options: PlanOptions = {};
+  if (models) options.models = models;
+  if (a.strategy) options.strategy = a.strategy as NonNullable<PlanOptions["strategy"]>;
+  if (a.ttl) options.ttl = a.ttl as NonNullable<PlanOptions["ttl"]>;
+  if (a["user-markers"]) options.userMarkers = a["user-markers"] as "keep" | "replace";
+  const numbers = {
+    "max-requests": "maxRequests",
+    "max-bytes": "maxBytes",
+    "max-waves": "maxWaves",
+    concurrency: "concurrency",
+  } as const;
+  for (const [flag, key] of Object.entries(numbers)) {
+    const value = intOption(a[flag as keyof PlanArgValues], flag);
+    if (value !== undefined) options[key] = value;
+  }
+  return options;
+}
+
+/** The requests to plan: the sample job, standard input (`-`) or a JSONL file. */
+export function requestsFrom(
+  a: { input?: string | undefined; sample?: boolean | undefined },
+  io: CliIo,
+): PlanInput {
+  if (a.sample) return sampleRequests();
+  if (a.input === "-") return readJsonl(io.stdin, { source: "-" });
+  return readJsonl(path.resolve(io.cwd, a.input!), { source: a.input! });
+}

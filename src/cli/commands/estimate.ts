@@ -1,0 +1,137 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { defineCommand } from "citty";
+import {
+  createExactCounter,
+  createTiktokenCounter,
+  type EstimateOptions,
+  estimate,
+  type Plan,
+  plan,
+  readPlan,
+  renderEstimate,
+  type TokenCounter,
+} from "../../index.js";
+import { defineArgs, intOption, parse, usage } from "../_args.js";
+import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { loadModels, planArgs, planOptionsFrom, requestsFrom } from "../_plan-options.js";
+
+export const args = defineArgs({
+  input: {
+    type: "positional",
+    required: false,
+    description:
+      "Requests as JSONL (`-` for standard input), or a plan folder written by `plan --out`",
+  },
+  sample: { type: "boolean", description: "Estimate the built-in sample job instead of an input" },
+  json: { type: "boolean", description: "Print the estimate as JSON instead of text" },
+  count: {
+    type: "enum",
+    options: ["estimate", "full", "exact"],
+    description:
+      "Token counts: estimate (offline, sampled tails), full (offline, every tail), exact (the API's countTokens; needs ANTHROPIC_API_KEY) (default estimate)",
+  },
+  "output-tokens": { type: "string", description: "Output tokens assumed per request" },
+  "output-fraction": {
+    type: "string",
+    description: "Output assumed as a fraction of max_tokens (default 0.5)",
+  },
+  "sample-size": {
+    type: "string",
+    description: "Most requests per model tokenized with --count estimate (default 1000)",
+  },
+  "cache-dir": {
+    type: "string",
+    description: "Disk cache of exact counts (default .cacheplan-cache)",
+  },
+  ...planArgs,
+});
+
+export const command = defineCommand({
+  meta: {
+    name: "estimate",
+    description: "Dry-run cost: standard, batch, ideal, planned and worst, with stacked prices",
+  },
+  args,
+});
+
+function fraction(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0 || number > 1)
+    throw new UsageError(`\`--${name}\` must be a number from 0 to 1; got "${String(value)}".`);
+  return number;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
+  const a = parse(argv, args);
+  if (a.help) {
+    await write(io.stdout, await usage(command as never));
+    return EXIT.ok;
+  }
+  if (!a.input && !a.sample)
+    throw new UsageError(
+      "Give a JSONL file of requests (or `-` for standard input), a plan folder, or `--sample` for the built-in sample job.",
+    );
+  if (a.input && a.sample) throw new UsageError("Give either an input or `--sample`, not both.");
+
+  const models = a.models ? await loadModels(a.models, io.cwd) : undefined;
+  const options: EstimateOptions = models ? { models } : {};
+  const outputTokens = intOption(a["output-tokens"], "output-tokens");
+  const outputFraction = fraction(a["output-fraction"], "output-fraction");
+  if (outputTokens !== undefined && outputFraction !== undefined)
+    throw new UsageError("Give `--output-tokens` or `--output-fraction`, not both.");
+  if (outputTokens !== undefined) {
+    if (outputTokens < 0) throw new UsageError("`--output-tokens` must be 0 or more.");
+    options.outputTokens = outputTokens;
+  }
+  if (outputFraction !== undefined) options.outputFraction = outputFraction;
+  const sampleSize = intOption(a["sample-size"], "sample-size");
+  if (sampleSize !== undefined) options.sampleSize = sampleSize;
+
+  const count = a.count ?? "estimate";
+  let counter: TokenCounter;
+  if (count === "exact") {
+    counter = createExactCounter({
+      apiKey: io.env.ANTHROPIC_API_KEY,
+      baseURL: io.env.ANTHROPIC_BASE_URL || undefined,
+      cacheDir: path.resolve(io.cwd, a["cache-dir"] ?? ".cacheplan-cache"),
+      ...(models ? { models } : {}),
+    });
+    options.count = "full";
+  } else {
+    counter = createTiktokenCounter(models ? { models } : {});
+    options.count = count === "full" ? "full" : "sampled";
+  }
+  options.counter = counter;
+
+  let planned: Plan;
+  const isFolder =
+    a.input !== undefined &&
+    a.input !== "-" &&
+    (await stat(path.resolve(io.cwd, a.input)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ));
+  if (isFolder) {
+    planned = await readPlan(path.resolve(io.cwd, a.input!));
+  } else {
+    // Plan in memory with the offline counter, as `cacheplan plan` would.
+    const planOptions = planOptionsFrom(a, models);
+    planOptions.counter =
+      count === "exact" ? createTiktokenCounter(models ? { models } : {}) : counter;
+    const input = requestsFrom(a, io);
+    planned = await plan(input, planOptions);
+  }
+
+  const result = await estimate(planned, options);
+  await write(io.stdout, a.json ? `${JSON.stringify(result, null, 2)}\n` : renderEstimate(result));
+  if (planned.rejected.length > 0) {
+    await write(
+      io.stderr,
+      `${planned.rejected.length} request${planned.rejected.length === 1 ? " was" : "s were"} rejected and left out of the estimate; \`cacheplan plan\` lists them.\n`,
+    );
+    return EXIT.problems;
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,145 @@
+/**
+ * The notes of an estimate (internal): the assumptions behind the figures, break-even points and
+ * caveats, as sentences.
+ */
+import type { ModelTable } from "../pricing/models.js";
+import { WRITE_1H_MULTIPLIER, WRITE_5M_MULTIPLIER } from "../pricing/models.js";
+import type { Plan, PlannedBreakpoint } from "../types.js";
+import type { Estimate } from "./types.js";
+
+/** A breakpoint with its own tokens (its prefix minus its parent's). */
+export interface BreakpointContext {
+  bp: PlannedBreakpoint;
+  delta: number;
+  readMultiplier: number;
+}
+
+/**
+ * The share h of expected reads that must hit for a group to break even against no caching. Per
+ * breakpoint of n requests with R expected reads, write multiplier w and read multiplier r, reads
+ * that miss become writes: cost(h) = n·w − h·R·(w − r), and cost(h) = n gives
+ * h = n(w − 1) / (R(w − r)); summed over breakpoints weighted by their own tokens. Batch, geo and
+ * price factors scale both sides and cancel.
+ */
+export function breakEvenHitRate(breakpoints: readonly BreakpointContext[]): number | null {
+  let numerator = 0;
+  let denominator = 0;
+  for (const { bp, delta, readMultiplier } of breakpoints) {
+    const w = bp.ttl === "1h" ? WRITE_1H_MULTIPLIER : WRITE_5M_MULTIPLIER;
+    numerator += delta * bp.requests * (w - 1);
+    denominator += delta * bp.expectedReads * (w - readMultiplier);
+  }
+  return denominator > 0 ? numerator / denominator : null;
+}
+
+/** What `writeNotes` needs besides the estimate. */
+export interface NoteContext {
+  plan: Plan;
+  models: ModelTable;
+  counterEstimated: boolean;
+  usRequests: number;
+  tiered: number;
+  strays: number;
+}
+
+const n = (value: number) => Math.round(value).toLocaleString("en-US");
+const pct = (value: number) => `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
+/** USD with three significant digits (at least 2 decimals, at most 8). */
+export const money = (value: number): string => {
+  const abs = Math.abs(value);
+  const digits = Math.min(8, Math.max(2, 2 - Math.floor(Math.log10(Math.max(abs, 1e-9)))));
+  return `$${value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+};
+
+/** Most groups given a break-even note. */
+const MAX_GROUP_NOTES = 5;
+
+export function writeNotes(estimate: Estimate, ctx: NoteContext): string[] {
+  const notes: string[] = [];
+  const { total, count } = estimate;
+  if (estimate.counter === "tiktoken-estimate") {
+    notes.push(
+      "Token counts are offline estimates: js-tiktoken's cl100k_base scaled by 1.3 for the tokenizer of Claude 4.7 and later (reference fact 5); images and PDFs from their size. For the API's own counts use `--count exact`.",
+    );
+  } else if (ctx.counterEstimated) {
+    notes.push(`Token counts are estimates by \`${estimate.counter}\`.`);
+  } else {
+    notes.push(
+      `Token counts are the API's (\`${estimate.counter}\`); the API calls them estimates that may include a few system-added tokens (reference §6).`,
+    );
+  }
+  if (count.mode === "sampled" && count.sampledRequests < count.requests) {
+    const cpt = Object.entries(count.charsPerToken)
+      .map(([kind, v]) => `${v.toFixed(2)} chars/token for ${kind}`)
+      .join(", ");
+    const inputTokens =
+      total.scenarios.standard.tokens.input +
+      total.scenarios.standard.tokens.cacheWrite5m +
+      total.scenarios.standard.tokens.cacheWrite1h +
+      total.scenarios.standard.tokens.cacheRead;
+    notes.push(
+      `Unique tails: ${n(count.sampledRequests)} of ${n(count.requests)} requests tokenized (a seeded sample, seed ${count.seed}); the rest extrapolated at ${cpt || "the sample's ratio"}. 95% interval on input tokens: ±${n(total.inputTokensMargin95)} (±${pct(inputTokens > 0 ? total.inputTokensMargin95 / inputTokens : 0)}); \`--count full\` tokenizes every request.`,
+    );
+  }
+  const o = estimate.output;
+  const assumption =
+    o.assumption.kind === "tokens"
+      ? `${n(o.assumption.tokens)} output tokens per request (capped at its max_tokens)`
+      : `${pct(o.assumption.fraction)} of each request's max_tokens`;
+  notes.push(
+    `Output is an assumption: ${assumption}, ${n(o.assumedTokens)} tokens in all; the USD range runs from no output to every request using its max_tokens (${n(o.maxTokens)} tokens).`,
+  );
+  notes.push(
+    `\`planned\` uses the plan's expected writes and reads (concurrency ${ctx.plan.options.concurrency}: a cold entry is written by every request that starts before the first write is visible; 1h entries outlive a wave, 5m entries do not). \`ideal\` writes each entry once, \`worst\` writes in every request. Batch cache hits are best-effort, 30% to 98% in the field (reference §5.5).`,
+  );
+
+  const batch = total.scenarios.batch.usd;
+  const planned = total.scenarios.planned.usd;
+  if (planned > batch) {
+    notes.push(
+      `Caching does not pay for this job as planned: ${money(planned - batch)} more than the batch without caching.`,
+    );
+  }
+  const ranked = estimate.groups
+    .map((g) => ({ g, saving: g.scenarios.batch.usd - g.scenarios.planned.usd }))
+    .sort((a, b) => b.saving - a.saving);
+  for (const { g, saving } of ranked.slice(0, MAX_GROUP_NOTES)) {
+    const h = g.breakEvenHitRate;
+    if (h === null) continue;
+    if (h > 1) {
+      notes.push(
+        `${g.id} (${n(g.requests)} requests): its caching costs ${money(-saving)} more than no caching even if every expected read hits.`,
+      );
+    } else {
+      notes.push(
+        `${g.id} (${n(g.requests)} requests, ${g.model}): planned saves ${money(saving)} against batch, and still beats it if at least ${Math.ceil(h * 100)}% of its expected reads hit.`,
+      );
+    }
+  }
+  if (ranked.length > MAX_GROUP_NOTES)
+    notes.push(`… and ${ranked.length - MAX_GROUP_NOTES} more groups (see \`groups\` in --json).`);
+
+  for (const model of Object.keys(estimate.byModel)) {
+    const info = ctx.models.get(model);
+    if (info && (info.priceConfidence === "third-party" || info.priceConfidence === "unknown")) {
+      notes.push(
+        `Prices of ${model} are ${info.priceConfidence === "unknown" ? "user-supplied or unknown" : "from third parties only"} (${info.sources[0] ?? "no source"}); treat its figures as uncertain.`,
+      );
+    }
+  }
+  if (ctx.usRequests > 0)
+    notes.push(
+      `${n(ctx.usRequests)} requests set \`inference_geo: "us"\`: every token category at 1.1× (reference fact 10).`,
+    );
+  if (ctx.tiered > 0)
+    notes.push(
+      `${n(ctx.tiered)} requests exceed a long-context threshold and are priced at the tier's rates, the whole request (reference §7).`,
+    );
+  if (ctx.strays > 0)
+    notes.push(
+      `${n(ctx.strays)} requests carry \`cache_control\` markers that are not among the plan's breakpoints (see the plan's warnings); their tokens are billed as uncached input here, so any write premium they cause is not included.`,
+    );
+  if (ctx.plan.rejected.length > 0)
+    notes.push(`${n(ctx.plan.rejected.length)} rejected requests are not in the estimate.`);
+  return notes;
+}

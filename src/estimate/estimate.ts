@@ -1,0 +1,361 @@
+/**
+ * `estimate()`: what a plan will cost, before anything is sent, in five scenarios (see
+ * `ScenarioName`). Pure apart from the token counter it is given: no clock, no disk; the exact
+ * counter's network and cache live in `tokens/exact.ts`.
+ *
+ * Per request: the shared prefix comes from the plan's breakpoints (`prefixTokens`, nested ones as
+ * differences), the unique tail is counted (or sampled) with the counter, output is an assumption.
+ * Each scenario's tokens are priced per request with `costByKind()`, so `inference_geo` and
+ * long-context tiers apply per request, then summed per group, per model and for the job.
+ */
+import { CacheplanError, OptionsError } from "../errors.js";
+import { costByKind, type TokenBreakdown, zeroTokens } from "../pricing/cost.js";
+import { defaultModelTable, type ModelInfo } from "../pricing/models.js";
+import { ContextInterner, segmentRequest } from "../request/segments.js";
+import type { TokenCounter } from "../tokens/counter.js";
+import { isPrefixCounter } from "../tokens/exact.js";
+import { createTiktokenCounter } from "../tokens/tiktoken.js";
+import type { BatchRequest, Plan, PlannedBreakpoint } from "../types.js";
+import { Bucket, figures, Z95 } from "./_accumulate.js";
+import { type BreakpointContext, breakEvenHitRate, writeNotes } from "./_notes.js";
+import { type BreakpointNode, breakpointTree, type PathMember, resolvePaths } from "./_paths.js";
+import { prefixTokens } from "./_prefixes.js";
+import { countParams, type LazySegment, lazySegments } from "./_segments.js";
+import { countTails, PREDICTORS, type TailCounts, tailVariance } from "./_tails.js";
+import type {
+  Estimate,
+  EstimateOptions,
+  EstimateOutputAssumption,
+  GroupEstimate,
+  ModelEstimate,
+  ScenarioName,
+} from "./types.js";
+import { SCENARIOS } from "./types.js";
+
+type Json = Record<string, unknown>;
+
+/** Default output assumption: half of each request's `max_tokens` (the middle of the range). */
+export const DEFAULT_OUTPUT_FRACTION = 0.5;
+/** Default most requests per model whose unique tails are tokenized in `"sampled"` mode. */
+export const DEFAULT_SAMPLE_SIZE = 1000;
+
+interface Rec extends PathMember {
+  model: string;
+  info: ModelInfo;
+  params: Json;
+  geo: "us" | "global" | undefined;
+  maxTokens: number;
+  group: number;
+}
+
+/** The error for models the table does not know: it says how to supply their prices. */
+export function unknownModelMessage(models: ReadonlyMap<string, number>): string {
+  const list = [...models].map(([m, n]) => `\`${m}\` (${n} request${n === 1 ? "" : "s"})`);
+  const example = JSON.stringify({
+    [[...models.keys()][0] ?? "my-model"]: {
+      inputPerMTok: 3,
+      outputPerMTok: 15,
+      minCacheableTokens: 1024,
+    },
+  });
+  return `No prices for ${list.join(", ")}: not in the model table, and an estimate never prices a model at zero. Supply the prices with \`--models file.json\` (or \`models: createModelTable({...})\`), e.g. ${example}; required fields: \`inputPerMTok\`, \`outputPerMTok\` (USD per million tokens), \`minCacheableTokens\`; optional: \`readMultiplier\` (default 0.1), \`tiers\`, \`usGeoMultiplierApplies\` (default true), \`tokenizer\`.`;
+}
+
+function resolveOutput(options: EstimateOptions): EstimateOutputAssumption {
+  const { outputTokens, outputFraction } = options;
+  if (outputTokens !== undefined && outputFraction !== undefined)
+    throw new OptionsError("Give `outputTokens` or `outputFraction`, not both.");
+  if (outputTokens !== undefined) {
+    if (!Number.isFinite(outputTokens) || outputTokens < 0)
+      throw new OptionsError(
+        `\`outputTokens\` must be a number >= 0; got ${String(outputTokens)}.`,
+      );
+    return { kind: "tokens", tokens: outputTokens };
+  }
+  const fraction = outputFraction ?? DEFAULT_OUTPUT_FRACTION;
+  if (!Number.isFinite(fraction) || fraction < 0 || fraction > 1)
+    throw new OptionsError(`\`outputFraction\` must be from 0 to 1; got ${String(fraction)}.`);
+  return { kind: "fraction", fraction };
+}
+
+function wholeNumber(name: string, value: number | undefined, fallback: number, min: number) {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min)
+    throw new OptionsError(`\`${name}\` must be a whole number >= ${min}; got ${String(v)}.`);
+  return v;
+}
+
+/** Marker depths of a request; the top-level marker lands on its last cacheable block (§1.4). */
+function markerDepths(request: BatchRequest, segments: readonly LazySegment[]): Set<number> {
+  const depths = new Set<number>();
+  segments.forEach((s, d) => {
+    if (s.marker) depths.add(d + 1);
+  });
+  if ((request.params as unknown as Json).cache_control != null) {
+    // Rare: let segmentRequest decide which block is cacheable.
+    const full = segmentRequest(request, new ContextInterner()).segments;
+    for (let d = full.length - 1; d >= 0; d--) {
+      if (full[d]!.eligible) {
+        depths.add(d + 1);
+        break;
+      }
+    }
+  }
+  return depths;
+}
+
+/**
+ * Estimates what a plan costs in the five scenarios, per group, per model and in total.
+ *
+ * @throws {CacheplanError} code `"unknown-model"` when a request's model is not in the table.
+ * @throws {OptionsError} when an option is out of range.
+ *
+ * @example
+ * ```ts
+ * const result = await plan(requests);
+ * const costs = await estimate(result, { outputFraction: 0.3 });
+ * costs.total.scenarios.planned.usd;
+ * ```
+ */
+export async function estimate(plan: Plan, options: EstimateOptions = {}): Promise<Estimate> {
+  const models = options.models ?? defaultModelTable;
+  const counter: TokenCounter = options.counter ?? createTiktokenCounter({ models });
+  const mode = options.count ?? (counter.estimated ? "sampled" : "full");
+  if (mode !== "sampled" && mode !== "full")
+    throw new OptionsError(`\`count\` must be "sampled" or "full"; got ${JSON.stringify(mode)}.`);
+  const sampleSize = wholeNumber("sampleSize", options.sampleSize, DEFAULT_SAMPLE_SIZE, 2);
+  const seed = wholeNumber("seed", options.seed, 1, 0);
+  const output = resolveOutput(options);
+
+  // Requests in plan order; the last wave first, which is the planner's depth-first order.
+  const groupOf = new Map<string, number>();
+  plan.groups.forEach((g, k) => {
+    for (const id of g.customIds) groupOf.set(id, k);
+  });
+  const lastWave = plan.batches.reduce((m, b) => Math.max(m, b.wave), 0);
+  const records: Rec[] = [];
+  const unknown = new Map<string, number>();
+  let position = 0;
+  for (const batch of plan.batches) {
+    for (const request of batch.requests) {
+      position += 1;
+      const params = request.params as unknown as Json;
+      const model = String(params.model);
+      const info = models.get(model);
+      if (!info) {
+        unknown.set(model, (unknown.get(model) ?? 0) + 1);
+        continue;
+      }
+      const segments = lazySegments(params);
+      records.push({
+        model,
+        info,
+        params,
+        geo:
+          params.inference_geo === "us"
+            ? "us"
+            : params.inference_geo === "global"
+              ? "global"
+              : undefined,
+        maxTokens: typeof params.max_tokens === "number" ? params.max_tokens : 0,
+        group: groupOf.get(request.custom_id) ?? -1,
+        segments,
+        markers: markerDepths(request, segments),
+        order: (batch.wave === lastWave ? 0 : 1e12) + position,
+        path: [],
+      });
+    }
+  }
+  if (unknown.size > 0) throw new CacheplanError("unknown-model", unknownModelMessage(unknown));
+
+  // Breakpoint paths per group.
+  const trees = plan.groups.map((g) => breakpointTree(g));
+  const membersOf = plan.groups.map((): Rec[] => []);
+  for (const r of records) if (r.group >= 0) membersOf[r.group]!.push(r);
+  membersOf.forEach((members, g) => {
+    members.sort((a, b) => a.order - b.order);
+    resolvePaths(trees[g]!, members);
+  });
+
+  const prefixOf = await prefixTokens(plan, counter, trees, membersOf);
+  const deltaOf = new Map<PlannedBreakpoint, number>();
+  for (const tree of trees) {
+    for (const node of tree) {
+      const parent = node.parent ? prefixOf.get(node.parent.bp)! : 0;
+      deltaOf.set(node.bp, Math.max(0, prefixOf.get(node.bp)! - parent));
+    }
+  }
+  const deepest = (r: Rec) => r.path[r.path.length - 1];
+
+  // Unique tails.
+  let tails: TailCounts | undefined;
+  const tailOf = new Float64Array(records.length);
+  if (isPrefixCounter(counter) && mode === "full") {
+    // The API's count of each whole request, minus its cached prefix.
+    const totals = await counter.countPrefixes(
+      records.map((r) => ({ params: countParams(r.params, r.segments), complete: true })),
+    );
+    records.forEach((r, i) => {
+      const node = deepest(r);
+      tailOf[i] = Math.max(0, totals[i]! - (node ? prefixOf.get(node.bp)! : 0));
+    });
+  } else {
+    tails = await countTails(
+      records.map((r) => ({
+        model: r.model,
+        segments: r.segments,
+        from: deepest(r)?.bp.depth ?? 0,
+        stratum: r.group,
+      })),
+      counter,
+      { mode, sampleSize, seed },
+    );
+    tailOf.set(tails.tokens);
+  }
+
+  // Scenarios, per request.
+  const total = new Bucket();
+  const byModel = new Map<string, Bucket>();
+  const byGroup = plan.groups.map(() => new Bucket());
+  let assumedOutput = 0;
+  let maxOutput = 0;
+  let usRequests = 0;
+  let tiered = 0;
+  let strays = 0;
+  records.forEach((r, i) => {
+    const node = deepest(r);
+    const prefix = node ? prefixOf.get(node.bp)! : 0;
+    const tail = tailOf[i]!;
+    const out =
+      output.kind === "tokens"
+        ? Math.min(output.tokens, r.maxTokens)
+        : output.fraction * r.maxTokens;
+    assumedOutput += out;
+    maxOutput += r.maxTokens;
+    if (r.geo === "us" && r.info.usGeoMultiplierApplies) usRequests += 1;
+    if (r.info.tiers.some((t) => prefix + tail > t.aboveInputTokens)) tiered += 1;
+    if ([...r.markers].some((d) => d > (node?.bp.depth ?? 0))) strays += 1;
+
+    const tokens = scenarioTokens(r.path, deltaOf, prefix + tail, tail, out);
+    const buckets = [
+      total,
+      byModel.get(r.model) ?? byModel.set(r.model, new Bucket()).get(r.model)!,
+    ];
+    if (r.group >= 0) buckets.push(byGroup[r.group]!);
+    const unsampled = tails?.unsampled[i] === 1;
+    for (const bucket of buckets) {
+      bucket.requests += 1;
+      if (unsampled) {
+        bucket.unsampled += 1;
+        for (let j = 0; j < PREDICTORS; j++)
+          bucket.predictors[j]! += tails!.predictors[i * PREDICTORS + j]!;
+      }
+    }
+    for (const s of SCENARIOS) {
+      const flags = { batch: s !== "standard", geo: r.geo };
+      const usd = costByKind(r.info, tokens[s], flags);
+      const atMax = costByKind(r.info, { ...tokens[s], output: r.maxTokens }, flags).output;
+      for (const bucket of buckets) bucket.add(s, tokens[s], usd, atMax);
+    }
+  });
+
+  // Figures and margins (variances add across models: their samples are independent).
+  const varianceOf = (model: string, bucket: Bucket) =>
+    tails ? tailVariance(tails, model, bucket.unsampled, bucket.predictors) : 0;
+  const modelVariance = new Map([...byModel].map(([m, b]) => [m, varianceOf(m, b)]));
+  const modelFigures: Record<string, ModelEstimate> = {};
+  for (const [model, bucket] of byModel) {
+    const v = modelVariance.get(model)!;
+    modelFigures[model] = {
+      ...figures(bucket, v, (s) => Z95 * Math.sqrt(v) * bucket.inputRate(s)),
+      priceConfidence: models.get(model)!.priceConfidence,
+    };
+  }
+  const totalMargin = (s: ScenarioName) =>
+    Z95 *
+    Math.sqrt(
+      [...byModel].reduce((sum, [m, b]) => sum + modelVariance.get(m)! * b.inputRate(s) ** 2, 0),
+    );
+  const totalVariance = [...modelVariance.values()].reduce((a, b) => a + b, 0);
+
+  const contexts: BreakpointContext[][] = trees.map((tree, g) => {
+    const model = models.get(plan.groups[g]!.model);
+    return tree.map((node) => ({
+      bp: node.bp,
+      delta: deltaOf.get(node.bp)!,
+      readMultiplier: model?.readMultiplier ?? 0.1,
+    }));
+  });
+  const groups: GroupEstimate[] = plan.groups.map((g, k) => {
+    const bucket = byGroup[k]!;
+    const v = varianceOf(g.model, bucket);
+    return {
+      id: g.id,
+      model: g.model,
+      ...figures(bucket, v, (s) => Z95 * Math.sqrt(v) * bucket.inputRate(s)),
+      breakEvenHitRate: breakEvenHitRate(contexts[k]!),
+    };
+  });
+
+  const result: Estimate = {
+    counter: counter.name,
+    estimated: counter.estimated || (tails !== undefined && total.unsampled > 0),
+    count: {
+      mode,
+      sampledRequests: tails ? tails.sampledRequests : records.length,
+      requests: records.length,
+      seed,
+      charsPerToken: tails?.charsPerToken ?? {},
+    },
+    output: { assumption: output, assumedTokens: Math.round(assumedOutput), maxTokens: maxOutput },
+    byModel: modelFigures,
+    groups,
+    total: figures(total, totalVariance, totalMargin),
+    notes: [],
+  };
+  result.notes = writeNotes(result, {
+    plan,
+    models,
+    counterEstimated: counter.estimated,
+    usRequests,
+    tiered,
+    strays,
+  });
+  return result;
+}
+
+/** Tokens of one request in each scenario, from its breakpoint path. */
+function scenarioTokens(
+  path: readonly BreakpointNode[],
+  deltaOf: ReadonlyMap<PlannedBreakpoint, number>,
+  totalInput: number,
+  tail: number,
+  output: number,
+): Record<ScenarioName, TokenBreakdown> {
+  const uncached = { ...zeroTokens(), input: totalInput, output };
+  const cached = () => ({ ...zeroTokens(), input: tail, output });
+  const t = {
+    standard: uncached,
+    batch: { ...uncached },
+    ideal: cached(),
+    planned: cached(),
+    worst: cached(),
+  };
+  for (const { bp } of path) {
+    const delta = deltaOf.get(bp)!;
+    const n = Math.max(1, bp.requests);
+    const write = bp.ttl === "1h" ? "cacheWrite1h" : "cacheWrite5m";
+    // ideal: written once, read by the others.
+    t.ideal[write] += delta / n;
+    t.ideal.cacheRead += (delta * (n - 1)) / n;
+    // planned: the plan's expected writes and reads, spread evenly over the requests that carry it.
+    const w = bp.expectedWrites / n;
+    const r = bp.expectedReads / n;
+    t.planned[write] += delta * w;
+    t.planned.cacheRead += delta * r;
+    t.planned.input += delta * Math.max(0, 1 - w - r);
+    // worst: every request writes, nothing is read.
+    t.worst[write] += delta;
+  }
+  return t;
+}

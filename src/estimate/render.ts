@@ -1,0 +1,169 @@
+import { money } from "./_notes.js";
+import { type Estimate, type EstimateFigures, SCENARIOS } from "./types.js";
+
+/** Options of `renderEstimate`. */
+export interface RenderEstimateOptions {
+  /** Most groups listed, by saving against batch. @default 10 */
+  maxGroups?: number;
+  /** Width to wrap notes to. @default 80 */
+  width?: number;
+}
+
+const int = (value: number) => Math.round(value).toLocaleString("en-US");
+const tokens = (value: number) =>
+  value >= 1e10 ? `${(value / 1e9).toFixed(2)}B` : Math.round(value).toLocaleString("en-US");
+
+function cell(text: string, width: number, left = false): string {
+  const t = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+  return left ? t.padEnd(width) : t.padStart(width);
+}
+
+function change(value: number, reference: number): string {
+  if (reference === 0) return "—";
+  const p = ((value - reference) / reference) * 100;
+  return `${p > 0 ? "+" : ""}${p.toFixed(1)}%`;
+}
+
+function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const out: string[] = [];
+  let line = first;
+  for (const word of text.split(/\s+/)) {
+    if (line.length + word.length > width && line.trim() !== "" && line !== first) {
+      out.push(line.trimEnd());
+      line = rest;
+    }
+    line += `${word} `;
+  }
+  if (line.trim() !== "") out.push(line.trimEnd());
+  return out;
+}
+
+/** USD with four significant digits of the job's standard cost (at least 2 decimals, at most 8). */
+function usdFormatter(scale: number): (value: number) => string {
+  const digits = Math.min(8, Math.max(2, 3 - Math.floor(Math.log10(Math.max(scale, 1e-9)))));
+  return (value) =>
+    value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function costTable(figures: EstimateFigures, sampled: boolean): string[] {
+  const s = figures.scenarios;
+  const usd = usdFormatter(s.standard.usd);
+  const lines = [
+    `  ${cell("scenario", 9, true)}${cell("USD", 12)}${sampled ? cell("± 95%", 9) : ""}${cell("vs standard", 12)}${cell("vs batch", 10)}  USD, output 0 .. max`,
+  ];
+  for (const name of SCENARIOS) {
+    const c = s[name];
+    lines.push(
+      `  ${cell(name, 9, true)}${cell(usd(c.usd), 12)}${sampled ? cell(usd(c.usdMargin95), 9) : ""}${cell(name === "standard" ? "—" : change(c.usd, s.standard.usd), 12)}${cell(name === "standard" || name === "batch" ? "—" : change(c.usd, s.batch.usd), 10)}  ${usd(c.usdRange.low)} .. ${usd(c.usdRange.high)}`,
+    );
+  }
+  return lines;
+}
+
+function tokenTable(figures: EstimateFigures): string[] {
+  const lines = [
+    `  ${cell("tokens", 9, true)}${cell("input", 14)}${cell("write 5m", 12)}${cell("write 1h", 12)}${cell("read", 14)}${cell("output", 12)}`,
+  ];
+  for (const name of SCENARIOS) {
+    const t = figures.scenarios[name].tokens;
+    lines.push(
+      `  ${cell(name, 9, true)}${cell(tokens(t.input), 14)}${cell(tokens(t.cacheWrite5m), 12)}${cell(tokens(t.cacheWrite1h), 12)}${cell(tokens(t.cacheRead), 14)}${cell(tokens(t.output), 12)}`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * The estimate as text for an 80-column terminal: the scenario table with savings against
+ * `standard` and `batch`, the token split, per model and per group figures, and the notes (which
+ * counter, its uncertainty, the output assumption and its range). Pure: the CLI prints it.
+ */
+export function renderEstimate(estimate: Estimate, options: RenderEstimateOptions = {}): string {
+  const width = options.width ?? 80;
+  const { total, count, output } = estimate;
+  const models = Object.keys(estimate.byModel);
+  const sampled = total.inputTokensMargin95 > 0;
+  const lines: string[] = [];
+  lines.push(
+    `Cost estimate: ${int(total.requests)} request${total.requests === 1 ? "" : "s"}, ${models.length} model${models.length === 1 ? "" : "s"}, ${estimate.groups.length} cached group${estimate.groups.length === 1 ? "" : "s"}`,
+  );
+  const how = estimate.estimated ? "an estimate" : "the API's counts";
+  const coverage =
+    count.mode === "sampled" && count.sampledRequests < count.requests
+      ? `tails of ${int(count.sampledRequests)} of ${int(count.requests)} requests tokenized, input ±${int(total.inputTokensMargin95)} tokens (95%)`
+      : "every request counted";
+  lines.push(
+    ...wrap(`${estimate.counter}, ${how}; ${coverage}`, width, "  tokens  ", "          "),
+  );
+  const assumption =
+    output.assumption.kind === "tokens"
+      ? `${int(output.assumption.tokens)} per request`
+      : `${Math.round(output.assumption.fraction * 100)}% of max_tokens`;
+  lines.push(
+    ...wrap(
+      `${assumption}: ${int(output.assumedTokens)} tokens (range 0 to ${int(output.maxTokens)})`,
+      width,
+      "  output  ",
+      "          ",
+    ),
+  );
+  lines.push("");
+  lines.push(...costTable(total, sampled));
+  lines.push("");
+  lines.push(...tokenTable(total));
+
+  if (models.length > 1 || estimate.groups.length > 0) {
+    const usd = usdFormatter(total.scenarios.standard.usd);
+    lines.push("");
+    lines.push(
+      `  ${cell("model", 26, true)}${cell("requests", 9)}${cell("batch", 11)}${cell("planned", 11)}${cell("vs batch", 10)}`,
+    );
+    for (const model of models) {
+      const f = estimate.byModel[model]!;
+      lines.push(
+        `  ${cell(model, 26, true)}${cell(int(f.requests), 9)}${cell(usd(f.scenarios.batch.usd), 11)}${cell(usd(f.scenarios.planned.usd), 11)}${cell(change(f.scenarios.planned.usd, f.scenarios.batch.usd), 10)}`,
+      );
+    }
+  }
+  if (estimate.groups.length > 0) {
+    const usd = usdFormatter(total.scenarios.standard.usd);
+    const maxGroups = options.maxGroups ?? 10;
+    const top = [...estimate.groups]
+      .sort(
+        (a, b) =>
+          b.scenarios.batch.usd -
+          b.scenarios.planned.usd -
+          (a.scenarios.batch.usd - a.scenarios.planned.usd),
+      )
+      .slice(0, maxGroups);
+    lines.push("");
+    lines.push(
+      `  ${cell(`group (${top.length} of ${estimate.groups.length})`, 26, true)}${cell("requests", 9)}${cell("batch", 11)}${cell("planned", 11)}${cell("vs batch", 10)}${cell("break-even", 11)}`,
+    );
+    for (const g of top) {
+      const h = g.breakEvenHitRate;
+      lines.push(
+        `  ${cell(`${g.id} ${g.model}`, 26, true)}${cell(int(g.requests), 9)}${cell(usd(g.scenarios.batch.usd), 11)}${cell(usd(g.scenarios.planned.usd), 11)}${cell(change(g.scenarios.planned.usd, g.scenarios.batch.usd), 10)}${cell(h === null ? "—" : h > 1 ? "never" : `${Math.ceil(h * 100)}% hits`, 11)}`,
+      );
+    }
+  }
+  if (estimate.notes.length > 0) {
+    lines.push("");
+    lines.push("Notes");
+    for (const note of estimate.notes) lines.push(...wrap(note, width, "  - ", "    "));
+  }
+  lines.push("");
+  const saved = (reference: number) => {
+    const delta = reference - total.scenarios.planned.usd;
+    return delta >= 0 ? `saves ${money(delta)}` : `costs ${money(-delta)} more`;
+  };
+  lines.push(
+    ...wrap(
+      `Planned ${saved(total.scenarios.batch.usd)} against the batch without caching and ${saved(total.scenarios.standard.usd)} against the Messages API.`,
+      width,
+      "",
+      "",
+    ),
+  );
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,162 @@
+/**
+ * Public types of `estimate()`. The JSON contract of `cacheplan estimate --json` is the shape of
+ * {@link Estimate}: `counter`, `byModel.<model>.scenarios.<name>.{usd, tokens}` and
+ * `total.scenarios.<name>.{usd, tokens}`; every other field is extra.
+ */
+
+import type { TokenBreakdown } from "../pricing/cost.js";
+import type { Confidence, ModelTable } from "../pricing/models.js";
+import type { TokenCounter } from "../tokens/counter.js";
+
+/** The scenarios of an estimate, in display order. */
+export const SCENARIOS = ["standard", "batch", "ideal", "planned", "worst"] as const;
+
+/**
+ * One way of sending the job:
+ * - `"standard"`: the Messages API, no caching.
+ * - `"batch"`: the Batches API, no caching.
+ * - `"ideal"`: batch, the plan's breakpoints, each entry written exactly once and read by every
+ *   other request that carries it.
+ * - `"planned"`: batch, the plan's breakpoints with the writes and reads the plan expects
+ *   (`PlannedBreakpoint.expectedWrites` / `expectedReads`).
+ * - `"worst"`: batch, every request writes all its breakpoints and nothing is read.
+ */
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** How many output tokens each request is assumed to produce. */
+export type EstimateOutputAssumption =
+  | {
+      /** A fixed number of output tokens per request, capped at the request's `max_tokens`. */
+      kind: "tokens";
+      /** Output tokens per request. */
+      tokens: number;
+    }
+  | {
+      /** A fraction of each request's `max_tokens`. */
+      kind: "fraction";
+      /** The fraction, from 0 to 1. */
+      fraction: number;
+    };
+
+/** Options of `estimate()`. Every field is optional. */
+export interface EstimateOptions {
+  /**
+   * Token counter for the unique tails of the requests (and for the shared prefixes when it is
+   * not the counter the plan was made with, or when it counts prefixes exactly, like
+   * `createExactCounter()`).
+   * @default createTiktokenCounter({ models })
+   */
+  counter?: TokenCounter;
+  /** Model table: prices, read multipliers, tiers. @default defaultModelTable */
+  models?: ModelTable;
+  /**
+   * How the unique tails are counted: `"sampled"` tokenizes a seeded sample of up to `sampleSize`
+   * requests per model and extrapolates chars per token per content kind to the rest, with a 95%
+   * interval; `"full"` counts every one.
+   * @default "sampled" for an estimating counter, "full" for one that is not (the API's counts)
+   */
+  count?: "sampled" | "full";
+  /**
+   * Most requests per model whose unique tails are tokenized in `"sampled"` mode. A model with
+   * fewer requests is counted in full.
+   * @default 1000
+   */
+  sampleSize?: number;
+  /** Seed of the sample. @default 1 */
+  seed?: number;
+  /**
+   * Output tokens per request, capped at its `max_tokens`. Give this or `outputFraction`, not both.
+   * @default undefined (see `outputFraction`)
+   */
+  outputTokens?: number;
+  /**
+   * Output tokens per request as a fraction of its `max_tokens`, from 0 to 1.
+   * @default 0.5
+   */
+  outputFraction?: number;
+}
+
+/** The cost of one scenario. */
+export interface ScenarioCost {
+  /** USD, with the assumed output. */
+  usd: number;
+  /** Tokens by kind, with the assumed output; rounded to whole tokens. */
+  tokens: TokenBreakdown;
+  /** USD by token kind (sums to `usd`). */
+  usdByKind: TokenBreakdown;
+  /** USD with no output at all (`low`) and with every request using its whole `max_tokens` (`high`). */
+  usdRange: { low: number; high: number };
+  /** Half-width of the 95% interval on `usd` from sampling the unique tails; 0 when every tail was counted. */
+  usdMargin95: number;
+}
+
+/** Scenario costs of a set of requests. */
+export interface EstimateFigures {
+  /** Number of requests. */
+  requests: number;
+  /** Every scenario's cost. */
+  scenarios: Record<ScenarioName, ScenarioCost>;
+  /** Half-width of the 95% interval on the total input tokens (input + writes + reads), from sampling. */
+  inputTokensMargin95: number;
+}
+
+/** Figures of one model (caches and prices are per model). */
+export interface ModelEstimate extends EstimateFigures {
+  /** Where the model's prices come from (`ModelInfo.priceConfidence`). */
+  priceConfidence: Confidence;
+}
+
+/** Figures of one planned group. */
+export interface GroupEstimate extends EstimateFigures {
+  /** The group's id in the plan, e.g. `"g1"`. */
+  id: string;
+  /** The group's model. */
+  model: string;
+  /**
+   * The share of the plan's expected reads that must actually hit for the group to cost less than
+   * sending it without caching (`batch`); `null` when the plan expects no reads. Above 1 means the
+   * plan's caching cannot pay even if every expected read hits.
+   */
+  breakEvenHitRate: number | null;
+}
+
+/** How the token counts were made and how sure they are. */
+export interface CountInfo {
+  /** `"sampled"` or `"full"`. */
+  mode: "sampled" | "full";
+  /** Requests whose tails were counted rather than predicted (those with no unique content included). */
+  sampledRequests: number;
+  /** Requests in the estimate. */
+  requests: number;
+  /** Seed of the sample. */
+  seed: number;
+  /** Chars per token measured on the sample, per content kind (`text`, `json`), when sampled. */
+  charsPerToken: Record<string, number>;
+}
+
+/** The result of `estimate()`. */
+export interface Estimate {
+  /** Name of the token counter that produced the figures, e.g. `"tiktoken-estimate"`. */
+  counter: string;
+  /** Whether the token figures are estimates (an offline counter, or sampled tails). */
+  estimated: boolean;
+  /** How the tokens were counted. */
+  count: CountInfo;
+  /** The output assumption, its total, and the range it sits in. */
+  output: {
+    /** The assumption used for `usd` and `tokens.output`. */
+    assumption: EstimateOutputAssumption;
+    /** Output tokens assumed over all requests. */
+    assumedTokens: number;
+    /** Output tokens if every request used its whole `max_tokens`. */
+    maxTokens: number;
+  };
+  /** Figures per model, keyed by the model id as the requests give it. */
+  byModel: Record<string, ModelEstimate>;
+  /** Figures per planned group, in plan order. */
+  groups: GroupEstimate[];
+  /** Figures of the whole job. */
+  total: EstimateFigures;
+  /** What a reader should know to trust or question the figures: assumptions, break-even, caveats. */
+  notes: string[];
+}

@@ -1,0 +1,222 @@
+/**
+ * The emulator's API surface (internal): error envelopes, ids, request validation as the API does
+ * it (synchronous 400s for the batch body, asynchronous `errored` results for `params`), and the
+ * deterministic text of emulated responses.
+ *
+ * Reference: shared/reference/anthropic-caching-and-batches.md §4 (pre-warming), §5 (batches),
+ * §6 (count_tokens).
+ */
+import type Anthropic from "@anthropic-ai/sdk";
+import { CUSTOM_ID_PATTERN } from "../request/validate.js";
+import { sampleText, seededRandom } from "../sample.js";
+
+type Json = Record<string, unknown>;
+
+/** The error types the emulator answers with; `request_too_large` is the API's 413 (fact 11). */
+export type ApiErrorType =
+  | Anthropic.ErrorType
+  | "request_too_large"
+  | "method_not_allowed_error"
+  | "not_found_error";
+
+/** A reply the HTTP layer writes: a JSON body, or JSONL lines streamed in chunks. */
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  json?: unknown;
+  lines?: Iterable<string>;
+}
+
+/** The API's error envelope: `{"type":"error","error":{"type","message"},"request_id"}`. */
+export function errorReply(
+  status: number,
+  type: ApiErrorType,
+  message: string,
+  headers: Record<string, string> = {},
+): Reply {
+  // `request_id` is filled in by the HTTP layer, which owns the request's id.
+  return { status, headers, json: { type: "error", error: { type, message }, request_id: null } };
+}
+
+/** A 400 `invalid_request_error`. */
+export function invalid(message: string): Reply {
+  return errorReply(400, "invalid_request_error", message);
+}
+
+export function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** Ids shaped like the API's (`msgbatch_01…`, `msg_01…`, `req_01…`), from a seeded stream. */
+export class IdSource {
+  readonly #random: () => number;
+
+  constructor(seed: number) {
+    this.#random = seededRandom(seed ^ 0x1d5_0e11);
+  }
+
+  next(prefix: "msgbatch" | "msg" | "req"): string {
+    let id = `${prefix}_01`;
+    for (let i = 0; i < 22; i++) id += BASE62[Math.floor(this.#random() * 62)];
+    return id;
+  }
+}
+
+/** FNV-1a of a string, for seeding per-item streams. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Words of emulated text per output token (English prose runs about 0.75). */
+const WORDS_PER_TOKEN = 0.75;
+/** Cap on the words of one emulated response, so 100,000 results stay small. */
+const MAX_WORDS = 60;
+
+/**
+ * Replaces the text of a simulated message with seeded prose: the same seed and key give the
+ * same words. Usage is left as the cache model computed it.
+ */
+export function withEmulatedText(
+  message: Anthropic.Messages.Message,
+  seed: number,
+  key: string,
+): Anthropic.Messages.Message {
+  if (message.content.length === 0) return message;
+  const words = Math.max(
+    1,
+    Math.min(MAX_WORDS, Math.round(message.usage.output_tokens * WORDS_PER_TOKEN)),
+  );
+  const text = sampleText(seededRandom(hash32(`${seed}:${key}`)), words);
+  return { ...message, content: [{ type: "text", text, citations: null }] };
+}
+
+/** What a batch create body holds once it passed the synchronous checks. */
+export type CreateCheck =
+  | { ok: true; requests: Anthropic.Messages.Batches.BatchCreateParams.Request[] }
+  | { ok: false; reply: Reply };
+
+/**
+ * The synchronous checks of `POST /v1/messages/batches`: the body's shape, the number of
+ * requests (fact 11: 100,000, answered with a 413 `request_too_large`), and every `custom_id`
+ * (fact 12: `^[a-zA-Z0-9_-]{1,64}$`, unique within the batch). `params` is checked only for being
+ * an object: the API validates the rest after the batch ends (fact 13, §5.4).
+ */
+export function checkCreateBody(body: unknown, maxRequests: number): CreateCheck {
+  const fail = (reply: Reply): CreateCheck => ({ ok: false, reply });
+  if (!isObject(body)) return fail(invalid("The request body must be a JSON object."));
+  const { requests } = body;
+  if (requests === undefined) return fail(invalid("requests: Field required"));
+  if (!Array.isArray(requests)) return fail(invalid("requests: Input should be a valid list"));
+  if (requests.length === 0) {
+    return fail(invalid("requests: List should have at least 1 item after validation, not 0"));
+  }
+  if (requests.length > maxRequests) {
+    return fail(
+      errorReply(
+        413,
+        "request_too_large",
+        `A Message Batch holds at most ${maxRequests} requests; this one has ${requests.length}. Split it into several batches.`,
+      ),
+    );
+  }
+  const seen = new Set<string>();
+  for (const [i, item] of requests.entries()) {
+    if (!isObject(item)) return fail(invalid(`requests.${i}: Input should be a valid object`));
+    const id = item.custom_id;
+    if (typeof id !== "string") {
+      return fail(invalid(`requests.${i}.custom_id: Field required (a string)`));
+    }
+    if (!CUSTOM_ID_PATTERN.test(id)) {
+      return fail(
+        invalid(
+          `requests.${i}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$', got ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)}`,
+        ),
+      );
+    }
+    if (seen.has(id)) {
+      return fail(
+        invalid(
+          `requests.${i}.custom_id: Duplicate custom_id ${JSON.stringify(id)}; each custom_id must be unique within a Message Batch.`,
+        ),
+      );
+    }
+    seen.add(id);
+    if (!isObject(item.params)) {
+      return fail(invalid(`requests.${i}.params: Input should be a valid object`));
+    }
+  }
+  return { ok: true, requests: requests as Anthropic.Messages.Batches.BatchCreateParams.Request[] };
+}
+
+/**
+ * The basic shape of Messages `params`: `model`, `max_tokens` (an integer ≥ 0) and a non-empty
+ * `messages` array. `null` when they are fine.
+ */
+export function paramsError(params: Json): string | null {
+  if (typeof params.model !== "string" || params.model === "") {
+    return "model: Field required (a non-empty string)";
+  }
+  const max = params.max_tokens;
+  if (typeof max !== "number" || !Number.isInteger(max) || max < 0) {
+    return "max_tokens: Input should be an integer greater than or equal to 0";
+  }
+  if (!Array.isArray(params.messages) || params.messages.length === 0) {
+    return "messages: Input should be a non-empty list of messages";
+  }
+  return null;
+}
+
+/**
+ * The 400 a batch gives a request the Messages API would accept (fact 13, BP-en §What can be
+ * batched): `max_tokens: 0`, `stream: true` and `speed`. Same wording as `simulate()`.
+ */
+export function batchOnlyError(params: Json): string | null {
+  if (params.max_tokens === 0) {
+    return "max_tokens: 0 (cache pre-warming) is not supported in Message Batches; set max_tokens to at least 1.";
+  }
+  if (params.stream === true) return "stream: Streaming is not supported in Message Batches.";
+  if (params.speed != null) return "speed: Fast mode is not supported in Message Batches.";
+  return null;
+}
+
+/**
+ * The 400s of `POST /v1/messages` beyond the basic shape. `stream: true` is refused because the
+ * emulator does not speak server-sent events. A `max_tokens: 0` pre-warm is refused with
+ * extended thinking, `output_config.format`, or a forced `tool_choice` (reference §4, PC-zh §限制).
+ */
+export function messageError(params: Json): string | null {
+  if (params.stream === true) {
+    return "stream: the cacheplan emulator does not stream; call `messages.create()` without `stream`.";
+  }
+  if (params.max_tokens !== 0) return null;
+  const thinking = params.thinking;
+  if (isObject(thinking) && thinking.type === "enabled") {
+    return "max_tokens: 0 (cache pre-warming) cannot be combined with `thinking.type: \"enabled\"`.";
+  }
+  const output = params.output_config;
+  if (isObject(output) && output.format != null) {
+    return "max_tokens: 0 (cache pre-warming) cannot be combined with `output_config.format`.";
+  }
+  const choice = params.tool_choice;
+  if (isObject(choice) && (choice.type === "tool" || choice.type === "any")) {
+    return `max_tokens: 0 (cache pre-warming) cannot be combined with \`tool_choice\` of type "${choice.type}".`;
+  }
+  return null;
+}
+
+/** The checks of `POST /v1/messages/count_tokens` (reference §6): `model` and `messages`. */
+export function countTokensError(params: unknown): string | null {
+  if (!isObject(params)) return "The request body must be a JSON object.";
+  if (typeof params.model !== "string" || params.model === "") {
+    return "model: Field required (a non-empty string)";
+  }
+  if (!Array.isArray(params.messages)) return "messages: Field required (a list of messages)";
+  return null;
+}

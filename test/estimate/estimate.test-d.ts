@@ -1,0 +1,25 @@
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  type Estimate,
+  type EstimateFigures,
+  estimate,
+  type ScenarioCost,
+  type ScenarioName,
+  type TokenBreakdown,
+} from "../../src/index.js";
+
+describe("estimate() types", () => {
+  it("pins the result's shape (the JSON contract of `estimate --json`)", () => {
+    expectTypeOf(estimate).returns.resolves.toEqualTypeOf<Estimate>();
+    expectTypeOf<Estimate["counter"]>().toEqualTypeOf<string>();
+    expectTypeOf<Estimate["total"]>().toEqualTypeOf<EstimateFigures>();
+    expectTypeOf<Estimate["byModel"][string]["scenarios"]>().toEqualTypeOf<
+      Record<ScenarioName, ScenarioCost>
+    >();
+    expectTypeOf<ScenarioCost["usd"]>().toEqualTypeOf<number>();
+    expectTypeOf<ScenarioCost["tokens"]>().toEqualTypeOf<TokenBreakdown>();
+    expectTypeOf<ScenarioName>().toEqualTypeOf<
+      "standard" | "batch" | "ideal" | "planned" | "worst"
+    >();
+  });
+});
