@@ -109,6 +109,17 @@ export {
   TTL_MS,
   type TtlOrderViolation,
 } from "./sim/cache.js";
+// Simulation: the HTTP emulator of the Batches API
+export {
+  type Emulator,
+  type EmulatorFaultKind,
+  type EmulatorFaultOptions,
+  type EmulatorOptions,
+  type EmulatorRoute,
+  type EmulatorSimParams,
+  type EmulatorStats,
+  startEmulator,
+} from "./sim/emulator.js";
 export type { SimBatchInput, SimJob } from "./sim/job.js";
 export {
   type OutputAssumption,

@@ -21,6 +21,10 @@ const commands: Record<string, { description: string; load: () => Promise<Comman
     description: "Dry-run cost: standard, batch, ideal, planned and worst, with stacked prices",
     load: () => import("./commands/estimate.js"),
   },
+  emulate: {
+    description: "Serve the Message Batches API on 127.0.0.1 for the SDK, on the cache model",
+    load: () => import("./commands/emulate.js"),
+  },
 };
 
 export const VERSION = "0.1.0";

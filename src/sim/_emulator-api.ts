@@ -13,11 +13,7 @@ import { sampleText, seededRandom } from "../sample.js";
 type Json = Record<string, unknown>;
 
 /** The error types the emulator answers with; `request_too_large` is the API's 413 (fact 11). */
-export type ApiErrorType =
-  | Anthropic.ErrorType
-  | "request_too_large"
-  | "method_not_allowed_error"
-  | "not_found_error";
+export type ApiErrorType = Anthropic.ErrorType | "request_too_large";
 
 /** A reply the HTTP layer writes: a JSON body, or JSONL lines streamed in chunks. */
 export interface Reply {
@@ -49,17 +45,30 @@ export function isObject(value: unknown): value is Json {
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/** Ids shaped like the API's (`msgbatch_01…`, `msg_01…`, `req_01…`), from a seeded stream. */
+/** The kinds of ids, each from its own stream. */
+export type IdKind = "msgbatch" | "msg" | "req" | "result";
+
+/**
+ * Ids shaped like the API's (`msgbatch_01…`, `msg_01…`, `req_01…`), one seeded stream per kind,
+ * so that the number of polls (each gets a `req_` id) does not change batch and message ids.
+ */
 export class IdSource {
-  readonly #random: () => number;
+  readonly #streams: Record<IdKind, () => number>;
 
   constructor(seed: number) {
-    this.#random = seededRandom(seed ^ 0x1d5_0e11);
+    this.#streams = {
+      msgbatch: seededRandom(seed ^ 0x1d5_0e11),
+      msg: seededRandom(seed ^ 0x1d5_0e12),
+      req: seededRandom(seed ^ 0x1d5_0e13),
+      result: seededRandom(seed ^ 0x1d5_0e14),
+    };
   }
 
-  next(prefix: "msgbatch" | "msg" | "req"): string {
-    let id = `${prefix}_01`;
-    for (let i = 0; i < 22; i++) id += BASE62[Math.floor(this.#random() * 62)];
+  /** A fresh id; `"result"` gives the `req_` ids of `errored` results, from their own stream. */
+  next(kind: IdKind): string {
+    const random = this.#streams[kind];
+    let id = `${kind === "result" ? "req" : kind}_01`;
+    for (let i = 0; i < 22; i++) id += BASE62[Math.floor(random() * 62)];
     return id;
   }
 }
@@ -198,7 +207,7 @@ export function messageError(params: Json): string | null {
   if (params.max_tokens !== 0) return null;
   const thinking = params.thinking;
   if (isObject(thinking) && thinking.type === "enabled") {
-    return "max_tokens: 0 (cache pre-warming) cannot be combined with `thinking.type: \"enabled\"`.";
+    return 'max_tokens: 0 (cache pre-warming) cannot be combined with `thinking.type: "enabled"`.';
   }
   const output = params.output_config;
   if (isObject(output) && output.format != null) {

@@ -1,0 +1,153 @@
+import { defineCommand } from "citty";
+import { type EmulatorOptions, startEmulator } from "../../index.js";
+import { defineArgs, intOption, parse, usage } from "../_args.js";
+import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+
+export const args = defineArgs({
+  port: {
+    type: "string",
+    description: "TCP port on 127.0.0.1, 0 for any free one (default 4010)",
+  },
+  "time-scale": {
+    type: "string",
+    description: "Simulated ms per real ms: 60 = one simulated minute per second (default 60)",
+  },
+  "fault-rate": {
+    type: "string",
+    description:
+      "Share of HTTP requests that fail with 429, 500, 529 or a dropped connection (default 0)",
+  },
+  seed: {
+    type: "string",
+    description: "Seed of processing order, faults, ids and text (default 1)",
+  },
+  verbose: { type: "boolean", description: "Print one line per HTTP request (never the API key)" },
+});
+
+export const command = defineCommand({
+  meta: {
+    name: "emulate",
+    description: "Serve the Message Batches API on 127.0.0.1 for the SDK, on the cache model",
+  },
+  args,
+});
+
+/** The default port: the one the SDK's own tests use for a local mock (STYLE item 17). */
+export const DEFAULT_PORT = 4010;
+
+/** What the banner shows. */
+export interface EmulatorBanner {
+  url: string;
+  timeScale: number;
+  faultRate: number;
+  seed: number;
+}
+
+function describeScale(timeScale: number): string {
+  if (timeScale === 0) return "stopped (time moves only through the library's `advance()`)";
+  const perSecond = timeScale * 1000; // simulated ms per real second
+  const unit =
+    perSecond >= 3_600_000
+      ? `${+(perSecond / 3_600_000).toFixed(2)} simulated hour(s)`
+      : perSecond >= 60_000
+        ? `${+(perSecond / 60_000).toFixed(2)} simulated minute(s)`
+        : `${+(perSecond / 1000).toFixed(2)} simulated second(s)`;
+  return `${timeScale} simulated ms per real ms (${unit} per real second)`;
+}
+
+/** The text printed once the emulator listens: pure, so it is tested on its own. */
+export function renderEmulatorBanner(banner: EmulatorBanner): string {
+  const faults =
+    banner.faultRate === 0
+      ? "none"
+      : `${+(banner.faultRate * 100).toFixed(2)}% of HTTP requests (429 with retry-after, 500, 529, dropped connection)`;
+  return [
+    `cacheplan emulator listening on ${banner.url}`,
+    `  time:   ${describeScale(banner.timeScale)}`,
+    `  faults: ${faults}`,
+    `  seed:   ${banner.seed}`,
+    "",
+    "Point the SDK at it (any non-empty API key is accepted):",
+    `  new Anthropic({ baseURL: "${banner.url}", apiKey: "test" })`,
+    "or from a shell:",
+    `  ANTHROPIC_BASE_URL=${banner.url} ANTHROPIC_API_KEY=test node your-script.mjs`,
+    "",
+    "Press Ctrl-C to stop.",
+    "",
+  ].join("\n");
+}
+
+function numberOption(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const number = Number(String(value).replace(/_/g, ""));
+  if (!Number.isFinite(number)) {
+    throw new UsageError(`\`--${name}\` must be a number; got "${String(value)}".`);
+  }
+  return number;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+/**
+ * Runs the emulator until Ctrl-C (SIGINT or SIGTERM), or until `options.stop` resolves (tests),
+ * then closes it. Exit code 0 after a clean stop; a port in use is a failure (3, from `main`).
+ */
+export async function run(
+  argv: string[],
+  io: CliIo,
+  options: { stop?: Promise<void> } = {},
+): Promise<ExitCode> {
+  const a = parse(argv, args);
+  if (a.help) {
+    await write(io.stdout, await usage(command as never));
+    return EXIT.ok;
+  }
+  const port = intOption(a.port, "port") ?? DEFAULT_PORT;
+  if (port < 0 || port > 65535) {
+    throw new UsageError(`\`--port\` must be from 0 to 65535; got ${port}.`);
+  }
+  const timeScale = numberOption(a["time-scale"], "time-scale") ?? 60;
+  if (timeScale <= 0) {
+    throw new UsageError(`\`--time-scale\` must be greater than 0; got ${timeScale}.`);
+  }
+  const faultRate = numberOption(a["fault-rate"], "fault-rate") ?? 0;
+  if (faultRate < 0 || faultRate > 1) {
+    throw new UsageError(
+      `\`--fault-rate\` must be from 0 to 1 (a share of requests); got ${faultRate}.`,
+    );
+  }
+  const seed = intOption(a.seed, "seed") ?? 1;
+
+  const emulatorOptions: EmulatorOptions = { port, timeScale, seed };
+  if (faultRate > 0) emulatorOptions.faults = { rate: faultRate };
+  if (a.verbose) {
+    emulatorOptions.log = (line) => {
+      io.stdout.write(`${line}\n`);
+    };
+  }
+  const stopped = options.stop ?? untilSignal();
+  const emulator = await startEmulator(emulatorOptions);
+  try {
+    await write(io.stdout, renderEmulatorBanner({ url: emulator.url, timeScale, faultRate, seed }));
+    await stopped;
+  } finally {
+    await emulator.close();
+  }
+  const { batchesCreated, requests } = emulator.stats();
+  const served = Object.values(requests).reduce((sum, n) => sum + n, 0);
+  await write(
+    io.stdout,
+    `Stopped after ${served} HTTP request${served === 1 ? "" : "s"} and ${batchesCreated} batch${batchesCreated === 1 ? "" : "es"}.\n`,
+  );
+  return EXIT.ok;
+}

@@ -1,0 +1,271 @@
+/**
+ * The emulator's routes (internal): each endpoint of the SDK, its checks and its reply. The HTTP
+ * layer (`emulator.ts`) has already handled faults, the API key and the body size.
+ *
+ * Where the API's behaviour is not documented, the choice is stated at the route.
+ */
+import type { BatchRequest } from "../types.js";
+import {
+  checkCreateBody,
+  countTokensError,
+  errorReply,
+  invalid,
+  isObject,
+  messageError,
+  paramsError,
+  type Reply,
+} from "./_emulator-api.js";
+import type { BatchRun, EmulatorEngine } from "./_emulator-engine.js";
+
+/** The emulator's routes, named after the SDK methods that call them. */
+export const EMULATOR_ROUTES = [
+  "batches.create",
+  "batches.retrieve",
+  "batches.list",
+  "batches.cancel",
+  "batches.delete",
+  "batches.results",
+  "messages.create",
+  "messages.countTokens",
+] as const;
+
+/** A route of the emulator, named after the SDK method that calls it. */
+export type EmulatorRoute = (typeof EMULATOR_ROUTES)[number];
+
+/** A matched request line. */
+export interface RouteMatch {
+  route: EmulatorRoute | "unknown";
+  /** The batch id in the path, for the routes that have one. */
+  id?: string;
+  /** The path exists but not with this method. */
+  wrongMethod?: boolean;
+}
+
+/** What a route needs besides the match. */
+export interface RouteContext {
+  engine: EmulatorEngine;
+  body: string;
+  query: URLSearchParams;
+  workspace: string;
+  now: () => number;
+  baseUrl: string;
+  maxBatchRequests: number;
+}
+
+/** List page size: 20 by default, 1,000 at most (reference §5.1, a secondary source). */
+const LIST_DEFAULT_LIMIT = 20;
+const LIST_MAX_LIMIT = 1000;
+
+const BATCH_PATH = /^\/v1\/messages\/batches\/([^/]+)(\/cancel|\/results)?\/?$/;
+
+export function matchRoute(method: string, path: string): RouteMatch {
+  const is = (m: string, route: EmulatorRoute, id?: string): RouteMatch => {
+    const match: RouteMatch = { route };
+    if (id !== undefined) match.id = id;
+    if (method !== m) match.wrongMethod = true;
+    return match;
+  };
+  const p = path.length > 1 ? path.replace(/\/$/, "") : path;
+  if (p === "/v1/messages") return is("POST", "messages.create");
+  if (p === "/v1/messages/count_tokens") return is("POST", "messages.countTokens");
+  if (p === "/v1/messages/batches") {
+    return method === "POST" ? { route: "batches.create" } : is("GET", "batches.list");
+  }
+  const m = BATCH_PATH.exec(p);
+  if (m === null) return { route: "unknown" };
+  const id = decodeURIComponent(m[1]!);
+  if (m[2] === "/cancel") return is("POST", "batches.cancel", id);
+  if (m[2] === "/results") return is("GET", "batches.results", id);
+  return method === "DELETE" ? { route: "batches.delete", id } : is("GET", "batches.retrieve", id);
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reply: Reply } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return {
+      ok: false,
+      reply: invalid(`The request body is not valid JSON: ${(error as Error).message}`),
+    };
+  }
+}
+
+function notFound(id: string): Reply {
+  return errorReply(404, "not_found_error", `No Message Batch with id ${JSON.stringify(id)}.`);
+}
+
+export async function handleRoute(match: RouteMatch, ctx: RouteContext): Promise<Reply> {
+  const { engine } = ctx;
+  if (match.route === "unknown") {
+    return errorReply(
+      404,
+      "not_found_error",
+      "Not found: the emulator serves /v1/messages, /v1/messages/count_tokens and /v1/messages/batches.",
+    );
+  }
+  if (match.wrongMethod) {
+    return errorReply(
+      405,
+      "invalid_request_error",
+      `This method is not allowed on the path of \`${match.route}\`.`,
+    );
+  }
+  switch (match.route) {
+    case "batches.create":
+      return create(ctx);
+    case "batches.list":
+      return list(ctx);
+    case "messages.create":
+      return message(ctx);
+    case "messages.countTokens":
+      return countTokens(ctx);
+    default:
+      break;
+  }
+  const id = match.id ?? "";
+  const run = engine.get(id, ctx.workspace);
+  if (run === undefined) return notFound(id);
+  engine.advanceTo(ctx.now());
+  switch (match.route) {
+    case "batches.retrieve":
+      return { status: 200, json: engine.view(run, ctx.baseUrl) };
+    case "batches.cancel":
+      return cancel(ctx, run);
+    case "batches.delete":
+      return remove(ctx, run);
+    case "batches.results":
+      return results(ctx, run);
+  }
+}
+
+async function create(ctx: RouteContext): Promise<Reply> {
+  const parsed = parseJson(ctx.body);
+  if (!parsed.ok) return parsed.reply;
+  const checked = checkCreateBody(parsed.value, ctx.maxBatchRequests);
+  if (!checked.ok) return checked.reply;
+  const tokensOf = await ctx.engine.tokensFor(checked.requests);
+  // The clock is read after counting, so the batch is created at the moment it is answered.
+  const run = ctx.engine.createBatch(checked.requests, ctx.workspace, tokensOf, ctx.now());
+  return { status: 200, json: ctx.engine.view(run, ctx.baseUrl) };
+}
+
+/**
+ * Newest first. `after_id` gives the page of older batches after the cursor, `before_id` the page
+ * of newer ones before it (the SDK's `Page` pages with `last_id` and `first_id`). Decisions (not
+ * documented): both cursors at once, a `limit` outside 1 to 1,000 and a cursor id that never
+ * existed are 400s; a deleted batch still works as a cursor.
+ */
+function list(ctx: RouteContext): Reply {
+  const { query, engine } = ctx;
+  const rawLimit = query.get("limit");
+  const limit = rawLimit === null ? LIST_DEFAULT_LIMIT : Number(rawLimit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_MAX_LIMIT) {
+    return invalid(
+      `limit: Input should be an integer from 1 to ${LIST_MAX_LIMIT}, got ${JSON.stringify(rawLimit)}`,
+    );
+  }
+  const afterId = query.get("after_id");
+  const beforeId = query.get("before_id");
+  if (afterId !== null && beforeId !== null) {
+    return invalid("Give at most one of `after_id` and `before_id`.");
+  }
+  const cursorId = afterId ?? beforeId;
+  const cursor: { afterSeq?: number; beforeSeq?: number } = {};
+  if (cursorId !== null) {
+    const run = engine.cursor(cursorId);
+    if (run === undefined) {
+      return invalid(
+        `${afterId !== null ? "after_id" : "before_id"}: no Message Batch with id ${JSON.stringify(cursorId)}`,
+      );
+    }
+    if (afterId !== null) cursor.afterSeq = run.seq;
+    else cursor.beforeSeq = run.seq;
+  }
+  engine.advanceTo(ctx.now());
+  const page = engine.list(ctx.workspace, limit, cursor);
+  const data = page.runs.map((run) => engine.view(run, ctx.baseUrl));
+  return {
+    status: 200,
+    json: {
+      data,
+      has_more: page.hasMore,
+      first_id: data[0]?.id ?? null,
+      last_id: data[data.length - 1]?.id ?? null,
+    },
+  };
+}
+
+/**
+ * Decision (not documented): canceling a `canceling` batch returns it unchanged (idempotent, so
+ * a retried cancel succeeds); canceling an ended batch is a 400 ("Batches may be canceled any
+ * time before processing ends", SDK-B 100-124).
+ */
+function cancel(ctx: RouteContext, run: BatchRun): Reply {
+  if (!ctx.engine.cancel(run, ctx.now())) {
+    return invalid(
+      `Message Batch ${run.id} has already ended; only a batch in progress can be canceled.`,
+    );
+  }
+  return { status: 200, json: ctx.engine.view(run, ctx.baseUrl) };
+}
+
+/**
+ * Only an ended batch can be deleted (SDK-B 81-99: "cancel it first"). Decision: a batch still in
+ * progress or canceling is a 400 `invalid_request_error`, not a 409, because the SDK retries 409s
+ * (client.js `shouldRetry()`) and a retry cannot help.
+ */
+function remove(ctx: RouteContext, run: BatchRun): Reply {
+  if (!ctx.engine.isEnded(run)) {
+    const status = ctx.engine.view(run, ctx.baseUrl).processing_status;
+    return invalid(
+      `Message Batch ${run.id} is ${status}; only an ended batch can be deleted. Cancel it and wait until \`processing_status\` is "ended".`,
+    );
+  }
+  ctx.engine.delete(run);
+  return { status: 200, json: { id: run.id, type: "message_batch_deleted" } };
+}
+
+/**
+ * The results file, JSONL. Decisions (not documented): before the batch ends it is a 400 (the SDK
+ * never asks: `results()` throws first when `results_url` is null); 29 days after `created_at`
+ * (reference §5.2, `archived_at`) it is a 404.
+ */
+function results(ctx: RouteContext, run: BatchRun): Reply {
+  if (!ctx.engine.isEnded(run)) {
+    return invalid(
+      `Message Batch ${run.id} has not finished processing; poll it until \`processing_status\` is "ended".`,
+    );
+  }
+  if (ctx.engine.isArchived(run)) {
+    return errorReply(
+      404,
+      "not_found_error",
+      `The results of Message Batch ${run.id} are archived: results are kept 29 days after creation.`,
+    );
+  }
+  return { status: 200, lines: ctx.engine.resultLines(run) };
+}
+
+async function message(ctx: RouteContext): Promise<Reply> {
+  const parsed = parseJson(ctx.body);
+  if (!parsed.ok) return parsed.reply;
+  const params = parsed.value;
+  if (!isObject(params)) return invalid("The request body must be a JSON object.");
+  const rejected = paramsError(params) ?? messageError(params);
+  if (rejected !== null) return invalid(rejected);
+  const request = { custom_id: "message", params } as unknown as BatchRequest;
+  const tokensOf = await ctx.engine.tokensFor([request]);
+  const outcome = ctx.engine.message(params, ctx.workspace, tokensOf, ctx.now());
+  return outcome.ok ? { status: 200, json: outcome.message } : invalid(outcome.message);
+}
+
+async function countTokens(ctx: RouteContext): Promise<Reply> {
+  const parsed = parseJson(ctx.body);
+  if (!parsed.ok) return parsed.reply;
+  const rejected = countTokensError(parsed.value);
+  if (rejected !== null) return invalid(rejected);
+  const params = parsed.value as Record<string, unknown>;
+  const request = { custom_id: "count", params } as unknown as BatchRequest;
+  const tokensOf = await ctx.engine.tokensFor([request]);
+  return { status: 200, json: { input_tokens: ctx.engine.countTokens(params, tokensOf) } };
+}
