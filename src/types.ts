@@ -56,10 +56,12 @@ export interface PlanOptions {
   /**
    * Most waves. With 2, all primers go in wave 0 and everything else in wave 1. With more, nested
    * shared prefixes (a document under shared instructions) are primed level by level, so that no
-   * entry is written twice, at the price of one more batch round-trip per level.
-   * @default 2
+   * entry is written twice, at the price of one more batch round-trip per level. `"auto"` uses 2,
+   * or 3 when priming nested prefixes level by level lowers the expected cost of the cached
+   * prefixes by at least 1%.
+   * @default "auto"
    */
-  maxWaves?: number;
+  maxWaves?: number | "auto";
   /**
    * The expected-miss model's assumption of how many requests of one batch the provider runs at
    * the same time. Requests that start together cannot read each other's writes, so a cold group
@@ -81,7 +83,7 @@ export interface ResolvedPlanOptions {
   userMarkers: "keep" | "replace";
   maxRequests: number;
   maxBytes: number;
-  maxWaves: number;
+  maxWaves: number | "auto";
   concurrency: number;
   counter: string;
 }

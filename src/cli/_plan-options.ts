@@ -38,7 +38,8 @@ export const planArgs = defineArgs({
   "max-bytes": { type: "string", description: "Most bytes per batch body (default 256000000)" },
   "max-waves": {
     type: "string",
-    description: "Most waves: 2 = primers then the rest (default 2, up to 5)",
+    description:
+      "Most waves: 2 = primers then the rest; up to 5; auto = 3 when priming nested prefixes level by level pays (default auto)",
   },
   concurrency: {
     type: "string",
@@ -76,10 +77,14 @@ export function planOptionsFrom(a: PlanArgValues, models: ModelTable | undefined
   if (a.strategy) options.strategy = a.strategy as NonNullable<PlanOptions["strategy"]>;
   if (a.ttl) options.ttl = a.ttl as NonNullable<PlanOptions["ttl"]>;
   if (a["user-markers"]) options.userMarkers = a["user-markers"] as "keep" | "replace";
+  if (a["max-waves"] === "auto") options.maxWaves = "auto";
+  else {
+    const waves = intOption(a["max-waves"], "max-waves");
+    if (waves !== undefined) options.maxWaves = waves;
+  }
   const numbers = {
     "max-requests": "maxRequests",
     "max-bytes": "maxBytes",
-    "max-waves": "maxWaves",
     concurrency: "concurrency",
   } as const;
   for (const [flag, key] of Object.entries(numbers)) {

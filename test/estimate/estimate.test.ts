@@ -184,7 +184,7 @@ describe("estimate: nested breakpoints (a document per question set, under share
 
   it("attributes each request to its own document's breakpoint", async () => {
     const counter = createWordCounter();
-    const planned = await plan(requests(), { counter });
+    const planned = await plan(requests(), { counter, maxWaves: 2 }); // 2 waves: both primers in wave 0
     // top (system, 7 requests): 2 primers write (both in wave 0), 5 read; doc A: 1 + 2; doc B: 1 + 3.
     expect(planned.groups[0]!.breakpoints.map((b) => [b.prefixTokens, b.requests])).toEqual([
       [1500, 7],

@@ -144,7 +144,8 @@ const docBreakpoint = (n: number) => ({
 
 describe("(b) tools + system + per-document subgroups", () => {
   it("puts a top breakpoint on the last shared system block and one on each document", async () => {
-    const result = await run(documentJob());
+    // Two waves pinned: the 3-wave choice of `maxWaves: "auto"` is the next test.
+    const result = await run(documentJob(), { maxWaves: 2 });
     // tools[0], tools[1] and system[0] are shared by all 12: the breakpoint goes on the last of
     // them (reference fact 1), prefix 100 + 100 + 1000 = 1,200 tokens.
     // Top, c = 12: primed 1h 12 − (2 + 11×0.1) = 8.9 > 0; cold 5m 12 − 15 < 0.
@@ -209,6 +210,38 @@ describe("(b) tools + system + per-document subgroups", () => {
       { label: "system[0]", ttl: "1h" },
       { label: "messages[0].content[0]", ttl: "1h" },
     ]);
+  });
+});
+
+describe("(b2) maxWaves auto: nested prefixes primed level by level when it pays", () => {
+  it("primes the top entry alone in wave 0 and the other documents in wave 1", async () => {
+    const result = await run(documentJob());
+    // With 3 waves the first primer (doc1-q0, the cheapest of the group) writes the top entry and
+    // document 1 alone in wave 0; doc2-q0 and doc3-q0 read the top entry in wave 1 and write their
+    // documents; the other 9 requests read in wave 2.
+    // top: 1 write, 11 reads → 1200 × (2 + 11×0.1) = 3,720; documents as before 3 × 6,900.
+    // planned = 3,720 + 20,700 = 24,420 against 28,980 with 2 waves: 15.7% less ≥ 1% → 3 waves.
+    expect(result.summary.waves).toBe(3);
+    expect(result.groups[0]).toMatchObject({
+      primers: ["doc1-q0", "doc2-q0", "doc3-q0"],
+      inputUnits: { uncached: 50400, planned: 24420 },
+    });
+    expect(result.groups[0]!.breakpoints[0]).toMatchObject({
+      expectedWrites: 1,
+      expectedReads: 11,
+    });
+    expect(layout(result).map(([wave, ids]) => [wave, ids.length])).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 9],
+    ]);
+    expect(layout(result)[0]).toEqual([0, ["doc1-q0"]]);
+    expect(result.options.maxWaves).toBe("auto");
+  });
+
+  it("keeps 2 waves when nothing is nested", async () => {
+    const result = await run(sharedSystem(10, words("rules", 1500)));
+    expect(result.summary.waves).toBe(2);
   });
 });
 
