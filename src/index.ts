@@ -78,6 +78,47 @@ export {
   WRITE_1H_MULTIPLIER,
   WRITE_5M_MULTIPLIER,
 } from "./pricing/models.js";
+// Reports: results against the plan and its estimate
+export {
+  type Attribution,
+  type AttributionInfo,
+  type AttributionKind,
+  attributionInfo,
+  formatAttribution,
+} from "./report/attribution.js";
+export {
+  formatProblem,
+  MAX_PROBLEM_EXAMPLES,
+  type ProblemExample,
+  type ReportProblem,
+  type ReportProblemInfo,
+  type ReportProblemKind,
+  type ResultLocation,
+  reportProblemInfo,
+} from "./report/problems.js";
+export { type RenderHtmlOptions, renderReportHtml } from "./report/render-html.js";
+export { renderReportMarkdown } from "./report/render-md.js";
+export { type RenderTextOptions, renderReportText } from "./report/render-text.js";
+export { report } from "./report/report.js";
+export {
+  type BatchReport,
+  type Calibration,
+  type CalibrationEntry,
+  type CostFigures,
+  type EstimateComparison,
+  type EstimatedScenario,
+  type GroupReport,
+  HIT_RATE_DEFINITIONS,
+  type HitRateName,
+  type ModelReport,
+  type Report,
+  type ReportFigures,
+  type ReportInput,
+  type ReportOptions,
+  type RequestCounts,
+  type Verdict,
+  type WaveReport,
+} from "./report/types.js";
 export { applyMarkers, cacheControl, type MarkerPlacement } from "./request/markers.js";
 export {
   ContextInterner,

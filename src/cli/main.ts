@@ -25,6 +25,10 @@ const commands: Record<string, { description: string; load: () => Promise<Comman
     description: "Serve the Message Batches API on 127.0.0.1 for the SDK, on the cache model",
     load: () => import("./commands/emulate.js"),
   },
+  report: {
+    description: "Achieved cache hit rates and real cost from batch results, against the plan",
+    load: () => import("./commands/report.js"),
+  },
 };
 
 export const VERSION = "0.1.0";

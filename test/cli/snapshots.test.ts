@@ -45,6 +45,63 @@ const cases: Array<{ name: string; argv: string[]; stdin?: string }> = [
     argv: ["plan", "-"],
     stdin: `${JSON.stringify({ custom_id: "a", params: { model: "claude-opus-5-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] } })}\n`,
   },
+  { name: "report-help", argv: ["report", "--help"] },
+  {
+    name: "report-fixture",
+    argv: ["report", "test/fixtures/report/plan", "--results", "test/fixtures/report/complete"],
+  },
+  {
+    name: "report-fixture-json",
+    argv: [
+      "report",
+      "test/fixtures/report/plan",
+      "--results",
+      "test/fixtures/report/complete",
+      "--format",
+      "json",
+    ],
+  },
+  { name: "report-no-plan", argv: ["report", "--results", "test/fixtures/report/complete"] },
+  {
+    name: "report-missing-results",
+    argv: [
+      "report",
+      "test/fixtures/report/plan",
+      "--results",
+      "test/fixtures/report/results.jsonl",
+    ],
+  },
+  {
+    name: "report-partial-md",
+    argv: [
+      "report",
+      "test/fixtures/report/plan",
+      "--results",
+      "test/fixtures/report/results.jsonl",
+      "--allow-partial",
+      "--format",
+      "md",
+    ],
+  },
+  {
+    name: "report-bad-truncated",
+    argv: [
+      "report",
+      "test/fixtures/report/plan",
+      "--results",
+      "test/fixtures/report/bad-truncated.jsonl",
+    ],
+  },
+  {
+    name: "report-bad-foreign",
+    argv: [
+      "report",
+      "test/fixtures/report/plan",
+      "--results",
+      "test/fixtures/report/bad-foreign.jsonl",
+    ],
+  },
+  { name: "report-no-results", argv: ["report", "test/fixtures/report/plan"] },
 ];
 
 describe("cacheplan CLI transcripts", () => {

@@ -1,0 +1,222 @@
+import { readdir, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { defineCommand } from "citty";
+import {
+  estimate,
+  formatProblem,
+  InputError,
+  type Plan,
+  type Report,
+  readJsonl,
+  readPlan,
+  renderReportHtml,
+  renderReportMarkdown,
+  renderReportText,
+  report,
+} from "../../index.js";
+import { defineArgs, parse, usage } from "../_args.js";
+import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { loadModels } from "../_plan-options.js";
+
+/** Output formats of `report`. */
+export const FORMATS = ["text", "json", "md", "html"] as const;
+type Format = (typeof FORMATS)[number];
+
+export const args = defineArgs({
+  plan: {
+    type: "positional",
+    required: false,
+    description: "Plan folder written by `plan --out` (without it: totals only)",
+  },
+  results: {
+    type: "string",
+    description:
+      "Results JSONL file, or a folder of *.jsonl files (repeat for more; `-` for stdin)",
+  },
+  format: {
+    type: "enum",
+    options: [...FORMATS],
+    description:
+      "text, json, md (for a pull request) or html (one self-contained file) (default text)",
+  },
+  json: { type: "boolean", description: "Same as `--format json`" },
+  out: { type: "string", description: "Write the report to this file instead of standard output" },
+  "allow-partial": {
+    type: "boolean",
+    description:
+      "Report even with bad lines, unknown or duplicated custom_ids or missing results (listed in the report)",
+  },
+  "write-calibration": {
+    type: "string",
+    description: "Write actual ÷ estimated input tokens per model to this JSON file (needs a plan)",
+  },
+  models: {
+    type: "string",
+    description: "JSON file with model rows to add or override (prices, minimums)",
+  },
+  quiet: { type: "boolean", description: "Print nothing but problems" },
+});
+
+export const command = defineCommand({
+  meta: {
+    name: "report",
+    description: "Achieved cache hit rates and real cost from batch results, against the plan",
+  },
+  args,
+});
+
+/**
+ * The exit code of a report: 1 when it has problems (bad lines, unknown or duplicated ids,
+ * missing results, unpriced models) unless `--allow-partial`, else 0. Pure, so it is tested alone.
+ */
+export function reportExitCode(result: Pick<Report, "problems">, allowPartial: boolean): ExitCode {
+  return result.problems.length > 0 && !allowPartial ? EXIT.problems : EXIT.ok;
+}
+
+/** Every `--results` value: citty keeps only the last of a repeated option. */
+function resultsOptions(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === "--") break;
+    if (token === "--results") {
+      const value = argv[i + 1];
+      if (value === undefined || (value.startsWith("-") && value !== "-"))
+        throw new UsageError("`--results` needs a file or folder.");
+      out.push(value);
+      i += 1;
+    } else if (token.startsWith("--results=")) out.push(token.slice("--results=".length));
+  }
+  return out;
+}
+
+/** The results files: each file as given, each folder's `*.jsonl` sorted by name. */
+async function resultFiles(values: readonly string[], cwd: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const value of values) {
+    if (value === "-") {
+      files.push(value);
+      continue;
+    }
+    const info = await stat(path.resolve(cwd, value)).catch(() => undefined);
+    if (!info)
+      throw new InputError(
+        `Cannot read results \`${value}\`: no such file or folder. Pass the JSONL files \`batches.results()\` returned, or their folder.`,
+        value,
+      );
+    if (!info.isDirectory()) {
+      files.push(value);
+      continue;
+    }
+    const names = (await readdir(path.resolve(cwd, value)))
+      .filter((n) => n.endsWith(".jsonl"))
+      .sort();
+    if (names.length === 0)
+      throw new InputError(
+        `The folder \`${value}\` holds no \`*.jsonl\` results file. Pass a results file, or the folder the results were saved to.`,
+        value,
+      );
+    files.push(...names.map((n) => path.join(value, n)));
+  }
+  return files;
+}
+
+async function* linesOf(files: readonly string[], io: CliIo) {
+  for (const file of files) {
+    yield* file === "-"
+      ? readJsonl(io.stdin, { source: "-" })
+      : readJsonl(path.resolve(io.cwd, file), { source: file });
+  }
+}
+
+function render(result: Report, format: Format): string {
+  switch (format) {
+    case "text":
+      return renderReportText(result);
+    case "json":
+      return `${JSON.stringify(result, null, 2)}\n`;
+    case "md":
+      return renderReportMarkdown(result);
+    case "html":
+      return renderReportHtml(result);
+  }
+}
+
+function problemLines(result: Report): string {
+  return result.problems
+    .flatMap((p) => formatProblem(p).map((line, i) => (i === 0 ? `  - ${line}` : `      ${line}`)))
+    .join("\n");
+}
+
+export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
+  const a = parse(argv, args);
+  if (a.help) {
+    await write(io.stdout, await usage(command as never));
+    return EXIT.ok;
+  }
+  const values = resultsOptions(argv);
+  if (values.length === 0)
+    throw new UsageError(
+      "Give the results with `--results file.jsonl` (or a folder of them), and the plan folder before it for groups and waves.",
+    );
+  if (a.json && a.format !== undefined && a.format !== "json")
+    throw new UsageError(`Give \`--json\` or \`--format ${a.format}\`, not both.`);
+  const format: Format = a.json ? "json" : ((a.format as Format | undefined) ?? "text");
+  if (a["write-calibration"] && !a.plan)
+    throw new UsageError(
+      "`--write-calibration` compares the results with the plan's estimate: give the plan folder too.",
+    );
+
+  const models = a.models ? await loadModels(a.models, io.cwd) : undefined;
+  let planned: Plan | undefined;
+  if (a.plan) {
+    const dir = path.resolve(io.cwd, a.plan);
+    const isFolder = await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isFolder)
+      throw new InputError(
+        `\`${a.plan}\` is not a plan folder. Give the folder \`cacheplan plan --out\` wrote (it holds plan.json), or leave it out for totals only.`,
+        a.plan,
+      );
+    planned = await readPlan(dir);
+  }
+  const files = await resultFiles(values, io.cwd);
+  const result = await report(linesOf(files, io), {
+    ...(planned
+      ? { plan: planned, estimate: await estimate(planned, models ? { models } : {}) }
+      : {}),
+    ...(models ? { models } : {}),
+  });
+
+  const allowPartial = a["allow-partial"] === true;
+  const code = reportExitCode(result, allowPartial);
+  if (code !== EXIT.ok) {
+    await write(
+      io.stderr,
+      `The results cannot be reported as they are; no report written:\n${problemLines(result)}\nFix them, or pass \`--allow-partial\` to report on the usable lines only.\n`,
+    );
+    return code;
+  }
+  const text = render(result, format);
+  if (a.out) {
+    await writeFile(path.resolve(io.cwd, a.out), text);
+    if (!a.quiet) await write(io.stdout, `Wrote ${a.out} (${format}).\n`);
+  } else if (!a.quiet || format !== "text") {
+    await write(io.stdout, text);
+  }
+  if (a["write-calibration"] && result.calibration) {
+    await writeFile(
+      path.resolve(io.cwd, a["write-calibration"]),
+      `${JSON.stringify(result.calibration, null, 2)}\n`,
+    );
+    if (!a.quiet) await write(io.stdout, `Wrote calibration to ${a["write-calibration"]}.\n`);
+  }
+  if (result.problems.length > 0)
+    await write(
+      io.stderr,
+      `The report is partial (\`--allow-partial\`):\n${problemLines(result)}\n`,
+    );
+  return code;
+}
