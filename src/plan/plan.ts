@@ -5,6 +5,7 @@ import {
   DEFAULT_READ_MULTIPLIER,
   defaultModelTable,
 } from "../pricing/models.js";
+import { JsonSizer } from "../request/json-size.js";
 import { applyMarkers, type MarkerPlacement } from "../request/markers.js";
 import { ContextInterner, type SegmentedRequest, segmentRequest } from "../request/segments.js";
 import { validateRequest } from "../request/validate.js";
@@ -142,6 +143,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
   const accepted: Accepted[] = [];
   const seen = new Map<string, number>();
   const interner = new ContextInterner();
+  const sizer = new JsonSizer();
   let position = 0;
 
   for await (const item of requests as AsyncIterable<unknown>) {
@@ -187,7 +189,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       });
       continue;
     }
-    const bytes = Buffer.byteLength(JSON.stringify(check.request));
+    const bytes = sizer.bytes(check.request);
     if (bytes + MARKER_ALLOWANCE_BYTES + BODY_OVERHEAD_BYTES > resolved.maxBytes) {
       rejected.push({
         line,
@@ -439,8 +441,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
     markersAdded += placements.length;
     if (replace) markersRemoved += countExisting(a);
     final[i] = applyMarkers(a.request, placements, replace);
-    finalBytes[i] =
-      placements.length === 0 && !replace ? a.bytes : Buffer.byteLength(JSON.stringify(final[i]));
+    finalBytes[i] = placements.length === 0 && !replace ? a.bytes : sizer.bytes(final[i]);
   });
 
   const batches: PlannedBatch[] = [];
