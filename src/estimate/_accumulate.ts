@@ -52,15 +52,15 @@ export class Bucket {
 }
 
 /** USD rounded to 1e-10 (a tenth of a nano-dollar): clean JSON, no visible loss. */
-const usd = (value: number) => Math.round(value * 1e10) / 1e10;
+export const roundUsd = (value: number) => Math.round(value * 1e10) / 1e10;
 const round = (t: TokenBreakdown): TokenBreakdown => {
   const out = zeroTokens();
   for (const kind of TOKEN_KINDS) out[kind] = Math.round(t[kind]);
   return out;
 };
-const roundUsd = (t: TokenBreakdown): TokenBreakdown => {
+const roundUsdByKind = (t: TokenBreakdown): TokenBreakdown => {
   const out = zeroTokens();
-  for (const kind of TOKEN_KINDS) out[kind] = usd(t[kind]);
+  for (const kind of TOKEN_KINDS) out[kind] = roundUsd(t[kind]);
   return out;
 };
 
@@ -78,16 +78,17 @@ export function figures(
     const sum = bucket.scenarios[name];
     const k = sum.usdByKind;
     scenarios[name] = {
-      usd: usd(k.input + k.cacheWrite5m + k.cacheWrite1h + k.cacheRead + k.output),
+      usd: roundUsd(k.input + k.cacheWrite5m + k.cacheWrite1h + k.cacheRead + k.output),
       tokens: round(sum.tokens),
-      usdByKind: roundUsd(k),
-      usdRange: { low: usd(sum.low), high: usd(sum.high) },
-      usdMargin95: usd(usdMargin(name)),
+      usdByKind: roundUsdByKind(k),
+      usdRange: { low: roundUsd(sum.low), high: roundUsd(sum.high) },
+      usdMargin95: roundUsd(usdMargin(name)),
     };
   }
   return {
     requests: bucket.requests,
     scenarios,
+    plannedRange: null,
     inputTokensMargin95: Math.round(Z95 * Math.sqrt(variance)),
   };
 }

@@ -5,6 +5,7 @@
 import type { ModelTable } from "../pricing/models.js";
 import { WRITE_1H_MULTIPLIER, WRITE_5M_MULTIPLIER } from "../pricing/models.js";
 import type { Plan, PlannedBreakpoint } from "../types.js";
+import { SENSITIVITY_MAX_REQUESTS } from "./_simulated.js";
 import type { Estimate } from "./types.js";
 
 /** A breakpoint with its own tokens (its prefix minus its parent's). */
@@ -51,6 +52,29 @@ export const money = (value: number): string => {
   return `$${value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 };
 
+const SCENARIO_NOTE =
+  "`ideal` writes each entry once, `worst` writes in every request. Batch cache hits are best-effort, 30% to 98% in the field (reference §5.5).";
+
+/** How `planned` was made, and its range over concurrency. */
+function plannedNote(estimate: Estimate): string {
+  const how = estimate.plannedModel;
+  if (how.kind === "expected") {
+    return `\`planned\` uses the plan's expected writes and reads (concurrency ${how.concurrency}: a cold entry is written by every request that starts before the first write is visible; 1h entries outlive a wave, 5m entries do not).`;
+  }
+  const simulated = `\`planned\` is a simulated run of the plan on the cache and batch model (\`simulate()\`, concurrency ${n(how.concurrency)}, seed ${how.seed}): each request pays for the entries it wrote and read there, at this estimate's token counts.`;
+  const range = estimate.total.plannedRange;
+  if (range === null) {
+    return `${simulated} No sensitivity runs over concurrency (option \`sensitivity\`; off by default above ${n(SENSITIVITY_MAX_REQUESTS)} requests).`;
+  }
+  const ends = range.runs.map((run) => run.concurrency);
+  const at = `At concurrency ${n(ends[0]!)} to ${n(ends[ends.length - 1]!)}`;
+  const low = money(range.low);
+  const high = money(range.high);
+  return low === high
+    ? `${simulated} ${at} it costs the same (${low}).`
+    : `${simulated} ${at} it costs ${low} to ${high}.`;
+}
+
 /** Most groups given a break-even note. */
 const MAX_GROUP_NOTES = 5;
 
@@ -89,9 +113,13 @@ export function writeNotes(estimate: Estimate, ctx: NoteContext): string[] {
   notes.push(
     `Output is an assumption: ${assumption}, ${n(o.assumedTokens)} tokens in all; the USD range runs from no output to every request using its max_tokens (${n(o.maxTokens)} tokens).`,
   );
-  notes.push(
-    `\`planned\` uses the plan's expected writes and reads (concurrency ${ctx.plan.options.concurrency}: a cold entry is written by every request that starts before the first write is visible; 1h entries outlive a wave, 5m entries do not). \`ideal\` writes each entry once, \`worst\` writes in every request. Batch cache hits are best-effort, 30% to 98% in the field (reference §5.5).`,
-  );
+  notes.push(`${plannedNote(estimate)} ${SCENARIO_NOTE}`);
+  const how = estimate.plannedModel;
+  if (how.kind === "simulate" && how.fallbackRequests > 0) {
+    notes.push(
+      `${n(how.fallbackRequests)} requests did not succeed in the simulation (errored, expired or canceled); \`planned\` prices them with the plan's expected writes and reads.`,
+    );
+  }
 
   const batch = total.scenarios.batch.usd;
   const planned = total.scenarios.planned.usd;

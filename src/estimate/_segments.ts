@@ -131,3 +131,89 @@ export function countParams(params: Json, segments: readonly LazySegment[], dept
   }
   return out;
 }
+
+/**
+ * The label of each segment, as `segmentRequest()` gives it (`tools[2]`, `system`, `system[0]`,
+ * `messages[1].content`, `messages[1].content[0]`), in the order of {@link lazySegments}.
+ */
+export function segmentLabels(params: Json): string[] {
+  const out: string[] = [];
+  if (Array.isArray(params.tools)) {
+    params.tools.forEach((tool, index) => {
+      if (isObject(tool)) out.push(`tools[${index}]`);
+    });
+  }
+  if (typeof params.system === "string") {
+    out.push("system");
+  } else if (Array.isArray(params.system)) {
+    params.system.forEach((block, index) => {
+      if (isObject(block)) out.push(`system[${index}]`);
+    });
+  }
+  if (Array.isArray(params.messages)) {
+    params.messages.forEach((message, m) => {
+      if (!isObject(message)) return;
+      const { content } = message;
+      if (typeof content === "string") {
+        out.push(`messages[${m}].content`);
+      } else if (Array.isArray(content)) {
+        content.forEach((block, index) => {
+          if (isObject(block)) out.push(`messages[${m}].content[${index}]`);
+        });
+      }
+    });
+  }
+  return out;
+}
+
+/**
+ * A copy of `params` whose non-empty text from segment index `keep` on (the system prompt as a
+ * string, text blocks, string message content) is replaced by `placeholder(text, index)`. Every
+ * other field and block stays, so the request keeps its shape, its markers and the settings that
+ * key the cache (images, citations); only the text after its last marker changes. Returns
+ * `params` itself when nothing is replaced.
+ */
+export function replaceTextFrom(
+  params: Json,
+  keep: number,
+  placeholder: (text: string, index: number) => string,
+): Json {
+  let d = 0;
+  let changed = false;
+  const text = (value: string): string => {
+    if (d < keep || value === "") return value;
+    changed = true;
+    return placeholder(value, d);
+  };
+  const block = (raw: unknown): unknown => {
+    if (!isObject(raw)) return raw;
+    let out: unknown = raw;
+    if (d >= keep && raw.type === "text" && typeof raw.text === "string" && raw.text !== "") {
+      out = { ...raw, text: text(raw.text) };
+    }
+    d += 1;
+    return out;
+  };
+  if (Array.isArray(params.tools)) for (const tool of params.tools) if (isObject(tool)) d += 1;
+  const out: Json = { ...params };
+  if (typeof params.system === "string") {
+    out.system = text(params.system);
+    d += 1;
+  } else if (Array.isArray(params.system)) {
+    out.system = params.system.map(block);
+  }
+  if (Array.isArray(params.messages)) {
+    out.messages = params.messages.map((message: unknown) => {
+      if (!isObject(message)) return message;
+      const { content } = message;
+      if (typeof content === "string") {
+        const replaced = text(content);
+        d += 1;
+        return replaced === content ? message : { ...message, content: replaced };
+      }
+      if (Array.isArray(content)) return { ...message, content: content.map(block) };
+      return message;
+    });
+  }
+  return changed ? out : params;
+}

@@ -5,22 +5,31 @@
  *
  * Per request: the shared prefix comes from the plan's breakpoints (`prefixTokens`, nested ones as
  * differences), the unique tail is counted (or sampled) with the counter, output is an assumption.
- * Each scenario's tokens are priced per request with `costByKind()`, so `inference_geo` and
- * long-context tiers apply per request, then summed per group, per model and for the job.
+ * What `planned` writes and reads comes from a simulated run of the plan (`_simulated.ts`), or
+ * from the plan's expectations. Each scenario's tokens are priced per request with `costByKind()`,
+ * so `inference_geo` and long-context tiers apply per request, then summed per group, per model
+ * and for the job.
  */
 import { CacheplanError, OptionsError } from "../errors.js";
 import { costByKind, type TokenBreakdown, zeroTokens } from "../pricing/cost.js";
 import { defaultModelTable, type ModelInfo } from "../pricing/models.js";
 import { ContextInterner, segmentRequest } from "../request/segments.js";
+import { SIM_DEFAULTS } from "../sim/params.js";
 import type { TokenCounter } from "../tokens/counter.js";
 import { isPrefixCounter } from "../tokens/exact.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
 import type { BatchRequest, Plan, PlannedBreakpoint } from "../types.js";
-import { Bucket, figures, Z95 } from "./_accumulate.js";
+import { Bucket, figures, roundUsd, Z95 } from "./_accumulate.js";
 import { type BreakpointContext, breakEvenHitRate, writeNotes } from "./_notes.js";
 import { type BreakpointNode, breakpointTree, type PathMember, resolvePaths } from "./_paths.js";
 import { prefixTokens } from "./_prefixes.js";
 import { countParams, type LazySegment, lazySegments } from "./_segments.js";
+import {
+  SENSITIVITY_MAX_REQUESTS,
+  type SimulatedRun,
+  simulatedTokens,
+  simulatePlan,
+} from "./_simulated.js";
 import { countTails, PREDICTORS, type TailCounts, tailVariance } from "./_tails.js";
 import type {
   Estimate,
@@ -28,6 +37,8 @@ import type {
   EstimateOutputAssumption,
   GroupEstimate,
   ModelEstimate,
+  PlannedModelInfo,
+  PlannedRange,
   ScenarioName,
 } from "./types.js";
 import { SCENARIOS } from "./types.js";
@@ -38,8 +49,10 @@ type Json = Record<string, unknown>;
 export const DEFAULT_OUTPUT_FRACTION = 0.5;
 /** Default most requests per model whose unique tails are tokenized in `"sampled"` mode. */
 export const DEFAULT_SAMPLE_SIZE = 1000;
+export { SENSITIVITY_MAX_REQUESTS };
 
 interface Rec extends PathMember {
+  customId: string;
   model: string;
   info: ModelInfo;
   params: Json;
@@ -126,6 +139,11 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
   const sampleSize = wholeNumber("sampleSize", options.sampleSize, DEFAULT_SAMPLE_SIZE, 2);
   const seed = wholeNumber("seed", options.seed, 1, 0);
   const output = resolveOutput(options);
+  const plannedModel = options.plannedModel ?? "simulate";
+  if (plannedModel !== "simulate" && plannedModel !== "expected")
+    throw new OptionsError(
+      `\`plannedModel\` must be "simulate" or "expected"; got ${JSON.stringify(plannedModel)}.`,
+    );
 
   // Requests in plan order; the last wave first, which is the planner's depth-first order.
   const groupOf = new Map<string, number>();
@@ -148,6 +166,7 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
       }
       const segments = lazySegments(params);
       records.push({
+        customId: request.custom_id,
         model,
         info,
         params,
@@ -213,6 +232,41 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
     tailOf.set(tails.tokens);
   }
 
+  // What `planned` writes and reads: the default run first, then the sensitivity runs.
+  const simParams = options.simParams ?? {};
+  const concurrency = simParams.concurrency ?? plan.options.concurrency;
+  const sensitivity = options.sensitivity ?? records.length <= SENSITIVITY_MAX_REQUESTS;
+  const concurrencies = [concurrency];
+  if (sensitivity) {
+    for (const c of [Math.max(1, Math.round(concurrency / 4)), concurrency * 4])
+      if (!concurrencies.includes(c)) concurrencies.push(c);
+  }
+  const runs: SimulatedRun[] =
+    plannedModel === "simulate"
+      ? simulatePlan(plan, records, {
+          deltaOf,
+          models,
+          simParams,
+          output,
+          concurrencies,
+        })
+      : [];
+  const [main, ...others] = runs;
+  // Planned USD of the sensitivity runs: the job, per model, per group.
+  const otherTotal = others.map(() => 0);
+  const otherByModel = new Map<string, number[]>();
+  const otherByGroup = plan.groups.map(() => others.map(() => 0));
+  /** `planned` of the default run (`usd`, from the figures) and of the sensitivity runs (`sums`). */
+  const plannedRange = (usd: number, sums: readonly number[] | undefined): PlannedRange | null => {
+    if (main === undefined || others.length === 0) return null;
+    const list = [
+      { concurrency: main.concurrency, usd },
+      ...others.map((run, k) => ({ concurrency: run.concurrency, usd: roundUsd(sums?.[k] ?? 0) })),
+    ].sort((a, b) => a.concurrency - b.concurrency);
+    const values = list.map((run) => run.usd);
+    return { low: Math.min(...values), high: Math.max(...values), runs: list };
+  };
+
   // Scenarios, per request.
   const total = new Bucket();
   const byModel = new Map<string, Bucket>();
@@ -237,6 +291,26 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
     if ([...r.markers].some((d) => d > (node?.bp.depth ?? 0))) strays += 1;
 
     const tokens = scenarioTokens(r.path, deltaOf, prefix + tail, tail, out);
+    const expected = tokens.planned;
+    const outcome = main?.outcomes[i];
+    if (outcome) tokens.planned = simulatedTokens(r.path, outcome, deltaOf, tail, out);
+    if (others.length > 0) {
+      const batchFlags = { batch: true, geo: r.geo };
+      let modelSums = otherByModel.get(r.model);
+      if (modelSums === undefined) {
+        modelSums = others.map(() => 0);
+        otherByModel.set(r.model, modelSums);
+      }
+      others.forEach((run, k) => {
+        const o = run.outcomes[i];
+        const t = o ? simulatedTokens(r.path, o, deltaOf, tail, out) : expected;
+        const u = costByKind(r.info, t, batchFlags);
+        const usd = u.input + u.cacheWrite5m + u.cacheWrite1h + u.cacheRead + u.output;
+        otherTotal[k]! += usd;
+        modelSums[k]! += usd;
+        if (r.group >= 0) otherByGroup[r.group]![k]! += usd;
+      });
+    }
     const buckets = [
       total,
       byModel.get(r.model) ?? byModel.set(r.model, new Bucket()).get(r.model)!,
@@ -266,8 +340,10 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
   const modelFigures: Record<string, ModelEstimate> = {};
   for (const [model, bucket] of byModel) {
     const v = modelVariance.get(model)!;
+    const f = figures(bucket, v, (s) => Z95 * Math.sqrt(v) * bucket.inputRate(s));
     modelFigures[model] = {
-      ...figures(bucket, v, (s) => Z95 * Math.sqrt(v) * bucket.inputRate(s)),
+      ...f,
+      plannedRange: plannedRange(f.scenarios.planned.usd, otherByModel.get(model)),
       priceConfidence: models.get(model)!.priceConfidence,
     };
   }
@@ -289,13 +365,27 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
   const groups: GroupEstimate[] = plan.groups.map((g, k) => {
     const bucket = byGroup[k]!;
     const v = varianceOf(g.model, bucket);
+    const f = figures(bucket, v, (s) => Z95 * Math.sqrt(v) * bucket.inputRate(s));
     return {
       id: g.id,
       model: g.model,
-      ...figures(bucket, v, (s) => Z95 * Math.sqrt(v) * bucket.inputRate(s)),
+      ...f,
+      plannedRange: plannedRange(f.scenarios.planned.usd, otherByGroup[k]),
       breakEvenHitRate: breakEvenHitRate(contexts[k]!),
     };
   });
+  const totalFigures = figures(total, totalVariance, totalMargin);
+  totalFigures.plannedRange = plannedRange(totalFigures.scenarios.planned.usd, otherTotal);
+  const plannedInfo: PlannedModelInfo = main
+    ? {
+        kind: "simulate",
+        concurrency: main.concurrency,
+        seed: simParams.seed ?? SIM_DEFAULTS.seed,
+        sensitivity: others.length > 0 ? [...concurrencies].sort((a, b) => a - b) : null,
+        fallbackRequests: main.fallbacks,
+        wallTimeMs: Math.round(main.wallTimeMs),
+      }
+    : { kind: "expected", concurrency: plan.options.concurrency };
 
   const result: Estimate = {
     counter: counter.name,
@@ -308,9 +398,10 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
       charsPerToken: tails?.charsPerToken ?? {},
     },
     output: { assumption: output, assumedTokens: Math.round(assumedOutput), maxTokens: maxOutput },
+    plannedModel: plannedInfo,
     byModel: modelFigures,
     groups,
-    total: figures(total, totalVariance, totalMargin),
+    total: totalFigures,
     notes: [],
   };
   result.notes = writeNotes(result, {

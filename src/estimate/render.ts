@@ -73,6 +73,20 @@ function tokenTable(figures: EstimateFigures): string[] {
   return lines;
 }
 
+/** How `planned` was computed, and its range over the simulated concurrencies. */
+function plannedLine(estimate: Estimate): string {
+  const how = estimate.plannedModel;
+  if (how.kind === "expected")
+    return `the plan's expected writes and reads (concurrency ${int(how.concurrency)})`;
+  const simulated = `simulated, concurrency ${int(how.concurrency)}`;
+  const range = estimate.total.plannedRange;
+  if (range === null) return `${simulated}; no sensitivity runs`;
+  const usd = usdFormatter(estimate.total.scenarios.standard.usd);
+  const first = range.runs[0]!.concurrency;
+  const last = range.runs[range.runs.length - 1]!.concurrency;
+  return `${simulated}; at ${int(first)} to ${int(last)}: ${usd(range.low)} .. ${usd(range.high)} USD`;
+}
+
 /**
  * The estimate as text for an 80-column terminal: the scenario table with savings against
  * `standard` and `batch`, the token split, per model and per group figures, and the notes (which
@@ -107,6 +121,7 @@ export function renderEstimate(estimate: Estimate, options: RenderEstimateOption
       "          ",
     ),
   );
+  lines.push(...wrap(plannedLine(estimate), width, "  planned ", "          "));
   lines.push("");
   lines.push(...costTable(total, sampled));
   lines.push("");

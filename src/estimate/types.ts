@@ -6,6 +6,7 @@
 
 import type { TokenBreakdown } from "../pricing/cost.js";
 import type { Confidence, ModelTable } from "../pricing/models.js";
+import type { SimParams } from "../sim/params.js";
 import type { TokenCounter } from "../tokens/counter.js";
 
 /** The scenarios of an estimate, in display order. */
@@ -17,8 +18,10 @@ export const SCENARIOS = ["standard", "batch", "ideal", "planned", "worst"] as c
  * - `"batch"`: the Batches API, no caching.
  * - `"ideal"`: batch, the plan's breakpoints, each entry written exactly once and read by every
  *   other request that carries it.
- * - `"planned"`: batch, the plan's breakpoints with the writes and reads the plan expects
- *   (`PlannedBreakpoint.expectedWrites` / `expectedReads`).
+ * - `"planned"`: batch, the plan's breakpoints with the writes and reads of a simulated run of the
+ *   plan (`simulate()`, see `EstimateOptions.plannedModel`), or with the writes and reads the plan
+ *   expects (`PlannedBreakpoint.expectedWrites` / `expectedReads`) under
+ *   `plannedModel: "expected"`.
  * - `"worst"`: batch, every request writes all its breakpoints and nothing is read.
  */
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -74,6 +77,40 @@ export interface EstimateOptions {
    * @default 0.5
    */
   outputFraction?: number;
+  /**
+   * Where the `planned` scenario's writes and reads come from:
+   * - `"simulate"`: the plan runs through the cache and batch model (`simulate()`) with its
+   *   default parameters (see `simParams`), and each request pays for what it did there: per
+   *   breakpoint on its path, wrote the entry, read it (a read also covers the shallower
+   *   breakpoints), or neither (uncached input, e.g. a prefix below the model's minimum). Token
+   *   counts stay the estimate's own. A request the simulator does not succeed (it errored,
+   *   expired or was canceled; none with the default parameters) is priced as under
+   *   `"expected"`. A plan's estimate and its simulated run then agree.
+   * - `"expected"`: the planner's expected-miss model: each breakpoint's
+   *   `expectedWrites` / `expectedReads`, spread evenly over the requests that carry it.
+   * @default "simulate"
+   */
+  plannedModel?: "simulate" | "expected";
+  /**
+   * Parameters of the simulation behind `planned` (see `SimParams` for each one and its default).
+   * `concurrency` defaults to the plan's `options.concurrency` (64 unless the plan says
+   * otherwise, the simulator's default too); `outputTokens` to this estimate's output assumption;
+   * `models` to `models`. Without `tokensOf`, the estimate builds one: the shared prefixes at the
+   * estimate's own prefix figures (nothing is counted again), the text after each request's last
+   * marker approximated from its length (it only sets simulated timing); with `tokensOf` (e.g. from `prepareTokens(plan, counter)`), the
+   * plan is simulated exactly as it is. Ignored under `plannedModel: "expected"`.
+   * @default {}
+   */
+  simParams?: Partial<SimParams>;
+  /**
+   * Whether to simulate the plan twice more, at a quarter and at four times the concurrency (16
+   * and 256 by default), and report `planned` over the three runs as `plannedRange`. A run takes
+   * about 3 s per 100,000 requests (measured on the benchmark job, see
+   * `SENSITIVITY_MAX_REQUESTS`), so by default only jobs of up to 20,000 requests get them.
+   * Ignored under `plannedModel: "expected"`.
+   * @default true for jobs of up to 20,000 requests, false above
+   */
+  sensitivity?: boolean;
 }
 
 /** The cost of one scenario. */
@@ -90,12 +127,32 @@ export interface ScenarioCost {
   usdMargin95: number;
 }
 
+/** The `planned` cost at several simulated concurrencies (see `EstimateOptions.sensitivity`). */
+export interface PlannedRange {
+  /** The lowest `planned` USD over the runs. */
+  low: number;
+  /** The highest `planned` USD over the runs. */
+  high: number;
+  /** `planned` USD of each run, by ascending concurrency; the default run is among them. */
+  runs: Array<{
+    /** Requests of one batch processed at the same time in this run. */
+    concurrency: number;
+    /** `planned` USD, with the assumed output. */
+    usd: number;
+  }>;
+}
+
 /** Scenario costs of a set of requests. */
 export interface EstimateFigures {
   /** Number of requests. */
   requests: number;
   /** Every scenario's cost. */
   scenarios: Record<ScenarioName, ScenarioCost>;
+  /**
+   * `planned` at a quarter, one and four times the simulated concurrency; `null` when no
+   * sensitivity runs were made (`sensitivity: false`, or `plannedModel: "expected"`).
+   */
+  plannedRange: PlannedRange | null;
   /** Half-width of the 95% interval on the total input tokens (input + writes + reads), from sampling. */
   inputTokensMargin95: number;
 }
@@ -134,6 +191,29 @@ export interface CountInfo {
   charsPerToken: Record<string, number>;
 }
 
+/** How the `planned` scenario was computed. */
+export type PlannedModelInfo =
+  | {
+      /** The planner's expected writes and reads (`plannedModel: "expected"`). */
+      kind: "expected";
+      /** The concurrency the planner assumed (`plan.options.concurrency`). */
+      concurrency: number;
+    }
+  | {
+      /** A simulated run of the plan (`plannedModel: "simulate"`). */
+      kind: "simulate";
+      /** Concurrency of the run that gives `planned`. */
+      concurrency: number;
+      /** Seed of the simulator. */
+      seed: number;
+      /** Concurrencies of the sensitivity runs, ascending, the default included; `null` when none ran. */
+      sensitivity: number[] | null;
+      /** Requests the simulator did not succeed, priced with the plan's expected writes and reads. */
+      fallbackRequests: number;
+      /** Virtual time from the first wave's creation to the end of the last batch, in ms. */
+      wallTimeMs: number;
+    };
+
 /** The result of `estimate()`. */
 export interface Estimate {
   /** Name of the token counter that produced the figures, e.g. `"tiktoken-estimate"`. */
@@ -151,6 +231,8 @@ export interface Estimate {
     /** Output tokens if every request used its whole `max_tokens`. */
     maxTokens: number;
   };
+  /** How `planned` was computed. */
+  plannedModel: PlannedModelInfo;
   /** Figures per model, keyed by the model id as the requests give it. */
   byModel: Record<string, ModelEstimate>;
   /** Figures per planned group, in plan order. */

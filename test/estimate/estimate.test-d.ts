@@ -1,7 +1,9 @@
 import { describe, expectTypeOf, it } from "vitest";
+import type { PlannedRange } from "../../src/estimate/types.js";
 import {
   type Estimate,
   type EstimateFigures,
+  type EstimateOptions,
   estimate,
   type ScenarioCost,
   type ScenarioName,
@@ -20,6 +22,12 @@ describe("estimate() types", () => {
     expectTypeOf<ScenarioCost["tokens"]>().toEqualTypeOf<TokenBreakdown>();
     expectTypeOf<ScenarioName>().toEqualTypeOf<
       "standard" | "batch" | "ideal" | "planned" | "worst"
+    >();
+    // Added with the simulated `planned` (issue 4): fields only, the contract above unchanged.
+    expectTypeOf<EstimateFigures["plannedRange"]>().toEqualTypeOf<PlannedRange | null>();
+    expectTypeOf<Estimate["plannedModel"]["kind"]>().toEqualTypeOf<"simulate" | "expected">();
+    expectTypeOf<EstimateOptions["plannedModel"]>().toEqualTypeOf<
+      "simulate" | "expected" | undefined
     >();
   });
 });

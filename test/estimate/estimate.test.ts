@@ -108,7 +108,7 @@ describe("estimate: one primed group (10 requests, 2,000 shared words, 10-word t
 });
 
 describe("estimate: a cold 5m group (concurrency 4)", () => {
-  it("uses the plan's expected writes and reads", async () => {
+  it("agrees with the plan's expected writes and reads when simulated at its concurrency", async () => {
     const counter = createWordCounter();
     const planned = await plan(tenRequests(), {
       counter,
@@ -200,7 +200,8 @@ describe("estimate: nested breakpoints (a document per question set, under share
     //   0.5 × (35×3 + 3,700×6 + 14,600×0.3) / M = 0.5 × 26,685 / M = $0.0133425
     expect(s.ideal.tokens).toEqual(tokens({ input: 35, cacheWrite1h: 3700, cacheRead: 14_600 }));
     expect(s.ideal.usd).toBeCloseTo(0.0133425, 9);
-    // planned: top written twice: writes 3,000 + 1,000 + 1,200 = 5,200; reads 7,500 + 2,000 + 3,600
+    // planned: top written twice (the two primers of wave 0 start together, so neither sees the
+    //   other's write, as the plan expects): writes 3,000 + 1,000 + 1,200 = 5,200; reads 7,500 + 2,000 + 3,600
     //   = 13,100; 0.5 × (105 + 31,200 + 3,930) / M = $0.0176175
     expect(s.planned.tokens).toEqual(tokens({ input: 35, cacheWrite1h: 5200, cacheRead: 13_100 }));
     expect(s.planned.usd).toBeCloseTo(0.0176175, 9);
@@ -246,7 +247,9 @@ describe("estimate: token counting", () => {
     let calls = 0;
     const counter = createTiktokenCounter({ onTokenize: () => (calls += 1) });
     await estimate(planned, { counter, count: "full" });
-    // 6 unique questions + 1 shared by two requests; the system prompt comes from the plan.
+    // 6 unique questions + 1 shared by two requests; the system prompt comes from the plan. The
+    // simulation behind `planned` counts nothing: it takes the prefixes' figures from the
+    // estimate and approximates the tails from their length.
     expect(calls).toBe(7);
     await estimate(planned, { counter, count: "full" });
     expect(calls).toBe(7); // memoised

@@ -28,6 +28,7 @@ describe("renderEstimate", () => {
       "Cost estimate: 10 requests, 1 model, 1 cached group
         tokens  words, an estimate; every request counted
         output  50 per request: 500 tokens (range 0 to 1,000)
+        planned simulated, concurrency 64; at 16 to 256: 0.01260 .. 0.01260 USD
 
         scenario          USD vs standard  vs batch  USD, output 0 .. max
         standard      0.06780           —         —  0.06030 .. 0.07530
@@ -54,11 +55,12 @@ describe("renderEstimate", () => {
         - Output is an assumption: 50 output tokens per request (capped at its
           max_tokens), 500 tokens in all; the USD range runs from no output to every
           request using its max_tokens (1,000 tokens).
-        - \`planned\` uses the plan's expected writes and reads (concurrency 64: a cold
-          entry is written by every request that starts before the first write is
-          visible; 1h entries outlive a wave, 5m entries do not). \`ideal\` writes each
-          entry once, \`worst\` writes in every request. Batch cache hits are
-          best-effort, 30% to 98% in the field (reference §5.5).
+        - \`planned\` is a simulated run of the plan on the cache and batch model
+          (\`simulate()\`, concurrency 64, seed 1): each request pays for the entries it
+          wrote and read there, at this estimate's token counts. At concurrency 16 to
+          256 it costs the same ($0.0126). \`ideal\` writes each entry once, \`worst\`
+          writes in every request. Batch cache hits are best-effort, 30% to 98% in the
+          field (reference §5.5).
         - g1 (10 requests, claude-sonnet-4-5): planned saves $0.0213 against batch,
           and still beats it if at least 59% of its expected reads hit.
 
@@ -66,6 +68,23 @@ describe("renderEstimate", () => {
       against the Messages API.
       "
     `);
+  });
+
+  it("says how planned was made: simulated with its range, without it, or expected", async () => {
+    const planned = await plan(sampleRequests(), { strategy: "cold" });
+    const line = async (options: Parameters<typeof estimate>[1]) =>
+      renderEstimate(await estimate(planned, options))
+        .split("\n")
+        .find((l) => l.startsWith("  planned "));
+    expect(await line({})).toMatch(
+      /^ {2}planned simulated, concurrency 64; at 16 to 256: \d\.\d{3} \.\. \d\.\d{3} USD$/,
+    );
+    expect(await line({ sensitivity: false })).toBe(
+      "  planned simulated, concurrency 64; no sensitivity runs",
+    );
+    expect(await line({ plannedModel: "expected" })).toBe(
+      "  planned the plan's expected writes and reads (concurrency 64)",
+    );
   });
 
   it("fits 80 columns, with a sampled job too", async () => {

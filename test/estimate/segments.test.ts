@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { lazySegments, segmentHash } from "../../src/estimate/_segments.js";
+import {
+  lazySegments,
+  replaceTextFrom,
+  segmentHash,
+  segmentLabels,
+} from "../../src/estimate/_segments.js";
 import { ContextInterner, segmentRequest } from "../../src/index.js";
 import { sampleRequests } from "../../src/sample.js";
 
@@ -63,6 +68,47 @@ describe("lazySegments", () => {
       expect(actual.map((s) => s.block)).toEqual(expected.map((s) => s.block));
       expect(actual.map((s) => s.marker)).toEqual(expected.map((s) => s.marker));
       expect(actual.map((s) => s.level)).toEqual(expected.map((s) => s.level));
+      expect(segmentLabels(request.params as Record<string, unknown>)).toEqual(
+        expected.map((s) => s.label),
+      );
     }
+  });
+});
+
+describe("replaceTextFrom", () => {
+  it("replaces non-empty text from a segment index on, and keeps everything else", () => {
+    const params = shapes[0]!;
+    const copy = structuredClone(params);
+    const before = segmentRequest({ custom_id: "a", params } as never, new ContextInterner());
+    const keep = 4; // two tools, two system blocks: the messages are replaced
+    const replaced = replaceTextFrom(params, keep, (text, d) => `#${d}:${text.length}`);
+    const after = segmentRequest(
+      { custom_id: "a", params: replaced } as never,
+      new ContextInterner(),
+    ).segments;
+    // Same segments, labels, markers and positions; same content up to `keep`.
+    expect(after.map((s) => s.label)).toEqual(before.segments.map((s) => s.label));
+    expect(after.map((s) => s.marker)).toEqual(before.segments.map((s) => s.marker));
+    expect(after.map((s) => s.position)).toEqual(before.segments.map((s) => s.position));
+    expect(after.slice(0, keep).map((s) => s.contentHash)).toEqual(
+      before.segments.slice(0, keep).map((s) => s.contentHash),
+    );
+    // Text blocks and string contents after it carry the placeholder; other blocks stay.
+    expect(after.slice(keep).map((s) => s.block.text ?? s.block.type)).toEqual([
+      "#4:2", // "hi"
+      "#5:5", // "there"
+      "#6:7", // "calling"
+      "tool_use",
+      "tool_result",
+      "#9:2", // "ok"
+      "#10:6", // "thanks"
+    ]);
+    // The input is not modified; nothing to replace gives the same object back.
+    expect(params).toEqual(copy);
+    expect(replaceTextFrom(params, 11, () => "x")).toBe(params);
+    // Empty text stays empty (an empty block cannot be cached, a placeholder could).
+    const empty = shapes[1]!;
+    const out = replaceTextFrom(empty, 0, () => "x");
+    expect(out).toMatchObject({ system: "x", messages: [{ role: "user", content: "" }] });
   });
 });

@@ -44,6 +44,17 @@ export const args = defineArgs({
     type: "string",
     description: "Disk cache of exact counts (default .cacheplan-cache)",
   },
+  "planned-model": {
+    type: "enum",
+    options: ["simulate", "expected"],
+    description:
+      "How `planned` is computed: a simulated run of the plan, or the planner's expected-miss arithmetic (default simulate)",
+  },
+  sensitivity: {
+    type: "boolean",
+    description:
+      "Also simulate at 1/4 and 4x the concurrency and show the planned range (default: on up to 20,000 requests)",
+  },
   ...planArgs,
 });
 
@@ -104,6 +115,8 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     options.count = count === "full" ? "full" : "sampled";
   }
   options.counter = counter;
+  if (a["planned-model"]) options.plannedModel = a["planned-model"] as "simulate" | "expected";
+  if (a.sensitivity !== undefined) options.sensitivity = a.sensitivity;
 
   let planned: Plan;
   const isFolder =
