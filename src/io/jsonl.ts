@@ -31,11 +31,16 @@ export class JsonlLine {
  * JSON is yielded with `parseError` set: the planner rejects it with its line number rather than
  * stopping the whole job.
  */
+/**
+ * With `intern: true`, equal long strings of different lines become one string: use it when the
+ * values are kept (as `plan()` and `readPlan()` do themselves); leave it off when streaming, or
+ * every distinct long string is remembered until the read ends.
+ */
 export async function* readJsonl(
   input: string | Readable,
   options: { source?: string; intern?: boolean } = {},
 ): AsyncGenerator<JsonlLine> {
-  const intern = options.intern === false ? undefined : new StringInterner();
+  const intern = options.intern === true ? new StringInterner() : undefined;
   const source = options.source ?? (typeof input === "string" ? input : undefined);
   let stream: Readable;
   if (typeof input === "string") {

@@ -128,7 +128,10 @@ export async function readPlan(dir: string): Promise<Plan> {
   const batches: Plan["batches"] = [];
   for (const batch of file.batches) {
     const requests: BatchRequest[] = [];
-    for await (const line of readJsonl(path.join(dir, batch.file), { source: batch.file })) {
+    for await (const line of readJsonl(path.join(dir, batch.file), {
+      source: batch.file,
+      intern: true,
+    })) {
       if (line.parseError !== undefined) {
         throw new InputError(
           `\`${path.join(dir, batch.file)}\` line ${line.line} is not valid JSON: ${line.parseError}. Write the plan again with \`cacheplan plan --out\`.`,

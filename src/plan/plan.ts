@@ -1,5 +1,5 @@
 import { OptionsError } from "../errors.js";
-import { JsonlLine } from "../io/jsonl.js";
+import { JsonlLine, StringInterner } from "../io/jsonl.js";
 import {
   CONSERVATIVE_MIN_CACHEABLE_TOKENS,
   DEFAULT_READ_MULTIPLIER,
@@ -144,6 +144,8 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
   const seen = new Map<string, number>();
   const interner = new ContextInterner();
   const sizer = new JsonSizer();
+  // The planner keeps every request: one copy of each long text, however many lines repeat it.
+  const strings = new StringInterner();
   let position = 0;
 
   for await (const item of requests as AsyncIterable<unknown>) {
@@ -189,6 +191,9 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       });
       continue;
     }
+    // Only objects the planner parsed itself (`JsonlLine`s) are interned: a caller's objects are
+    // never written to, not even with equal strings.
+    if (item instanceof JsonlLine) strings.walk(check.request);
     const bytes = sizer.bytes(check.request);
     if (bytes + MARKER_ALLOWANCE_BYTES + BODY_OVERHEAD_BYTES > resolved.maxBytes) {
       rejected.push({
