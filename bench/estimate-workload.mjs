@@ -15,6 +15,7 @@
  * The shared system prompt is one string, referenced by every request (no copies).
  */
 import { sampleText, seededRandom } from "../dist/sample.js";
+import { between, mix } from "./_shared.mjs";
 
 /** The model of every request: Claude Opus 4.6 (legacy tokenizer, factor 1.0; min 4,096 tokens). */
 export const MODEL = "claude-opus-4-6";
@@ -37,19 +38,6 @@ export function jobSize(name) {
   );
 }
 
-/** 32-bit mix of a few integers (per-request seeds). */
-function mix(...values) {
-  let h = 0x9e3779b9;
-  for (const v of values) {
-    h = Math.imul(h ^ (v >>> 0), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
-}
-
-const between = (random, lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = (random, list) => list[Math.floor(random() * list.length)];
 const pad = (n, width) => String(n).padStart(width, "0");
 const hex = (random, digits) =>

@@ -44,6 +44,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { finished } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
+import { fmt, median, profileSummary } from "./_shared.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DIST = path.join(HERE, "..", "dist", "index.js");
@@ -374,13 +375,6 @@ function measure(mode, childArgs, extraFlags = []) {
   return JSON.parse(line.slice(RESULT_PREFIX.length));
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmt = (x, digits = 0) =>
-  x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 /** Seconds with enough digits for a figure from microseconds to minutes. */
 const secs = (s) => (s < 0.01 ? fmt(s, 5) : s < 10 ? fmt(s, 2) : fmt(s, 1));
 const signed = (x, digits = 0) => `${x >= 0 ? "+" : "−"}${fmt(Math.abs(x), digits)}`;
@@ -397,48 +391,6 @@ function table(rows, leftColumns = 2) {
       return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
     })
     .join("\n");
-}
-
-/** The hottest functions of a `.cpuprofile`, by self and by total (inclusive) time. */
-function profileSummary(file, top = 15) {
-  const profile = JSON.parse(readFileSync(file, "utf8"));
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const selfOf = new Map();
-  for (let k = 0; k < profile.samples.length; k++) {
-    const id = profile.samples[k];
-    selfOf.set(id, (selfOf.get(id) ?? 0) + (profile.timeDeltas[k] ?? 0));
-  }
-  const keyOf = (n) => {
-    const f = n.callFrame;
-    const where = f.url
-      ? `${f.url.replace(/^.*\/(dist|node_modules|bench)\//, "$1/")}:${f.lineNumber + 1}`
-      : "";
-    return `${f.functionName || "(anonymous)"} ${where}`.trim();
-  };
-  const self = new Map();
-  const total = new Map();
-  const walk = (id, onStack) => {
-    const n = byId.get(id);
-    const key = keyOf(n);
-    const t = selfOf.get(id) ?? 0;
-    self.set(key, (self.get(key) ?? 0) + t);
-    const stack = onStack.has(key) ? onStack : new Set(onStack).add(key);
-    for (const k of stack) total.set(k, (total.get(k) ?? 0) + t);
-    for (const c of n.children ?? []) walk(c, stack);
-  };
-  walk(profile.nodes[0].id, new Set());
-  const all = [...self.values()].reduce((a, b) => a + b, 0);
-  const list = (m) =>
-    [...m.entries()]
-      .filter(([k]) => !/^\((root|program|idle)\)/.test(k))
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(
-        ([k, us]) =>
-          `    ${fmt(us / 1000).padStart(8)} ms ${fmt((100 * us) / all, 1).padStart(5)}%  ${k}`,
-      )
-      .join("\n");
-  return `  by self time:\n${list(self)}\n  by total time (inclusive):\n${list(total)}`;
 }
 
 /** One size: plan once, then the measurement children. Returns table rows and notes. */

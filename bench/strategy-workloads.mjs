@@ -24,23 +24,11 @@
  * `bench/workloads.mjs` does.
  */
 import { sampleText, seededRandom } from "../dist/sample.js";
+import { between, mix } from "./_shared.mjs";
 
 /** cl100k tokens per `sampleText()` word (measured: ~1.07). */
 const TOKENS_PER_WORD = 1.07;
 
-/** 32-bit mix of a few integers (for per-workload, per-group and per-request seeds). */
-function mix(...values) {
-  let h = 0x9e3779b9;
-  for (const v of values) {
-    h = Math.imul(h ^ (v >>> 0), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
-}
-
-const between = (random, lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
 /** Prose of about `tokens` cl100k tokens. */
 const prose = (random, tokens) =>
   sampleText(random, Math.max(1, Math.round(tokens / TOKENS_PER_WORD)));

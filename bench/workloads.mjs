@@ -15,6 +15,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import { sampleText, seededRandom } from "../dist/sample.js";
+import { between, mix } from "./_shared.mjs";
 
 /** Average bytes of one `sampleText()` word, separator included (measured: 6.07). */
 const BYTES_PER_WORD = 6.07;
@@ -48,20 +49,7 @@ export function jobSpec(name) {
   );
 }
 
-/** 32-bit mix of a few integers (for per-request and per-group seeds). */
-function mix(...values) {
-  let h = 0x9e3779b9;
-  for (const v of values) {
-    h = Math.imul(h ^ (v >>> 0), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
-}
-
 const words = (bytes) => Math.max(1, Math.round(bytes / BYTES_PER_WORD));
-const between = (random, lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
 
 /** Texts shared by many requests, built once per job. */
 function sharedTexts(seed) {
