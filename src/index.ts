@@ -6,15 +6,23 @@
 // Errors
 export { CacheplanError, InputError, isCacheplanError, OptionsError } from "./errors.js";
 // Cost estimates
-export { DEFAULT_OUTPUT_FRACTION, DEFAULT_SAMPLE_SIZE, estimate } from "./estimate/estimate.js";
+export {
+  DEFAULT_OUTPUT_FRACTION,
+  DEFAULT_SAMPLE_SIZE,
+  estimate,
+  SENSITIVITY_MAX_REQUESTS,
+} from "./estimate/estimate.js";
 export { type RenderEstimateOptions, renderEstimate } from "./estimate/render.js";
 export {
   type CountInfo,
   type Estimate,
+  type EstimateCalibration,
   type EstimateFigures,
   type EstimateOptions,
   type EstimateOutputAssumption,
   type GroupEstimate,
+  type PlannedModelInfo,
+  type PlannedRange,
   type ModelEstimate,
   SCENARIOS,
   type ScenarioCost,

@@ -33,6 +33,7 @@ import {
 import { countTails, PREDICTORS, type TailCounts, tailVariance } from "./_tails.js";
 import type {
   Estimate,
+  EstimateCalibration,
   EstimateOptions,
   EstimateOutputAssumption,
   GroupEstimate,
@@ -232,6 +233,16 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
     tailOf.set(tails.tokens);
   }
 
+  // Calibration: scale each model's counts by the factor a report measured (actual ÷ estimated).
+  const calibrated = applyCalibration(options.calibration, {
+    groups: plan.groups.map((g) => g.model),
+    trees,
+    prefixOf,
+    deltaOf,
+    records,
+    tailOf,
+  });
+
   // What `planned` writes and reads: the default run first, then the sensitivity runs.
   const simParams = options.simParams ?? {};
   const concurrency = simParams.concurrency ?? plan.options.concurrency;
@@ -404,6 +415,12 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
     total: totalFigures,
     notes: [],
   };
+  const calibrationNote =
+    calibrated.length > 0
+      ? [
+          `Token counts calibrated by a report's measurement: ${calibrated.map(([m, f]) => `${m} ×${f.toFixed(4)}`).join(", ")}${options.calibration!.counter !== counter.name ? ` (measured against \`${options.calibration!.counter}\`, applied to \`${counter.name}\`)` : ""}.`,
+        ]
+      : [];
   result.notes = writeNotes(result, {
     plan,
     models,
@@ -412,7 +429,49 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
     tiered,
     strays,
   });
+  result.notes.unshift(...calibrationNote);
   return result;
+}
+
+/**
+ * Multiplies each model's prefix, breakpoint and tail token counts by its calibration factor, in
+ * place; returns the factors applied. A factor must be a positive number.
+ */
+function applyCalibration(
+  calibration: EstimateCalibration | undefined,
+  data: {
+    groups: readonly string[];
+    trees: ReadonlyArray<readonly BreakpointNode[]>;
+    prefixOf: Map<PlannedBreakpoint, number>;
+    deltaOf: Map<PlannedBreakpoint, number>;
+    records: readonly Rec[];
+    tailOf: Float64Array;
+  },
+): Array<[string, number]> {
+  if (!calibration) return [];
+  const factors = new Map<string, number>();
+  for (const [model, entry] of Object.entries(calibration.models)) {
+    if (!(typeof entry?.factor === "number" && Number.isFinite(entry.factor) && entry.factor > 0)) {
+      throw new OptionsError(
+        `\`calibration.models["${model}"].factor\` must be a positive number; got ${JSON.stringify(entry?.factor)}.`,
+      );
+    }
+    factors.set(model, entry.factor);
+  }
+  data.trees.forEach((tree, g) => {
+    const f = factors.get(data.groups[g]!);
+    if (f === undefined) return;
+    for (const node of tree) {
+      data.prefixOf.set(node.bp, data.prefixOf.get(node.bp)! * f);
+      data.deltaOf.set(node.bp, data.deltaOf.get(node.bp)! * f);
+    }
+  });
+  data.records.forEach((r, i) => {
+    const f = factors.get(r.model);
+    if (f !== undefined) data.tailOf[i]! *= f;
+  });
+  const used = new Set(data.records.map((r) => r.model));
+  return [...factors].filter(([m]) => used.has(m));
 }
 
 /** Tokens of one request in each scenario, from its breakpoint path. */

@@ -111,6 +111,21 @@ export interface EstimateOptions {
    * @default true for jobs of up to 20,000 requests, false above
    */
   sensitivity?: boolean;
+  /**
+   * Measured token factors per model, as `cacheplan report --write-calibration` writes them: each
+   * model's prefix and tail token counts are multiplied by its `factor` (actual ÷ estimated input
+   * tokens of an earlier run). Models without an entry are left as counted.
+   * @default undefined (no calibration)
+   */
+  calibration?: EstimateCalibration;
+}
+
+/** Per-model token factors measured by `report()` (its `Calibration` fits). */
+export interface EstimateCalibration {
+  /** The counter the factors were measured against. */
+  counter: string;
+  /** A factor per model id. */
+  models: Readonly<Record<string, { factor: number }>>;
 }
 
 /** The cost of one scenario. */

@@ -1,11 +1,13 @@
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
 import {
   createExactCounter,
   createTiktokenCounter,
+  type EstimateCalibration,
   type EstimateOptions,
   estimate,
+  InputError,
   type Plan,
   plan,
   readPlan,
@@ -35,6 +37,11 @@ export const args = defineArgs({
   "output-fraction": {
     type: "string",
     description: "Output assumed as a fraction of max_tokens (default 0.5)",
+  },
+  calibration: {
+    type: "string",
+    description:
+      "JSON file written by `report --write-calibration`: per-model token factors to apply",
   },
   "sample-size": {
     type: "string",
@@ -115,6 +122,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     options.count = count === "full" ? "full" : "sampled";
   }
   options.counter = counter;
+  if (a.calibration) options.calibration = await loadCalibration(a.calibration, io.cwd);
   if (a["planned-model"]) options.plannedModel = a["planned-model"] as "simulate" | "expected";
   if (a.sensitivity !== undefined) options.sensitivity = a.sensitivity;
 
@@ -147,4 +155,33 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     return EXIT.problems;
   }
   return EXIT.ok;
+}
+
+/** Reads a calibration file written by `report --write-calibration`. */
+async function loadCalibration(file: string, cwd: string): Promise<EstimateCalibration> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path.resolve(cwd, file), "utf8"));
+  } catch (error) {
+    throw new InputError(
+      `Cannot read the calibration \`${file}\`: ${(error as Error).message}.`,
+      file,
+      {
+        cause: error,
+      },
+    );
+  }
+  const c = parsed as { version?: unknown; counter?: unknown; models?: unknown };
+  if (
+    c?.version !== 1 ||
+    typeof c.counter !== "string" ||
+    typeof c.models !== "object" ||
+    c.models === null
+  ) {
+    throw new InputError(
+      `\`${file}\` is not a calibration file: expected \`{"version": 1, "counter": "...", "models": {...}}\` as \`cacheplan report --write-calibration\` writes it.`,
+      file,
+    );
+  }
+  return c as EstimateCalibration;
 }
