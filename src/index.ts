@@ -142,6 +142,53 @@ export {
   type Validation,
   validateRequest,
 } from "./request/validate.js";
+// Running a plan: submit, watch, resume, cancel, retry
+export { cancelRun } from "./run/cancel.js";
+export { isRunError, RunError, type RunErrorCode } from "./run/errors.js";
+export {
+  formatDuration,
+  formatRunWarning,
+  renderNextSteps,
+  renderProgressLine,
+  renderRunEvent,
+  renderRunStatus,
+} from "./run/render.js";
+export { RETRYABLE_ERROR_TYPES, retryPlan } from "./run/retry.js";
+export {
+  type BatchRecord,
+  type BatchRequestCounts,
+  type BatchState,
+  batchFingerprint,
+  type CreatingBatchRecord,
+  type DownloadedBatchRecord,
+  type EndedBatchRecord,
+  type PendingBatchRecord,
+  planFingerprint,
+  RESULTS_DIR,
+  type ResultsRecord,
+  RUN_STATE_FILE,
+  type RunState,
+  readRunState,
+  type SubmittedBatchRecord,
+  type WaveRecord,
+} from "./run/state.js";
+export { submit } from "./run/submit.js";
+export type {
+  CancelOptions,
+  CancelResult,
+  PollOptions,
+  RetryOptions,
+  RetryReason,
+  RetryResult,
+  RunEvent,
+  RunEventType,
+  RunProgress,
+  RunWarning,
+  SubmitOptions,
+  SubmitResult,
+} from "./run/types.js";
+// The built-in sample job (`cacheplan plan --sample`, `cacheplan demo`)
+export { type SampleOptions, sampleRequests } from "./sample.js";
 // Simulation
 export {
   type CacheEntry,

@@ -29,6 +29,26 @@ const commands: Record<string, { description: string; load: () => Promise<Comman
     description: "Achieved cache hit rates and real cost from batch results, against the plan",
     load: () => import("./commands/report.js"),
   },
+  submit: {
+    description: "Submit a plan's waves, watch them, download every result; resumes",
+    load: () => import("./commands/submit.js"),
+  },
+  status: {
+    description: "Where a submitted plan stands, from its state file (offline, no key)",
+    load: () => import("./commands/status.js"),
+  },
+  cancel: {
+    description: "Cancel the batches of a run still in progress; create no more",
+    load: () => import("./commands/cancel.js"),
+  },
+  retry: {
+    description: "Plan again what a run did not get done: retryable errors, expired, missing",
+    load: () => import("./commands/retry.js"),
+  },
+  demo: {
+    description: "The whole pipeline on the built-in emulator: plan, estimate, submit, report",
+    load: () => import("./commands/demo.js"),
+  },
 };
 
 export const VERSION = "0.1.0";

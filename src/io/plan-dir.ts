@@ -63,6 +63,14 @@ export async function writePlan(
       dir,
     );
   }
+  // A submitted plan's folder holds its run state and results: replacing it would make the next
+  // `submit` create every batch again, so it is never overwritten.
+  if (await exists(path.join(target, "run.json"))) {
+    throw new InputError(
+      `\`${dir}\` holds a plan that was submitted (\`run.json\`); it is not replaced, even with \`--force\`, so no batch is created twice. Write the new plan to another \`--out\` folder.`,
+      dir,
+    );
+  }
   const staging = `${target}.partial-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(path.join(staging, "batches"), { recursive: true });

@@ -99,3 +99,27 @@ describe("cacheplan plan --out", () => {
     expect(planExitCode(3, true)).toBe(0);
   });
 });
+
+describe("cacheplan plan --out over a submitted plan", () => {
+  it("refuses to replace a folder that holds run state, even with --force", async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const out = path.join(dir, "plan");
+    expect((await runCli(["plan", "examples/requests.jsonl", "--out", out, "--quiet"])).code).toBe(
+      0,
+    );
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(path.join(out, "run.json"), "{}");
+    const forced = await runCli([
+      "plan",
+      "examples/requests.jsonl",
+      "--out",
+      out,
+      "--quiet",
+      "--force",
+    ]);
+    expect(forced.code).toBe(3);
+    expect(forced.stderr).toContain("was submitted");
+    expect((await readdir(out)).sort()).toEqual(["batches", "plan.json", "run.json"]);
+  });
+});

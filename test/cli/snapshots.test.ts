@@ -3,8 +3,9 @@
  * its exit code to `test/snapshots/<name>.md`. Refresh with `npx vitest run test/cli -u` and
  * review the diff.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, transcript } from "../helpers/cli.js";
+import { statusFixture } from "../helpers/run-fixture.js";
 
 const cases: Array<{ name: string; argv: string[]; stdin?: string }> = [
   { name: "help", argv: ["--help"] },
@@ -108,6 +109,35 @@ describe("cacheplan CLI transcripts", () => {
   for (const c of cases) {
     it(c.name, async () => {
       const run = await runCli(c.argv, c.stdin === undefined ? {} : { stdin: c.stdin });
+      await expect(transcript(c.argv, run)).toMatchFileSnapshot(`../snapshots/${c.name}.md`);
+    });
+  }
+});
+
+// The runner's commands (issue 6). Runs that need a plan folder use one built in a temp folder
+// (`statusFixture()`), run from there so the transcript shows relative paths only.
+describe("cacheplan runner transcripts", () => {
+  let fixture: Awaited<ReturnType<typeof statusFixture>>;
+  beforeAll(async () => {
+    fixture = await statusFixture();
+  });
+  afterAll(() => fixture?.cleanup());
+
+  const runnerCases: Array<{ name: string; argv: string[]; inFixture?: boolean }> = [
+    { name: "submit-help", argv: ["submit", "--help"] },
+    { name: "status-fixture", argv: ["status", "plan"], inFixture: true },
+    { name: "status-not-submitted", argv: ["status", "fresh"], inFixture: true },
+    { name: "status-no-plan", argv: ["status", "does-not-exist"] },
+    { name: "submit-no-plan", argv: ["submit", "does-not-exist"] },
+    { name: "submit-no-key", argv: ["submit", "plan"], inFixture: true },
+    { name: "submit-no-input", argv: ["submit"] },
+    { name: "cancel-no-key", argv: ["cancel", "plan"], inFixture: true },
+    { name: "retry-not-finished", argv: ["retry", "plan", "--out", "retry"], inFixture: true },
+    { name: "retry-not-submitted", argv: ["retry", "fresh"], inFixture: true },
+  ];
+  for (const c of runnerCases) {
+    it(c.name, async () => {
+      const run = await runCli(c.argv, c.inFixture ? { cwd: fixture.root } : {});
       await expect(transcript(c.argv, run)).toMatchFileSnapshot(`../snapshots/${c.name}.md`);
     });
   }

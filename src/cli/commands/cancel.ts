@@ -1,0 +1,75 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { defineCommand } from "citty";
+import {
+  type CancelResult,
+  cancelRun,
+  OptionsError,
+  readPlanFile,
+  renderNextSteps,
+} from "../../index.js";
+import { defineArgs, parse, usage } from "../_args.js";
+import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
+import { planDirArg } from "./submit.js";
+
+export const args = defineArgs({
+  plan: { type: "positional", required: false, description: "Plan folder written by `plan --out`" },
+  json: { type: "boolean", description: "Print what was done as JSON" },
+});
+
+export const command = defineCommand({
+  meta: {
+    name: "cancel",
+    description: "Cancel the batches of a run still in progress; create no more",
+  },
+  args,
+});
+
+export const CANCEL_KEY_MESSAGE =
+  "Canceling calls the Message Batches API and needs the Anthropic API key of the workspace that created the batches: set `ANTHROPIC_API_KEY`.";
+
+/** What `cancel` did, as text. Pure. */
+export function renderCancel(planDir: string, result: CancelResult): string {
+  const lines: string[] = [];
+  const ids = (list: Array<{ index: number; id: string }>) =>
+    list.map((b) => `${b.index} (${b.id})`).join(", ");
+  lines.push(
+    result.canceled.length === 0
+      ? "No batch was in progress."
+      : `Canceled ${result.canceled.length} batch${result.canceled.length === 1 ? "" : "es"}: ${ids(result.canceled)}. Requests already running may still complete.`,
+  );
+  if (result.ended.length > 0) lines.push(`Already ended: ${ids(result.ended)}.`);
+  if (result.notCreated.length > 0)
+    lines.push(`Never created, and now never will be: ${result.notCreated.join(", ")}.`);
+  if (result.unknown.length > 0)
+    lines.push(
+      `Create in doubt (an answer was lost): ${result.unknown.join(", ")}; \`cacheplan submit ${planDir}\` finds and cancels them.`,
+    );
+  return `${lines.join("\n")}\n${renderNextSteps(planDir, result.state)}`;
+}
+
+export async function run(
+  argv: string[],
+  io: CliIo,
+  options: { client?: Anthropic } = {},
+): Promise<ExitCode> {
+  const a = parse(argv, args);
+  if (a.help) {
+    await write(io.stdout, await usage(command as never));
+    return EXIT.ok;
+  }
+  const dir = planDirArg(io, a.plan, "cancel");
+  const result = await dir.run(async () => {
+    await readPlanFile(dir.resolved);
+    const key = io.env.ANTHROPIC_API_KEY;
+    if (!options.client && !key) throw new OptionsError(CANCEL_KEY_MESSAGE);
+    const client =
+      options.client ??
+      new Anthropic({ apiKey: key ?? null, baseURL: io.env.ANTHROPIC_BASE_URL || null });
+    return cancelRun(dir.resolved, { client });
+  });
+  await write(
+    io.stdout,
+    a.json ? `${JSON.stringify(result, null, 2)}\n` : renderCancel(dir.shown, result),
+  );
+  return result.unknown.length > 0 ? EXIT.problems : EXIT.ok;
+}

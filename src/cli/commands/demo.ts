@@ -1,0 +1,215 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
+import { defineCommand } from "citty";
+import {
+  type BatchRequest,
+  createTiktokenCounter,
+  type Estimate,
+  estimate,
+  type Plan,
+  plan,
+  prepareTokens,
+  type Report,
+  readJsonl,
+  renderReportText,
+  report,
+  sampleRequests,
+  simulate,
+  startEmulator,
+  submit,
+  writePlan,
+} from "../../index.js";
+import { defineArgs, intOption, parse, usage } from "../_args.js";
+import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { onInterrupt, type ProgressMode, progressPrinter } from "./submit.js";
+
+export const args = defineArgs({
+  out: {
+    type: "string",
+    description:
+      "Keep the plan, run.json and results in this folder (default: a temp folder, removed)",
+  },
+  "time-scale": {
+    type: "string",
+    description: "Simulated ms per real ms of the emulator (default 3600: an hour per second)",
+  },
+  seed: { type: "string", description: "Seed of the emulator (default 1)" },
+  full: { type: "boolean", description: "Print the whole report, not only its summary" },
+  quiet: { type: "boolean", description: "Print only the comparison at the end" },
+});
+
+export const command = defineCommand({
+  meta: {
+    name: "demo",
+    description:
+      "The whole pipeline on the built-in emulator: plan, estimate, submit, report (no key)",
+  },
+  args,
+});
+
+const usd = (x: number) => `$${x.toFixed(x >= 10 ? 2 : 3)}`;
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/**
+ * The naive way people add caching to a batch job: one 5m marker on the last block of every
+ * system prompt, and everything sent in one wave.
+ */
+export function naiveJob(requests: readonly BatchRequest[]): BatchRequest[] {
+  return requests.map((r) => {
+    const params = r.params as unknown as Record<string, unknown>;
+    const marker = { type: "ephemeral" };
+    if (typeof params.system === "string") {
+      return {
+        ...r,
+        params: {
+          ...r.params,
+          system: [{ type: "text", text: params.system, cache_control: marker }],
+        },
+      } as BatchRequest;
+    }
+    if (Array.isArray(params.system) && params.system.length > 0) {
+      const system = [...params.system] as Array<Record<string, unknown>>;
+      system[system.length - 1] = { ...system[system.length - 1], cache_control: marker };
+      return { ...r, params: { ...r.params, system } } as unknown as BatchRequest;
+    }
+    return r;
+  });
+}
+
+/** The lines that open the demo: the job, its plan and its estimate. Pure. */
+export function renderDemoIntro(
+  requests: number,
+  planned: Plan,
+  estimated: Estimate,
+  dir: string,
+): string {
+  const s = planned.summary;
+  const sc = estimated.total.scenarios;
+  return [
+    "cacheplan demo: the whole pipeline against the built-in emulator of the Message Batches API",
+    "(on 127.0.0.1, no API key, nothing leaves this machine; an emulated hour passes in a second).",
+    "",
+    `1. Job:      the built-in sample, ${requests} requests over ${Object.keys(s.byModel).length} models.`,
+    `2. Plan:     ${planned.groups.length} cached groups cover ${s.grouped} requests; ${s.waves} waves, ${s.batches} batches (${dir}).`,
+    `3. Estimate: ${usd(sc.planned.usd)} planned, against ${usd(sc.batch.usd)} in batches without caching and ${usd(sc.standard.usd)} on the Messages API.`,
+    "4. Submit:",
+    "",
+  ].join("\n");
+}
+
+/** The closing comparison: this run against no caching and the naive approach. Pure. */
+export function renderComparison(run: Report, naive: Report, numbered = true): string {
+  const o = run.overall;
+  const rows: Array<[string, number, string]> = [
+    ["Messages API, no caching", o.cost.standard, ""],
+    ["Batches API, no caching", o.cost.batch, ""],
+    [
+      "naive: a 5m marker on every system prompt, one wave",
+      naive.overall.usd,
+      `hit rate ${pct(naive.overall.hitRate)}, simulated`,
+    ],
+    ["cacheplan: this run", o.usd, `hit rate ${pct(o.hitRate)}`],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  const lines = rows.map(
+    ([name, cost, note]) =>
+      `  ${name.padEnd(width)}  ${usd(cost).padStart(8)}${note ? `  (${note})` : ""}`,
+  );
+  const saved = naive.overall.usd > 0 ? 1 - o.usd / naive.overall.usd : 0;
+  return [
+    `${numbered ? "6. " : ""}What the same requests cost, on the same cache model:`,
+    ...lines,
+    "",
+    `cacheplan cost ${pct(1 - o.usd / o.cost.batch)} less than batches without caching and ${pct(saved)} less than the naive markers.`,
+    "",
+  ].join("\n");
+}
+
+function numberOption(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`\`--${name}\` must be a number > 0; got "${String(value)}".`);
+  return n;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
+  const a = parse(argv, args);
+  if (a.help) {
+    await write(io.stdout, await usage(command as never));
+    return EXIT.ok;
+  }
+  const timeScale = numberOption(a["time-scale"], "time-scale") ?? 3600;
+  const seed = intOption(a.seed, "seed") ?? 1;
+  const root = a.out ? undefined : await mkdtemp(path.join(tmpdir(), "cacheplan-demo-"));
+  const dir = a.out ? path.resolve(io.cwd, a.out) : path.join(root!, "plan");
+  const shown = a.out
+    ? `in ${a.out}`
+    : "in a temp folder, removed at the end; `--out DIR` keeps it";
+  const counter = createTiktokenCounter();
+  const emulator = await startEmulator({ timeScale, seed, counter });
+  const controller = new AbortController();
+  const stopListening = onInterrupt(io, controller);
+  try {
+    const requests = sampleRequests();
+    const planned = await plan(requests, { counter });
+    await writePlan(planned, dir);
+    const estimated = await estimate(planned, { counter });
+    if (!a.quiet)
+      await write(io.stdout, renderDemoIntro(requests.length, planned, estimated, shown));
+
+    const mode: ProgressMode = a.quiet
+      ? "quiet"
+      : (io.stdout as { isTTY?: boolean }).isTTY
+        ? "live"
+        : "lines";
+    const printer = progressPrinter(io, mode);
+    const client = new Anthropic({ baseURL: emulator.url, apiKey: "demo", maxRetries: 2 });
+    const result = await submit(planned, {
+      client,
+      planDir: dir,
+      poll: { intervalMs: 20, maxIntervalMs: 100, factor: 1.5 },
+      onProgress: printer.on,
+      signal: controller.signal,
+    }).finally(printer.finish);
+    if (result.status === "interrupted") {
+      await write(io.stderr, "Demo stopped.\n");
+      return EXIT.problems;
+    }
+
+    async function* lines() {
+      for (const file of result.resultsFiles)
+        yield* readJsonl(path.join(dir, file), { source: file });
+    }
+    const achieved = await report(lines(), { plan: planned, estimate: estimated });
+    const naive = naiveJob(requests);
+    const job = { batches: [{ wave: 0, requests: naive }] };
+    const simulated = simulate(job, { tokensOf: await prepareTokens(job, counter), seed });
+    const naiveReport = await report(simulated.requests.map((r) => r.response));
+    if (!a.quiet) {
+      const text = renderReportText(achieved);
+      // The summary is the report's first paragraph; `--full` prints groups, waves and notes too.
+      const shownText = a.full ? text : `${text.split("\n\n")[0]}\n`;
+      await write(
+        io.stdout,
+        `\n5. Report${a.full ? "" : " (summary; `--full` for all of it)"}:\n\n${shownText}\n`,
+      );
+    }
+    await write(io.stdout, renderComparison(achieved, naiveReport, !a.quiet));
+    if (!a.quiet) {
+      await write(
+        io.stdout,
+        a.out
+          ? `The plan, its run.json and results are in ${a.out}; try \`cacheplan status ${a.out}\`.\n`
+          : "Next: `cacheplan plan your-requests.jsonl --out plan/`, then `cacheplan estimate plan/` and `cacheplan submit plan/`.\n",
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    stopListening();
+    await emulator.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,58 @@
+import { defineCommand } from "citty";
+import { type RunState, readPlanFile, readRunState, renderRunStatus } from "../../index.js";
+import { defineArgs, parse, usage } from "../_args.js";
+import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
+import { planDirArg } from "./submit.js";
+
+export const args = defineArgs({
+  plan: { type: "positional", required: false, description: "Plan folder written by `plan --out`" },
+  json: { type: "boolean", description: "Print the state file (run.json) as it is" },
+});
+
+export const command = defineCommand({
+  meta: {
+    name: "status",
+    description: "Where a submitted plan stands, from its state file (offline, no key)",
+  },
+  args,
+});
+
+/**
+ * The exit code of `status`: 1 when the run finished with requests that did not succeed (there is
+ * something to retry), else 0 (not submitted, in progress, or all succeeded). Pure.
+ */
+export function statusExitCode(state: RunState | null): ExitCode {
+  if (state === null) return EXIT.ok;
+  for (const b of state.batches) {
+    if (b.state !== "downloaded") continue;
+    const r = b.results;
+    if (r.byType.errored + r.byType.canceled + r.byType.expired + r.missing.length > 0)
+      return EXIT.problems;
+  }
+  return EXIT.ok;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
+  const a = parse(argv, args);
+  if (a.help) {
+    await write(io.stdout, await usage(command as never));
+    return EXIT.ok;
+  }
+  const dir = planDirArg(io, a.plan, "status");
+  const [planned, state] = await dir.run(() =>
+    Promise.all([readPlanFile(dir.resolved), readRunState(dir.resolved)]),
+  );
+  if (a.json) {
+    await write(io.stdout, `${JSON.stringify(state, null, 2)}\n`);
+  } else {
+    await write(
+      io.stdout,
+      renderRunStatus(dir.shown, state, {
+        batches: planned.batches.length,
+        waves: planned.summary.waves,
+        requests: planned.summary.planned,
+      }),
+    );
+  }
+  return statusExitCode(state);
+}

@@ -1,0 +1,287 @@
+import path from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
+import { defineCommand } from "citty";
+import {
+  estimate,
+  isCacheplanError,
+  OptionsError,
+  type Plan,
+  type RunEvent,
+  readJsonl,
+  readPlan,
+  readRunState,
+  renderNextSteps,
+  renderProgressLine,
+  renderReportText,
+  renderRunEvent,
+  report,
+  type SubmitOptions,
+  type SubmitResult,
+  submit,
+} from "../../index.js";
+import { defineArgs, intOption, parse, usage } from "../_args.js";
+import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+
+export const args = defineArgs({
+  plan: { type: "positional", required: false, description: "Plan folder written by `plan --out`" },
+  concurrency: { type: "string", description: "Batches created at the same time (default 4)" },
+  "poll-interval": {
+    type: "string",
+    description: "Milliseconds between the first polls of a wave, growing to 60000 (default 10000)",
+  },
+  adopt: {
+    type: "string",
+    description:
+      "After a lost create answer: the batch to adopt, `ID` or `INDEX=ID` (repeat for several)",
+  },
+  recreate: {
+    type: "string",
+    description:
+      "After a lost create answer: create again without adopting (all, or `INDEX[,INDEX…]`)",
+  },
+  ambiguous: {
+    type: "enum",
+    options: ["wait", "stop"],
+    description:
+      "Lost creates matching several same-size batches still processing: wait for them to end and match their results, or stop and ask (default wait)",
+  },
+  json: { type: "boolean", description: "Print progress events as JSON lines" },
+  quiet: { type: "boolean", description: "Print nothing but warnings and errors" },
+  report: {
+    type: "boolean",
+    default: true,
+    description: "Print the report at the end (`--no-report` to skip it)",
+  },
+});
+
+export const command = defineCommand({
+  meta: {
+    name: "submit",
+    description: "Submit a plan's waves, watch them, download every result; resumes",
+  },
+  args,
+});
+
+/** Why `submit` needs a key, and where it goes (nowhere but the API). */
+export const SUBMIT_KEY_MESSAGE =
+  "Submitting calls the Message Batches API and needs an Anthropic API key: set `ANTHROPIC_API_KEY` (it is sent to the API only, never written to the plan folder or printed). To try the whole pipeline without a key, run `cacheplan demo`.";
+
+/**
+ * The plan folder of a runner command, resolved against the command's `cwd`, and a wrapper that
+ * names it in error messages as the user typed it (the library names the path it was given).
+ */
+export function planDirArg(io: CliIo, value: string | undefined, command: string) {
+  if (!value) throw new UsageError(`Give the plan folder: \`cacheplan ${command} plan/\`.`);
+  const resolved = path.resolve(io.cwd, value);
+  return {
+    shown: value,
+    resolved,
+    async run<T>(work: () => Promise<T>): Promise<T> {
+      try {
+        return await work();
+      } catch (error) {
+        if (isCacheplanError(error)) error.message = error.message.split(resolved).join(value);
+        throw error;
+      }
+    },
+  };
+}
+
+/** `--adopt` and `--recreate`, read by hand (citty would swallow the option after a bare one). */
+export function directions(argv: readonly string[]): {
+  rest: string[];
+  adopt: Array<{ index: number | null; id: string }>;
+  recreate: boolean | number[];
+} {
+  const rest: string[] = [];
+  const adopt: Array<{ index: number | null; id: string }> = [];
+  let recreate: boolean | number[] = false;
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    const [name, inline] = token.startsWith("--") ? token.split(/=(.*)/s, 2) : [token];
+    if (name === "--adopt") {
+      const value = inline ?? argv[++i];
+      if (!value || value.startsWith("-"))
+        throw new UsageError("`--adopt` needs `ID` or `INDEX=ID`.");
+      const m = /^(\d+)=(.+)$/.exec(value);
+      adopt.push(m ? { index: Number(m[1]), id: m[2]! } : { index: null, id: value });
+    } else if (name === "--recreate") {
+      const value = inline ?? (/^\d+(,\d+)*$/.test(argv[i + 1] ?? "") ? argv[++i] : undefined);
+      if (value === undefined || value === "" || value === "all") recreate = true;
+      else if (/^\d+(,\d+)*$/.test(value)) {
+        const list: number[] = Array.isArray(recreate) ? recreate : [];
+        recreate = recreate === true ? true : [...list, ...value.split(",").map(Number)];
+      } else
+        throw new UsageError("`--recreate` takes `all` or batch indexes, e.g. `--recreate 3,4`.");
+    } else rest.push(token);
+  }
+  return { rest, adopt, recreate };
+}
+
+/** The batch a bare `--adopt ID` is for: the one create in doubt in `run.json`. */
+async function soleCreateInDoubt(dir: string, adopts: number): Promise<number> {
+  const state = await readRunState(dir);
+  const open = state?.batches.filter((b) => b.state === "creating") ?? [];
+  if (adopts === 1 && open.length === 1) return open[0]!.index;
+  throw new UsageError(
+    open.length === 0
+      ? "`--adopt` applies to a create whose answer was lost, and the run has none."
+      : `${open.length} creates are in doubt (batches ${open.map((b) => b.index).join(", ")}): give each \`--adopt\` as \`INDEX=ID\`.`,
+  );
+}
+
+/** The exit code of a run: 1 when interrupted or when requests did not succeed, else 0. Pure. */
+export function submitExitCode(result: Pick<SubmitResult, "status" | "progress">): ExitCode {
+  if (result.status === "interrupted") return EXIT.problems;
+  const r = result.progress.requests;
+  return r.failed + r.missing > 0 ? EXIT.problems : EXIT.ok;
+}
+
+/** How progress is shown. */
+export type ProgressMode = "live" | "lines" | "json" | "quiet";
+
+/**
+ * Prints run events: a live line rewritten in place on a terminal (`live`), lasting lines only
+ * (`lines`), one JSON object per line (`json`), or only warnings (`quiet`, on stderr).
+ */
+export function progressPrinter(io: CliIo, mode: ProgressMode) {
+  const columns = (io.stdout as { columns?: number }).columns ?? 100;
+  let live = false;
+  const clear = () => {
+    if (live) io.stdout.write("\r\x1b[2K");
+    live = false;
+  };
+  return {
+    on(event: RunEvent) {
+      if (mode === "json") {
+        io.stdout.write(`${JSON.stringify(event)}\n`);
+        return;
+      }
+      const line = renderRunEvent(event);
+      if (mode === "quiet") {
+        if (event.type === "warning" && line) io.stderr.write(`${line}\n`);
+        return;
+      }
+      if (line) {
+        clear();
+        (event.type === "warning" ? io.stderr : io.stdout).write(`${line}\n`);
+      }
+      if (mode === "live" && event.type !== "done" && event.type !== "interrupted") {
+        io.stdout.write(`\r\x1b[2K${renderProgressLine(event.progress).slice(0, columns - 1)}`);
+        live = true;
+      }
+    },
+    finish: clear,
+  };
+}
+
+/** The report of a finished run, from its results files, against the plan and its estimate. */
+export async function runReport(plan: Plan, planDir: string, files: readonly string[]) {
+  async function* lines() {
+    for (const file of files) yield* readJsonl(path.join(planDir, file), { source: file });
+  }
+  return report(lines(), { plan, estimate: await estimate(plan) });
+}
+
+/** Ctrl-C: the first aborts `controller` (stop watching, keep the state), the second exits. */
+export function onInterrupt(io: CliIo, controller: AbortController): () => void {
+  let count = 0;
+  const handler = () => {
+    count += 1;
+    if (count === 1) {
+      io.stderr.write(
+        "\nStopping: finishing creates in flight and saving the state (Ctrl-C again to exit at once).\n",
+      );
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on("SIGINT", handler);
+  return () => process.off("SIGINT", handler);
+}
+
+export async function run(
+  argv: string[],
+  io: CliIo,
+  options: { signal?: AbortSignal; client?: Anthropic } = {},
+): Promise<ExitCode> {
+  const d = directions(argv);
+  const a = parse(d.rest, args);
+  if (a.help) {
+    await write(io.stdout, await usage(command as never));
+    return EXIT.ok;
+  }
+  if (a.json && a.quiet) throw new UsageError("Give `--json` or `--quiet`, not both.");
+  const dir = planDirArg(io, a.plan, "submit");
+  return dir.run(() => submitCommand(a, d, dir, io, options));
+}
+
+async function submitCommand(
+  a: ReturnType<typeof parse<typeof args>>,
+  d: ReturnType<typeof directions>,
+  dir: ReturnType<typeof planDirArg>,
+  io: CliIo,
+  options: { signal?: AbortSignal; client?: Anthropic },
+): Promise<ExitCode> {
+  const planDir = dir.shown;
+  const plan = await readPlan(dir.resolved);
+  const key = io.env.ANTHROPIC_API_KEY;
+  if (!options.client && !key) throw new OptionsError(SUBMIT_KEY_MESSAGE);
+  const client =
+    options.client ??
+    new Anthropic({ apiKey: key ?? null, baseURL: io.env.ANTHROPIC_BASE_URL || null });
+
+  const adopt: Record<number, string> = {};
+  for (const { index, id } of d.adopt) {
+    adopt[index ?? (await soleCreateInDoubt(dir.resolved, d.adopt.length))] = id;
+  }
+  const submitOptions: SubmitOptions = {
+    client,
+    planDir: dir.resolved,
+    adopt,
+    recreate: d.recreate,
+  };
+  if (a.ambiguous) submitOptions.ambiguous = a.ambiguous as "wait" | "stop";
+  const concurrency = intOption(a.concurrency, "concurrency");
+  if (concurrency !== undefined) submitOptions.concurrency = concurrency;
+  const interval = intOption(a["poll-interval"], "poll-interval");
+  if (interval !== undefined) submitOptions.poll = { intervalMs: interval };
+
+  const mode: ProgressMode = a.json
+    ? "json"
+    : a.quiet
+      ? "quiet"
+      : (io.stdout as { isTTY?: boolean }).isTTY
+        ? "live"
+        : "lines";
+  const printer = progressPrinter(io, mode);
+  submitOptions.onProgress = printer.on;
+  const controller = new AbortController();
+  const stopListening = onInterrupt(io, controller);
+  submitOptions.signal = options.signal
+    ? AbortSignal.any([options.signal, controller.signal])
+    : controller.signal;
+
+  let result: SubmitResult;
+  try {
+    result = await submit(plan, submitOptions);
+  } finally {
+    printer.finish();
+    stopListening();
+  }
+  if (result.status === "interrupted") {
+    await write(
+      io.stderr,
+      `Stopped watching; the state is in ${planDir}/run.json.\n${renderNextSteps(planDir, result.state)}`,
+    );
+    return submitExitCode(result);
+  }
+  if (a.report !== false && !a.quiet) {
+    const made = await runReport(plan, submitOptions.planDir, result.resultsFiles);
+    if (a.json) await write(io.stdout, `${JSON.stringify({ type: "report", report: made })}\n`);
+    else await write(io.stdout, `\n${renderReportText(made)}`);
+  }
+  if (!a.json && !a.quiet) await write(io.stdout, `\n${renderNextSteps(planDir, result.state)}`);
+  return submitExitCode(result);
+}

@@ -1,0 +1,140 @@
+/**
+ * The SDK's errors, read without importing the SDK (internal): the runner takes a client the user
+ * built, and the library must not load the SDK for commands that never call it (STYLE item 4).
+ * Errors are recognised by the `name` and `status` the SDK's classes set (core/error.js).
+ */
+import { RunError } from "./errors.js";
+
+/** What the runner needs from an SDK error. */
+export interface ApiFailure {
+  /** HTTP status; `undefined` when no answer came (connection error, timeout, abort). */
+  status: number | undefined;
+  /** The error type of the body, e.g. `"rate_limit_error"`. */
+  type: string | null;
+  /** The API's message, or the SDK's. */
+  message: string;
+  /** The `request-id` of the answer, for support. */
+  requestId: string | null;
+  /** Milliseconds the API asked to wait (`retry-after-ms`, `retry-after`), when it did. */
+  retryAfterMs: number | null;
+  /** The request was aborted by our own signal. */
+  aborted: boolean;
+}
+
+/** Reads an error thrown by an SDK call. */
+export function apiFailure(error: unknown): ApiFailure {
+  const e = (error ?? {}) as {
+    name?: string;
+    status?: unknown;
+    type?: unknown;
+    apiMessage?: unknown;
+    message?: unknown;
+    requestID?: unknown;
+    headers?: { get?: (name: string) => string | null };
+  };
+  const status = typeof e.status === "number" ? e.status : undefined;
+  const header = (name: string) =>
+    typeof e.headers?.get === "function" ? e.headers.get(name) : null;
+  let retryAfterMs: number | null = null;
+  const ms = Number(header("retry-after-ms"));
+  const seconds = Number(header("retry-after"));
+  if (header("retry-after-ms") !== null && Number.isFinite(ms)) retryAfterMs = ms;
+  else if (header("retry-after") !== null && Number.isFinite(seconds))
+    retryAfterMs = seconds * 1000;
+  return {
+    status,
+    type: typeof e.type === "string" ? e.type : null,
+    message:
+      typeof e.apiMessage === "string"
+        ? e.apiMessage
+        : typeof e.message === "string"
+          ? e.message
+          : String(error),
+    requestId: typeof e.requestID === "string" ? e.requestID : null,
+    retryAfterMs,
+    aborted: e.name === "APIUserAbortError" || e.name === "AbortError",
+  };
+}
+
+/**
+ * What a failed create means for the batch:
+ * - `"not-created"`: the API refused it before doing anything (429 rate limit, 529 overloaded):
+ *   wait and create again;
+ * - `"refused"`: the API refused it for good (400, 401, 403, 404, 413 and other 4xx): stop;
+ * - `"unknown"`: no answer, or a 5xx: the batch may exist; look for it before creating again.
+ */
+export function createOutcome(failure: ApiFailure): "not-created" | "refused" | "unknown" {
+  const { status } = failure;
+  if (status === 429 || status === 529) return "not-created";
+  if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 409) {
+    return "refused";
+  }
+  return "unknown";
+}
+
+/** What the runner was doing, for the message. */
+export interface FailureContext {
+  /** e.g. "creating batch 3 (wave 1)", "polling batch msgbatch_…". */
+  doing: string;
+  /** The plan folder, for the resume hint. */
+  planDir: string;
+  /** The batch id, for 404s on a batch. */
+  batchId?: string;
+}
+
+/**
+ * A {@link RunError} whose message says what failed, why, and what to do (STYLE item 13). Never
+ * includes a header or the API key: only the status, the error type, the API's message and the
+ * request id.
+ */
+export function explainFailure(error: unknown, context: FailureContext): RunError {
+  const f = apiFailure(error);
+  const what = `${f.status ?? "no answer"}${f.type ? ` ${f.type}` : ""}: ${f.message}`;
+  const id = f.requestId ? ` (request-id ${f.requestId})` : "";
+  const resume = `The run's state is saved; \`cacheplan submit ${context.planDir}\` resumes where it stopped.`;
+  let advice: string;
+  switch (true) {
+    case f.status === 401:
+      advice =
+        "The API key was refused: set `ANTHROPIC_API_KEY` to a valid key of the workspace that owns the batches (Claude Console → API keys).";
+      break;
+    case f.status === 403:
+      advice =
+        "The key may not do this: check that it belongs to the workspace of the batches and that the workspace may use the Message Batches API.";
+      break;
+    case f.status === 404 && context.batchId !== undefined:
+      advice = `Batch ${context.batchId} was not found: it was deleted, or the key belongs to another workspace than the one that created it (batches are per workspace). Use the key of that workspace.`;
+      break;
+    case f.status === 404:
+      advice = "Not found: check `ANTHROPIC_BASE_URL` (unset it for the Anthropic API).";
+      break;
+    case f.status === 413:
+      advice =
+        "The batch is too large for the API (100,000 requests or 256 MB, reference fact 11): plan again with smaller `--max-bytes` or `--max-requests`.";
+      break;
+    case f.status === 402:
+      advice = "Billing refused the call: check the organization's credit and spend limits.";
+      break;
+    case f.status === 429:
+      advice =
+        "Rate limited even after the SDK's retries: the batch endpoints share one requests-per-minute limit per organization. Wait a minute, or lower `--concurrency`.";
+      break;
+    case f.status === 400:
+      advice = "The API refused the request as invalid; fix what the message names and plan again.";
+      break;
+    case f.status !== undefined && f.status >= 500:
+      advice =
+        "The API is failing or overloaded even after the SDK's retries; try again in a few minutes.";
+      break;
+    case f.status === undefined:
+      advice =
+        "No answer from the API (connection refused, reset or timed out): check the network and `ANTHROPIC_BASE_URL`.";
+      break;
+    default:
+      advice = "See the API's message.";
+  }
+  return new RunError("api", `Failed ${context.doing}: ${what}${id}. ${advice} ${resume}`, {
+    cause: error,
+    status: f.status,
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * What the parts of a run share (internal): the plan, the client, the state, the signal, the
+ * resolved options and the event sink.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type Anthropic from "@anthropic-ai/sdk";
+import type { ModelTable } from "../pricing/models.js";
+import type { Plan } from "../types.js";
+import { progressOf } from "./_records.js";
+import type { StateStore } from "./_store.js";
+import type { RunEvent } from "./types.js";
+
+/** A `RunEvent` before `progress` is added. */
+export type EventBody = RunEvent extends infer E
+  ? E extends RunEvent
+    ? Omit<E, "progress">
+    : never
+  : never;
+
+export interface RunContext {
+  plan: Plan;
+  planDir: string;
+  client: Anthropic;
+  store: StateStore;
+  signal: AbortSignal | undefined;
+  concurrency: number;
+  poll: { intervalMs: number; maxIntervalMs: number; factor: number };
+  createRetries: number;
+  settleMs: number;
+  ambiguous: "wait" | "stop";
+  /** Open intents already announced as being identified. */
+  announced: Set<number>;
+  models: ModelTable | undefined;
+  adopt: Map<number, string>;
+  recreate: boolean | ReadonlySet<number>;
+  /** The wave being worked on and when it started on this machine. */
+  current: { wave: number | null; startedMs?: number };
+  onProgress: ((event: RunEvent) => void) | undefined;
+  /** Windows already warned about, by wave: the severity given. */
+  warned: Map<number, "may" | "will">;
+}
+
+/** Sends an event with the run's progress. A listener that throws does not stop the run. */
+export function emit(ctx: RunContext, body: EventBody): void {
+  if (!ctx.onProgress) return;
+  try {
+    ctx.onProgress({ ...body, progress: progressOf(ctx.store.state, ctx.current) } as RunEvent);
+  } catch {
+    // A progress display must not break the run.
+  }
+}
+
+/** True once the run's signal has aborted. */
+export function aborted(ctx: RunContext): boolean {
+  return ctx.signal?.aborted === true;
+}
+
+/** Waits `ms`, or less when the signal aborts (never throws). */
+export async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {});
+  } catch {
+    // aborted
+  }
+}
+
+/** Request options carrying the run's signal. */
+export function withSignal(ctx: RunContext): { signal?: AbortSignal } {
+  return ctx.signal ? { signal: ctx.signal } : {};
+}

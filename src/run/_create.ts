@@ -1,0 +1,185 @@
+/**
+ * Creating a wave's batches (internal): the intent is recorded before each create, the create is
+ * sent without the SDK's retries (a retried create whose first answer was lost would create the
+ * batch twice), and failures are sorted into "not created, try again", "refused, stop" and
+ * "unknown, look for it" (see `_adopt.ts`).
+ */
+import pLimit from "p-limit";
+import { resolveIntents } from "./_adopt.js";
+import { apiFailure, createOutcome, explainFailure } from "./_api-errors.js";
+import { aborted, emit, pause, type RunContext, withSignal } from "./_context.js";
+import { creating, hasId, pendingAgain, recordFromBatch } from "./_records.js";
+import { windowWarning } from "./_window.js";
+
+/** Backoff of a create retried without a `retry-after`: 1 s, 2 s, 4 s, … up to 30 s. */
+function backoffMs(attempt: number): number {
+  return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/** Resolves the run's open intents, waiting while one is too recent to decide. */
+export async function resolveAll(ctx: RunContext): Promise<void> {
+  for (;;) {
+    if (aborted(ctx)) return;
+    const waitMs = await resolveIntents({
+      client: ctx.client,
+      store: ctx.store,
+      plan: ctx.plan,
+      planDir: ctx.planDir,
+      adopt: ctx.adopt,
+      recreate: ctx.recreate,
+      settleMs: ctx.settleMs,
+      ambiguous: ctx.ambiguous,
+      waitMs: ctx.poll.intervalMs,
+      announced: ctx.announced,
+      signal: ctx.signal,
+      emit: (event) => emit(ctx, event),
+    }).catch((error: unknown) => {
+      if (aborted(ctx)) return 0; // stopping: the intents stay open for the next run
+      throw error;
+    });
+    if (waitMs === 0 || aborted(ctx)) return;
+    await pause(waitMs, ctx.signal);
+  }
+}
+
+/** The newest batch id in the workspace (`null` when there is none): the wave's watermark. */
+async function newestBatchId(ctx: RunContext): Promise<string | null> {
+  try {
+    const page = await ctx.client.messages.batches.list({ limit: 1 }, withSignal(ctx));
+    return page.data[0]?.id ?? null;
+  } catch (error) {
+    throw explainFailure(error, { doing: "listing batches", planDir: ctx.planDir });
+  }
+}
+
+/** Warns when `wave` starts after the 1h window of the previous wave (once per severity). */
+export function checkWindow(ctx: RunContext, wave: number, startAt: number | null): void {
+  const { waves } = ctx.store.state;
+  const previous = waves.filter((w) => w.wave < wave).sort((a, b) => b.wave - a.wave)[0];
+  if (!previous?.firstCreatedAt) return;
+  const ended = previous.endedAt === null ? null : Date.parse(previous.endedAt);
+  const at = startAt ?? ended;
+  if (at === null) return;
+  const warning = windowWarning(
+    ctx.plan,
+    wave,
+    { previousCreatedAt: Date.parse(previous.firstCreatedAt), previousEndedAt: ended, startAt: at },
+    ctx.models,
+  );
+  if (!warning) return;
+  const before = ctx.warned.get(wave);
+  if (before === warning.severity || before === "will") return;
+  ctx.warned.set(wave, warning.severity);
+  emit(ctx, { type: "warning", warning });
+}
+
+function noteCreatedAt(ctx: RunContext, wave: number, createdAt: string): void {
+  const record = ctx.store.state.waves.find((w) => w.wave === wave);
+  if (!record) return;
+  if (record.firstCreatedAt === null || Date.parse(createdAt) < Date.parse(record.firstCreatedAt)) {
+    record.firstCreatedAt = createdAt;
+    checkWindow(ctx, wave, Date.parse(createdAt));
+  }
+}
+
+/**
+ * Creates batch `index`: intent, create, record; 429 and 529 are retried here with backoff; an
+ * unknown outcome leaves the intent open for {@link resolveAll}.
+ */
+async function createOne(ctx: RunContext, index: number, attempts: Map<number, number>) {
+  const { store } = ctx;
+  const planned = ctx.plan.batches[index]!;
+  const doing = `creating batch ${index} (wave ${planned.wave}, ${planned.requestCount} requests)`;
+  for (;;) {
+    if (aborted(ctx)) return;
+    const attempt = (attempts.get(index) ?? 0) + 1;
+    attempts.set(index, attempt);
+    store.state.batches[index] = creating(store.state.batches[index]!, attempt);
+    await store.save(); // the intent is on disk before the batch can exist
+    try {
+      // No signal: a create in flight finishes and is recorded even when the run is stopping.
+      const batch = await ctx.client.messages.batches.create(
+        { requests: planned.requests },
+        { maxRetries: 0 },
+      );
+      store.state.batches[index] = recordFromBatch(store.state.batches[index]!, batch, "created");
+      noteCreatedAt(ctx, planned.wave, batch.created_at);
+      await store.save();
+      emit(ctx, {
+        type: "created",
+        index,
+        wave: planned.wave,
+        id: batch.id,
+        requests: planned.requestCount,
+      });
+      return;
+    } catch (error) {
+      const failure = apiFailure(error);
+      const outcome = createOutcome(failure);
+      if (outcome === "unknown") {
+        if (attempt > ctx.createRetries) {
+          throw explainFailure(error, { doing, planDir: ctx.planDir });
+        }
+        emit(ctx, {
+          type: "retrying",
+          index,
+          attempt,
+          delayMs: 0,
+          reason: `${failure.status ?? "no answer"}: ${failure.message}; looking for the batch before creating it again`,
+        });
+        return; // the intent stays open; resolveAll decides
+      }
+      store.state.batches[index] = pendingAgain(store.state.batches[index]!);
+      await store.save();
+      if (outcome === "refused" || attempt > ctx.createRetries) {
+        throw explainFailure(error, { doing, planDir: ctx.planDir });
+      }
+      const delayMs = failure.retryAfterMs ?? backoffMs(attempt);
+      emit(ctx, {
+        type: "retrying",
+        index,
+        attempt,
+        delayMs,
+        reason: `${failure.status} ${failure.type ?? ""}`.trim(),
+      });
+      await pause(delayMs, ctx.signal);
+    }
+  }
+}
+
+/**
+ * Creates every pending batch of `wave`, `concurrency` at a time, then resolves the intents
+ * whose outcome is unknown, and again until every batch of the wave is created (or the run stops).
+ */
+export async function createWave(ctx: RunContext, wave: number): Promise<void> {
+  const { state } = ctx.store;
+  if (!state.waves.some((w) => w.wave === wave)) {
+    const listedBefore = await newestBatchId(ctx);
+    state.waves.push({
+      wave,
+      listedBefore,
+      startedAt: new Date().toISOString(),
+      firstCreatedAt: null,
+      endedAt: null,
+    });
+    state.waves.sort((a, b) => a.wave - b.wave);
+    await ctx.store.save();
+  }
+  checkWindow(ctx, wave, null);
+  const limit = pLimit(ctx.concurrency);
+  const attempts = new Map<number, number>();
+  const ofWave = () => state.batches.filter((b) => b.wave === wave);
+  for (;;) {
+    if (aborted(ctx)) return;
+    const pending = ofWave().filter((b) => b.state === "pending");
+    if (pending.length > 0) {
+      const results = await Promise.allSettled(
+        pending.map((b) => limit(() => createOne(ctx, b.index, attempts))),
+      );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason;
+    }
+    if (ofWave().some((b) => b.state === "creating")) await resolveAll(ctx);
+    if (ofWave().every(hasId)) return;
+  }
+}

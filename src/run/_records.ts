@@ -1,0 +1,123 @@
+/**
+ * Batch records from the API's answers, and the progress of a run (internal).
+ */
+import type Anthropic from "@anthropic-ai/sdk";
+import type { BatchRecord, CreatingBatchRecord, RunState } from "./state.js";
+import type { RunProgress } from "./types.js";
+
+type MessageBatch = Anthropic.Messages.Batches.MessageBatch;
+
+/** The fields every record keeps. */
+function base(record: BatchRecord) {
+  return {
+    index: record.index,
+    wave: record.wave,
+    requestCount: record.requestCount,
+    fingerprint: record.fingerprint,
+  };
+}
+
+/** Whether a record has a batch id. */
+export function hasId(
+  record: BatchRecord,
+): record is Exclude<BatchRecord, { state: "pending" | "creating" }> {
+  return record.state !== "pending" && record.state !== "creating";
+}
+
+/**
+ * The record of a batch the API answered with (a create, an adoption or a poll). A downloaded
+ * record stays as it is; an ended one keeps its state until its results are written.
+ */
+export function recordFromBatch(
+  record: BatchRecord,
+  batch: MessageBatch,
+  origin: "created" | "results" | "counts" | "user",
+): BatchRecord {
+  if (record.state === "downloaded") return record;
+  const keep = hasId(record) ? record.origin : origin;
+  const created = {
+    ...base(record),
+    id: batch.id,
+    created_at: batch.created_at,
+    expires_at: batch.expires_at,
+    origin: keep,
+  };
+  if (batch.processing_status === "ended") {
+    return {
+      ...created,
+      state: "ended",
+      ended_at: batch.ended_at ?? new Date().toISOString(),
+      request_counts: { ...batch.request_counts },
+    };
+  }
+  return {
+    ...created,
+    state: "submitted",
+    processing_status: batch.processing_status,
+    cancel_initiated_at: batch.cancel_initiated_at,
+  };
+}
+
+/** The record back to pending (a create that created nothing). */
+export function pendingAgain(record: BatchRecord): BatchRecord {
+  return { ...base(record), state: "pending" };
+}
+
+/** The record with a create intent, before the call. */
+export function creating(record: BatchRecord, attempts: number): CreatingBatchRecord {
+  return { ...base(record), state: "creating", intentAt: new Date().toISOString(), attempts };
+}
+
+/** Where a run stands (`wave`: the wave being worked on, and when it started on this machine). */
+export function progressOf(
+  state: RunState,
+  current: { wave: number | null; startedMs?: number | undefined } = { wave: null },
+): RunProgress {
+  const waves = new Set(state.batches.map((b) => b.wave));
+  const p: RunProgress = {
+    wave: current.wave,
+    waves: waves.size,
+    batches: { total: state.batches.length, created: 0, ended: 0, downloaded: 0 },
+    requests: { total: 0, ended: 0, succeeded: 0, failed: 0, missing: 0 },
+    waveRequests: { total: 0, ended: 0 },
+    hitRate: null,
+    etaMs: null,
+  };
+  let read = 0;
+  let all = 0;
+  let results = 0;
+  let waveBatches = 0;
+  let waveEnded = 0;
+  for (const b of state.batches) {
+    p.requests.total += b.requestCount;
+    const inWave = b.wave === current.wave;
+    if (inWave) {
+      p.waveRequests.total += b.requestCount;
+      waveBatches += 1;
+    }
+    if (!hasId(b)) continue;
+    p.batches.created += 1;
+    if (b.state === "submitted") continue;
+    p.batches.ended += 1;
+    p.requests.ended += b.requestCount;
+    if (inWave) {
+      p.waveRequests.ended += b.requestCount;
+      waveEnded += 1;
+    }
+    if (b.state !== "downloaded") continue;
+    p.batches.downloaded += 1;
+    const r = b.results;
+    p.requests.succeeded += r.byType.succeeded;
+    p.requests.failed += r.byType.errored + r.byType.canceled + r.byType.expired;
+    p.requests.missing += r.missing.length;
+    read += r.tokens.cacheRead;
+    all += r.tokens.cacheRead + r.tokens.cacheWrite + r.tokens.input;
+    results += r.byType.succeeded;
+  }
+  if (results > 0) p.hitRate = all === 0 ? 0 : read / all;
+  if (current.startedMs !== undefined && waveEnded > 0 && waveEnded < waveBatches) {
+    const elapsed = Date.now() - current.startedMs;
+    p.etaMs = Math.round((elapsed / waveEnded) * (waveBatches - waveEnded));
+  }
+  return p;
+}

@@ -1,0 +1,90 @@
+/**
+ * Downloading a batch's results (internal): streamed line by line from `batches.results()` into
+ * `results/<batch>-<id>.jsonl` (through a temporary file renamed at the end, so a file under its
+ * final name is always complete), never held whole. Each planned `custom_id` is written once;
+ * what is missing or unexpected is counted.
+ */
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import { finished } from "node:stream/promises";
+import type Anthropic from "@anthropic-ai/sdk";
+import { RESULTS_DIR, type ResultsRecord } from "./state.js";
+
+/** Path of a batch's results file, relative to the plan folder. */
+export function resultsFileName(index: number, id: string): string {
+  return `${RESULTS_DIR}/${String(index).padStart(4, "0")}-${id}.jsonl`;
+}
+
+/** An empty results record (nothing downloaded), e.g. for archived results. */
+export function emptyResults(file: string, plannedIds: readonly string[]): ResultsRecord {
+  return {
+    file,
+    lines: 0,
+    byType: { succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+    errors: {},
+    missing: [...plannedIds],
+    unexpected: 0,
+    tokens: { input: 0, cacheWrite: 0, cacheRead: 0, output: 0 },
+    downloadedAt: new Date().toISOString(),
+  };
+}
+
+/** Streams the results of ended batch `id` (plan batch `index`) to its file. */
+export async function downloadResults(args: {
+  client: Anthropic;
+  planDir: string;
+  index: number;
+  id: string;
+  plannedIds: readonly string[];
+  signal: AbortSignal | undefined;
+}): Promise<ResultsRecord> {
+  const file = resultsFileName(args.index, args.id);
+  const target = path.join(args.planDir, file);
+  await mkdir(path.dirname(target), { recursive: true });
+  const temp = `${target}.partial-${process.pid}`;
+  const record = emptyResults(file, []);
+  const pending = new Set(args.plannedIds);
+  const out = createWriteStream(temp);
+  const failed = new Promise<never>((_, reject) => out.once("error", reject));
+  failed.catch(() => {});
+  try {
+    const options = args.signal ? { signal: args.signal } : {};
+    const stream = await args.client.messages.batches.results(args.id, undefined, options);
+    for await (const line of stream) {
+      if (!pending.delete(line.custom_id)) {
+        record.unexpected += 1;
+        continue;
+      }
+      const { result } = line;
+      record.lines += 1;
+      record.byType[result.type] += 1;
+      if (result.type === "errored") {
+        const type = result.error.error.type;
+        record.errors[type] = (record.errors[type] ?? 0) + 1;
+      } else if (result.type === "succeeded") {
+        const u = result.message.usage;
+        record.tokens.input += u.input_tokens;
+        record.tokens.cacheWrite += u.cache_creation_input_tokens ?? 0;
+        record.tokens.cacheRead += u.cache_read_input_tokens ?? 0;
+        record.tokens.output += u.output_tokens;
+      }
+      if (!out.write(`${JSON.stringify(line)}\n`)) {
+        await Promise.race([
+          new Promise<void>((resolve) => out.once("drain", () => resolve())),
+          failed,
+        ]);
+      }
+    }
+    out.end();
+    await Promise.race([finished(out), failed]);
+    await rename(temp, target);
+  } catch (error) {
+    out.destroy();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  record.missing = [...pending];
+  record.downloadedAt = new Date().toISOString();
+  return record;
+}

@@ -1,0 +1,177 @@
+/**
+ * Watching a wave (internal): poll its batches with backoff until every one has ended, and
+ * download each one's results as soon as it ends, while the others are still polled.
+ */
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import pLimit from "p-limit";
+import { apiFailure, explainFailure } from "./_api-errors.js";
+import { aborted, emit, pause, type RunContext, withSignal } from "./_context.js";
+import { hasId, pendingAgain, recordFromBatch } from "./_records.js";
+import { downloadResults, emptyResults, resultsFileName } from "./_results.js";
+import type { EndedBatchRecord, ResultsRecord } from "./state.js";
+
+/** Retrieves and polls at most this many batches at once. */
+const POLL_CONCURRENCY = 8;
+/** Downloads at most this many results files at once. */
+const DOWNLOAD_CONCURRENCY = 2;
+
+/** Downloads one ended batch's results and records them; archived results are all missing. */
+async function download(ctx: RunContext, record: EndedBatchRecord): Promise<void> {
+  const plannedIds = ctx.plan.batches[record.index]!.requests.map((r) => r.custom_id);
+  let results: ResultsRecord;
+  try {
+    results = await downloadResults({
+      client: ctx.client,
+      planDir: ctx.planDir,
+      index: record.index,
+      id: record.id,
+      plannedIds,
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    if (aborted(ctx)) return;
+    const failure = apiFailure(error);
+    const batch =
+      failure.status === 404
+        ? await ctx.client.messages.batches
+            .retrieve(record.id, undefined, withSignal(ctx))
+            .catch(() => null)
+        : null;
+    if (batch?.archived_at == null) {
+      throw explainFailure(error, {
+        doing: `downloading the results of batch ${record.index} (${record.id})`,
+        planDir: ctx.planDir,
+        batchId: record.id,
+      });
+    }
+    results = emptyResults(resultsFileName(record.index, record.id), plannedIds);
+    emit(ctx, {
+      type: "warning",
+      warning: { kind: "archived", index: record.index, id: record.id },
+    });
+  }
+  if (record.origin === "counts" && results.lines === 0 && results.unexpected > 0) {
+    // Adopted by its request count alone, and none of its results is ours: another batch of the
+    // same size was created in the workspace while ours was not. Drop it; create ours.
+    await rm(path.join(ctx.planDir, results.file), { force: true });
+    ctx.store.state.batches[record.index] = pendingAgain(record);
+    await ctx.store.save();
+    emit(ctx, {
+      type: "recreating",
+      index: record.index,
+      wave: record.wave,
+      reason: `${record.id}, adopted by its request count, holds none of the batch's custom_ids: it is another batch`,
+    });
+    return;
+  }
+  ctx.store.state.batches[record.index] = { ...record, state: "downloaded", results };
+  await ctx.store.save();
+  emit(ctx, { type: "results", index: record.index, wave: record.wave, id: record.id, results });
+  if (results.unexpected > 0) {
+    emit(ctx, {
+      type: "warning",
+      warning: { kind: "unexpected-results", index: record.index, lines: results.unexpected },
+    });
+  }
+  if (results.missing.length > 0 && results.lines > 0) {
+    emit(ctx, {
+      type: "warning",
+      warning: { kind: "missing-results", index: record.index, count: results.missing.length },
+    });
+  }
+}
+
+/** What a poll found: the batch changed (state to save), and it has just ended. */
+interface Polled {
+  changed: boolean;
+  ended: boolean;
+}
+
+/** Polls one batch; cancels it when the run was canceled. */
+async function pollOne(ctx: RunContext, index: number): Promise<Polled> {
+  const { state } = ctx.store;
+  const record = state.batches[index]!;
+  const nothing = { changed: false, ended: false };
+  if (record.state !== "submitted") return nothing;
+  const failed = (doing: string) => (error: unknown) => {
+    if (aborted(ctx)) return null;
+    throw explainFailure(error, { doing, planDir: ctx.planDir, batchId: record.id });
+  };
+  let batch = await ctx.client.messages.batches
+    .retrieve(record.id, undefined, withSignal(ctx))
+    .catch(failed(`polling batch ${index} (${record.id})`));
+  if (batch === null) return nothing;
+  if (state.canceledAt !== null && batch.processing_status === "in_progress") {
+    batch =
+      (await ctx.client.messages.batches
+        .cancel(record.id, undefined, withSignal(ctx))
+        .catch(failed(`canceling batch ${index} (${record.id})`))) ?? batch;
+  }
+  const next = recordFromBatch(record, batch, record.origin);
+  state.batches[index] = next;
+  const changed = JSON.stringify(next) !== JSON.stringify(record);
+  if (next.state !== "ended") return { changed, ended: false };
+  emit(ctx, {
+    type: "ended",
+    index,
+    wave: next.wave,
+    id: next.id,
+    request_counts: next.request_counts,
+  });
+  return { changed, ended: true };
+}
+
+/**
+ * Watches the created batches of `wave` until each has ended and is downloaded, or the run stops.
+ * The interval grows by `poll.factor` after each round in which nothing ended.
+ */
+export async function watchWave(ctx: RunContext, wave: number): Promise<void> {
+  const { state } = ctx.store;
+  const polls = pLimit(POLL_CONCURRENCY);
+  const downloads = pLimit(DOWNLOAD_CONCURRENCY);
+  const downloading = new Map<number, Promise<void>>();
+  let failure: unknown = null;
+  let interval = ctx.poll.intervalMs;
+  const ofWave = () => state.batches.filter((b) => b.wave === wave && hasId(b));
+
+  const startDownloads = () => {
+    for (const record of ofWave()) {
+      if (record.state !== "ended" || downloading.has(record.index)) continue;
+      const job = downloads(() => download(ctx, record)).catch((error: unknown) => {
+        failure ??= error;
+      });
+      downloading.set(record.index, job);
+    }
+  };
+
+  for (;;) {
+    startDownloads();
+    const active = ofWave().filter((b) => b.state === "submitted");
+    let endedNow = false;
+    if (active.length > 0 && !aborted(ctx)) {
+      const polled = await Promise.all(active.map((b) => polls(() => pollOne(ctx, b.index)))).catch(
+        (error: unknown): Polled[] => {
+          failure ??= error;
+          return [{ changed: true, ended: false }];
+        },
+      );
+      endedNow = polled.some((p) => p.ended);
+      if (polled.some((p) => p.changed)) await ctx.store.save();
+      startDownloads();
+      emit(ctx, { type: "poll" });
+    }
+    if (failure !== null || aborted(ctx)) break;
+    if (ofWave().every((b) => b.state === "downloaded")) break;
+    if (ofWave().every((b) => b.state !== "submitted")) {
+      await Promise.all(downloading.values()); // only downloads left
+      downloading.clear();
+      if (failure !== null) break;
+      continue;
+    }
+    await pause(interval, ctx.signal);
+    if (!endedNow) interval = Math.min(ctx.poll.maxIntervalMs, interval * ctx.poll.factor);
+  }
+  await Promise.all(downloading.values());
+  if (failure !== null && !aborted(ctx)) throw failure;
+}

@@ -1,0 +1,198 @@
+/**
+ * Text of the runner, rendered to strings (STYLE item 5): progress lines, warnings, and the status
+ * of a run from its state file. Pure: the CLI prints them. Times are the state's UTC timestamps, so
+ * the same state renders the same everywhere.
+ */
+import { progressOf } from "./_records.js";
+import type { BatchRecord, RunState } from "./state.js";
+import type { RunEvent, RunProgress, RunWarning } from "./types.js";
+
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const plural = (n: number, one: string, many = `${one}s`) => `${int(n)} ${n === 1 ? one : many}`;
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** A duration for people: `45s`, `12m`, `1h 05m`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
+}
+
+function usd(x: number): string {
+  return x >= 1 ? `$${x.toFixed(2)}` : `$${x.toFixed(4)}`;
+}
+
+/** One warning as a sentence or two. */
+export function formatRunWarning(w: RunWarning): string {
+  switch (w.kind) {
+    case "window":
+      return `Wave ${w.wave} starts ${formatDuration(w.gapMs)} after the previous wave was created, past the 1h TTL of its primers' entries: ${w.severity === "will" ? "every primed entry has expired" : "some primed entries may have expired"}. Up to ${plural(w.rewrites, "request")} in ${plural(w.groups, "group")} may write the prefix again instead of reading it: up to ${usd(w.extraUsd)} more than planned. Submitting anyway.`;
+    case "unexpected-results":
+      return `Batch ${w.index}: ${plural(w.lines, "result line")} left out (a custom_id not in the batch, or repeated).`;
+    case "missing-results":
+      return `Batch ${w.index}: ${plural(w.count, "planned request")} came back without a result; \`cacheplan retry\` re-plans them.`;
+    case "archived":
+      return `Batch ${w.index} (${w.id}): its results are archived (kept 29 days after creation) and cannot be downloaded; its requests count as missing.`;
+  }
+}
+
+function counts(c: { succeeded: number; errored: number; canceled: number; expired: number }) {
+  const parts = [`succeeded ${int(c.succeeded)}`];
+  for (const k of ["errored", "canceled", "expired"] as const) {
+    if (c[k] > 0) parts.push(`${k} ${int(c[k])}`);
+  }
+  return parts.join(", ");
+}
+
+/**
+ * The live progress line: wave, batches, requests done, hit rate so far, ETA. No newline; the CLI
+ * rewrites it in place on a terminal.
+ */
+export function renderProgressLine(p: RunProgress): string {
+  const parts: string[] = [];
+  if (p.wave !== null) {
+    parts.push(
+      `wave ${p.wave}: ${int(p.waveRequests.ended)}/${int(p.waveRequests.total)} requests ended`,
+    );
+  }
+  parts.push(
+    `batches ${p.batches.ended}/${p.batches.total} ended`,
+    `${int(p.requests.ended)}/${int(p.requests.total)} requests`,
+  );
+  if (p.hitRate !== null) parts.push(`hit rate ${pct(p.hitRate)}`);
+  if (p.etaMs !== null) parts.push(`~${formatDuration(p.etaMs)} left in wave`);
+  return parts.join(" · ");
+}
+
+/**
+ * A lasting line for an event worth keeping on screen or in a log, or `null` for the events that
+ * only move the live line (`poll`, `start` of a fresh run).
+ */
+export function renderRunEvent(e: RunEvent): string | null {
+  switch (e.type) {
+    case "start":
+      return e.resumed ? "Resuming the run recorded in run.json." : null;
+    case "wave":
+      return `Wave ${e.wave}: ${plural(e.batches, "batch", "batches")}, ${plural(e.requests, "request")}.`;
+    case "created":
+      return `  created batch ${e.index} (${plural(e.requests, "request")}): ${e.id}`;
+    case "adopted":
+      return `  adopted batch ${e.index}: ${e.id}, created before the answer was lost (matched by ${e.match === "results" ? "its results' custom_ids" : e.match === "counts" ? "its request count, the only candidate" : "--adopt"})`;
+    case "recreating":
+      return `  batch ${e.index} was not created (${e.reason}); creating it again`;
+    case "identifying":
+      return `  batch${e.indexes.length === 1 ? "" : "es"} ${e.indexes.join(", ")}: create answer lost, and ${plural(e.candidates.length, "batch", "batches")} of that size were created since (${e.candidates.join(", ")}); waiting for them to end to match them by their results' custom_ids`;
+    case "retrying":
+      return `  batch ${e.index}: create attempt ${e.attempt} failed (${e.reason})${e.delayMs > 0 ? `; again in ${formatDuration(e.delayMs)}` : ""}`;
+    case "ended":
+      return `  batch ${e.index} ended: ${counts(e.request_counts)}`;
+    case "results":
+      return `  batch ${e.index} results: ${e.results.file} (${plural(e.results.lines, "line")}${e.results.missing.length > 0 ? `, ${int(e.results.missing.length)} missing` : ""})`;
+    case "warning":
+      return `Warning: ${formatRunWarning(e.warning)}`;
+    case "interrupted":
+      return "Stopped watching; the run's state is saved.";
+    case "done":
+      return `${e.status === "canceled" ? "Run canceled" : "Done"}: ${int(e.progress.requests.succeeded)} of ${plural(e.progress.requests.total, "request")} succeeded${e.progress.hitRate === null ? "" : `; hit rate ${pct(e.progress.hitRate)}`}.`;
+    case "poll":
+      return null;
+  }
+}
+
+/** How to go on with a run that is not finished, for the end of `submit` and `status`. */
+export function renderNextSteps(planDir: string, state: RunState | null): string {
+  if (state === null) return `Submit it with \`cacheplan submit ${planDir}\`.\n`;
+  const p = progressOf(state);
+  if (p.batches.downloaded === p.batches.total) {
+    const failed = p.requests.failed + p.requests.missing;
+    return failed > 0
+      ? `Finished with ${plural(failed, "request")} not succeeded: \`cacheplan retry ${planDir} --out retry-plan/\` re-plans the retryable ones.\n`
+      : `Finished. \`cacheplan report ${planDir} --results ${planDir}/results\` reports on it.\n`;
+  }
+  if (state.canceledAt !== null) {
+    const open = state.batches.some(
+      (b) => b.state === "creating" || b.state === "submitted" || b.state === "ended",
+    );
+    return open
+      ? `Canceled. \`cacheplan submit ${planDir}\` watches the canceled batches to their end and downloads what they did; then \`cacheplan retry ${planDir} --out retry-plan/\`.\n`
+      : `Canceled; what was created is downloaded. \`cacheplan retry ${planDir} --out retry-plan/\` re-plans what did not run.\n`;
+  }
+  return `Resume with \`cacheplan submit ${planDir}\`; stop the batches with \`cacheplan cancel ${planDir}\`.\n`;
+}
+
+function stamp(iso: string | null | undefined): string {
+  return iso ? `${iso.slice(0, 19).replace("T", " ")}Z` : "—";
+}
+
+function batchRow(b: BatchRecord): string {
+  const id = "id" in b ? b.id : "—";
+  let state: string = b.state;
+  let detail = "";
+  if (b.state === "submitted") state = b.processing_status;
+  if (b.state === "creating") detail = `create started ${stamp(b.intentAt)}, outcome unknown`;
+  if (b.state === "ended") detail = counts(b.request_counts);
+  if (b.state === "downloaded") {
+    detail = counts(b.results.byType);
+    if (b.results.missing.length > 0) detail += `, missing ${int(b.results.missing.length)}`;
+  }
+  return `  ${String(b.index).padStart(5)} ${String(b.wave).padStart(5)} ${int(b.requestCount).padStart(9)}  ${state.padEnd(11)} ${id.padEnd(33)} ${detail}`.trimEnd();
+}
+
+/** Most batches listed one by one; above it, only those not downloaded and a count. */
+const MAX_ROWS = 30;
+
+/** The status of a run, offline, from its state (`null`: never submitted). */
+export function renderRunStatus(
+  planDir: string,
+  state: RunState | null,
+  planned: { batches: number; waves: number; requests: number },
+): string {
+  if (state === null) {
+    return `${planDir}: not submitted yet (${plural(planned.requests, "request")} in ${plural(planned.batches, "batch", "batches")}, ${plural(planned.waves, "wave")}).\n${renderNextSteps(planDir, null)}`;
+  }
+  const p = progressOf(state);
+  const lines: string[] = [];
+  const done = p.batches.downloaded === p.batches.total;
+  const current = state.batches.find((b) => b.state !== "downloaded");
+  const where = done
+    ? "every batch ended and downloaded"
+    : state.canceledAt !== null
+      ? `canceled ${stamp(state.canceledAt)}`
+      : `in progress at wave ${current?.wave ?? 0} (waves 0 to ${p.waves - 1})`;
+  lines.push(`Run of ${planDir}: ${where}`);
+  lines.push(`  started   ${stamp(state.startedAt)}; state written ${stamp(state.updatedAt)}`);
+  lines.push(
+    `  batches   ${p.batches.created} of ${p.batches.total} created, ${p.batches.ended} ended, ${p.batches.downloaded} downloaded`,
+  );
+  lines.push(
+    `  requests  ${int(p.requests.ended)} of ${int(p.requests.total)} in ended batches; results: succeeded ${int(p.requests.succeeded)}, not succeeded ${int(p.requests.failed)}, missing ${int(p.requests.missing)}`,
+  );
+  if (p.hitRate !== null)
+    lines.push(`  hit rate  ${pct(p.hitRate)} of input tokens read from cache so far`);
+  for (const w of state.waves) {
+    lines.push(
+      `  wave ${w.wave}    first created ${stamp(w.firstCreatedAt)}, ended ${stamp(w.endedAt)}`,
+    );
+  }
+  lines.push("", `  batch  wave  requests  state       ${"id".padEnd(33)} results`);
+  const rows =
+    state.batches.length > MAX_ROWS
+      ? state.batches.filter((b) => b.state !== "downloaded").slice(0, MAX_ROWS)
+      : state.batches;
+  for (const b of rows) lines.push(batchRow(b));
+  if (rows.length < state.batches.length) {
+    lines.push(
+      `  … ${plural(state.batches.length - rows.length, "more batch", "more batches")} (\`--json\` lists all)`,
+    );
+  }
+  const missing = state.batches.flatMap((b) => (b.state === "downloaded" ? b.results.missing : []));
+  if (missing.length > 0) {
+    lines.push(
+      "",
+      `Missing results (${int(missing.length)}): ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""}`,
+    );
+  }
+  return `${lines.join("\n")}\n\n${renderNextSteps(planDir, state)}`;
+}

@@ -1,0 +1,193 @@
+/**
+ * `retryPlan()`: a new plan of what a finished run did not get done: `errored` requests with a
+ * retryable error type, `expired`, `canceled` and missing ones, and the batches a canceled run
+ * never created. They go through `plan()` again, so they are grouped and primed anew. Requests
+ * that errored for a reason a retry cannot cure (`invalid_request_error` first of all: fix the
+ * body, reference §5.4) are listed instead.
+ */
+import path from "node:path";
+import { readJsonl } from "../io/jsonl.js";
+import { readPlan } from "../io/plan-dir.js";
+import { plan as planRequests } from "../plan/plan.js";
+import type { BatchRequest, Plan, PlanOptions } from "../types.js";
+import { RunError } from "./errors.js";
+import { initialRunState, readRunState } from "./state.js";
+import type { RetryOptions, RetryReason, RetryResult } from "./types.js";
+
+/**
+ * `errored` result types worth retrying as they are: the API's transient failures. Every other
+ * type (`invalid_request_error`, `authentication_error`, `permission_error`, `billing_error`,
+ * `not_found_error`, …) needs a fix first and is listed in `toFix`.
+ */
+export const RETRYABLE_ERROR_TYPES: readonly string[] = Object.freeze([
+  "api_error",
+  "overloaded_error",
+  "rate_limit_error",
+  "timeout_error",
+]);
+
+type Json = Record<string, unknown>;
+
+/** Removes `cache_control` at a segment label (`system`, `tools[2]`, `messages[0].content[1]`). */
+function stripAt(params: Json, label: string): void {
+  const unmark = (list: unknown, index: number, shorthand: boolean, set: (v: unknown) => void) => {
+    if (!Array.isArray(list)) return;
+    const block = list[index];
+    if (typeof block !== "object" || block === null || !("cache_control" in block)) return;
+    const { cache_control: _removed, ...rest } = block as Json;
+    const copy = [...list];
+    copy[index] = rest;
+    // A string the planner turned into one block to mark it goes back to being a string.
+    const keys = Object.keys(rest).sort().join();
+    set(shorthand && copy.length === 1 && keys === "text,type" ? rest.text : copy);
+  };
+  let m = /^tools\[(\d+)\]$/.exec(label);
+  if (m) {
+    unmark(params.tools, Number(m[1]), false, (v) => {
+      params.tools = v;
+    });
+    return;
+  }
+  m = /^system(?:\[(\d+)\])?$/.exec(label);
+  if (m) {
+    unmark(params.system, Number(m[1] ?? 0), m[1] === undefined, (v) => {
+      params.system = v;
+    });
+    return;
+  }
+  m = /^messages\[(\d+)\]\.content(?:\[(\d+)\])?$/.exec(label);
+  if (!m || !Array.isArray(params.messages)) return;
+  const messages = [...(params.messages as Json[])];
+  const index = Number(m[1]);
+  const message = messages[index];
+  if (!message) return;
+  unmark(message.content, Number(m[2] ?? 0), m[2] === undefined, (v) => {
+    messages[index] = { ...message, content: v };
+    params.messages = messages;
+  });
+}
+
+/** The request without the markers the planner placed (the user's own are kept). */
+function withoutPlannerMarkers(request: BatchRequest, labels: readonly string[]): BatchRequest {
+  if (labels.length === 0) return request;
+  const params = { ...(request.params as unknown as Json) };
+  for (const label of labels) stripAt(params, label);
+  return { ...request, params: params as unknown as BatchRequest["params"] };
+}
+
+function planOptionsOf(original: Plan): PlanOptions {
+  const o = original.options;
+  return {
+    strategy: o.strategy,
+    ttl: o.ttl,
+    userMarkers: o.userMarkers,
+    maxRequests: o.maxRequests,
+    maxBytes: o.maxBytes,
+    maxWaves: o.maxWaves,
+    concurrency: o.concurrency,
+  };
+}
+
+/**
+ * Reads a finished run (`planDir/run.json` and its results files) and plans again the requests to
+ * retry. Offline: no key, no network. Write the plan with `writePlan()` and submit it as usual.
+ *
+ * @throws {RunError} `bad-state` when the plan was never submitted; `not-finished` while batches
+ * are processing or not downloaded, or batches were never created in a run that was not
+ * canceled (resume it with `submit()`, or cancel it first); `plan-changed` when `run.json`
+ * belongs to another plan.
+ */
+export async function retryPlan(planDir: string, options: RetryOptions = {}): Promise<RetryResult> {
+  const original = await readPlan(planDir);
+  const state = await readRunState(planDir);
+  if (state === null) {
+    throw new RunError(
+      "bad-state",
+      `\`${planDir}\` was never submitted (no \`run.json\`): nothing to retry. Submit it with \`cacheplan submit ${planDir}\`.`,
+    );
+  }
+  if (initialRunState(original, state.startedAt).plan !== state.plan) {
+    throw new RunError(
+      "plan-changed",
+      `\`${planDir}/run.json\` records a run of another plan than the one in \`${planDir}\`; cannot tell what to retry.`,
+    );
+  }
+  const unfinished = state.batches.filter(
+    (b) => b.state === "creating" || b.state === "submitted" || b.state === "ended",
+  );
+  if (unfinished.length > 0) {
+    throw new RunError(
+      "not-finished",
+      `${unfinished.length} batch${unfinished.length === 1 ? " of the run is" : "es of the run are"} still processing or not downloaded (${unfinished.map((b) => b.index).join(", ")}). Run \`cacheplan submit ${planDir}\` to finish them (or \`cacheplan cancel ${planDir}\` first to stop them), then retry.`,
+    );
+  }
+  const notCreated = state.batches.filter((b) => b.state === "pending");
+  if (notCreated.length > 0 && state.canceledAt === null) {
+    throw new RunError(
+      "not-finished",
+      `${notCreated.length} batch${notCreated.length === 1 ? " was" : "es were"} never submitted and the run was not canceled: resume it with \`cacheplan submit ${planDir}\`, or \`cacheplan cancel ${planDir}\` to stop it and retry them.`,
+    );
+  }
+
+  const result: RetryResult = {
+    plan: null,
+    retried: { errored: 0, expired: 0, canceled: 0, missing: 0, "not-submitted": 0 },
+    retriedErrors: {},
+    toFix: [],
+    succeeded: 0,
+  };
+  const retry = new Set<string>();
+  const add = (id: string, reason: RetryReason) => {
+    retry.add(id);
+    result.retried[reason] += 1;
+  };
+  for (const record of state.batches) {
+    if (record.state === "pending") {
+      for (const r of original.batches[record.index]!.requests) add(r.custom_id, "not-submitted");
+      continue;
+    }
+    if (record.state !== "downloaded") continue;
+    for (const id of record.results.missing) add(id, "missing");
+    if (record.results.lines === 0) continue;
+    const file = path.join(planDir, record.results.file);
+    for await (const line of readJsonl(file, { source: record.results.file })) {
+      const value = line.value as { custom_id?: string; result?: Json } | undefined;
+      const id = value?.custom_id;
+      const r = value?.result as { type?: string; error?: { error?: Json } } | undefined;
+      if (typeof id !== "string" || !r) continue;
+      if (r.type === "succeeded") result.succeeded += 1;
+      else if (r.type === "expired" || r.type === "canceled") add(id, r.type);
+      else if (r.type === "errored") {
+        const type = String(r.error?.error?.type ?? "unknown");
+        if (RETRYABLE_ERROR_TYPES.includes(type)) {
+          add(id, "errored");
+          result.retriedErrors[type] = (result.retriedErrors[type] ?? 0) + 1;
+        } else {
+          result.toFix.push({
+            custom_id: id,
+            errorType: type,
+            message: String(r.error?.error?.message ?? ""),
+          });
+        }
+      }
+    }
+  }
+  if (retry.size === 0) return result;
+
+  const labels = new Map<string, string[]>();
+  for (const group of original.groups) {
+    const planner = group.breakpoints.filter((b) => b.origin === "planner").map((b) => b.segment);
+    if (planner.length === 0) continue;
+    for (const id of group.customIds) if (retry.has(id)) labels.set(id, planner);
+  }
+  const requests: BatchRequest[] = [];
+  for (const batch of original.batches) {
+    for (const request of batch.requests) {
+      if (retry.has(request.custom_id)) {
+        requests.push(withoutPlannerMarkers(request, labels.get(request.custom_id) ?? []));
+      }
+    }
+  }
+  result.plan = await planRequests(requests, options.planOptions ?? planOptionsOf(original));
+  return result;
+}

@@ -1,0 +1,260 @@
+/**
+ * The run state: `run.json` in the plan folder, the runner's only memory between processes. It is
+ * rewritten atomically (temporary file, then rename) after every change, and holds batch ids,
+ * statuses, counts, timestamps, results files and content fingerprints: never prompt text, never
+ * an API key.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type Anthropic from "@anthropic-ai/sdk";
+import type { BatchRequest, Plan } from "../types.js";
+import { RunError } from "./errors.js";
+
+/** File name of the run state inside the plan folder. */
+export const RUN_STATE_FILE = "run.json";
+
+/** Folder of the results files inside the plan folder: `results/<batch>-<id>.jsonl`. */
+export const RESULTS_DIR = "results";
+
+/** A batch's request counts, exactly as the API reports them (`MessageBatch.request_counts`). */
+export type BatchRequestCounts = Anthropic.Messages.Batches.MessageBatchRequestCounts;
+
+/** What the runner knows of a planned batch whatever its state. */
+interface BatchRecordBase {
+  /** The batch's index in the plan. */
+  index: number;
+  /** Its wave. */
+  wave: number;
+  /** Its number of requests. */
+  requestCount: number;
+  /**
+   * `sha256:` and the hex SHA-256 of its requests, one `JSON.stringify(request)` and a newline
+   * each: identifies the content without holding it.
+   */
+  fingerprint: string;
+}
+
+/** A batch the API knows: its id and the API's own timestamps. */
+interface CreatedFields {
+  /** The batch's id, e.g. `"msgbatch_01…"`. */
+  id: string;
+  /** `created_at` of the batch, as the API gave it (the API's clock). */
+  created_at: string;
+  /** `expires_at` of the batch (24 hours after creation, reference fact 19). */
+  expires_at: string;
+  /**
+   * How the id was learned: `"created"` from the create call's answer; `"results"`, `"counts"`
+   * or `"user"` when it was adopted after a create whose answer was lost (see `submit()`).
+   */
+  origin: "created" | "results" | "counts" | "user";
+}
+
+/** Not created yet. */
+export interface PendingBatchRecord extends BatchRecordBase {
+  state: "pending";
+}
+
+/**
+ * A create was started and its outcome is not known: the intent is recorded before the call, so
+ * that a crash between the create and its record is found on the next start and resolved by
+ * adoption (see `submit()`).
+ */
+export interface CreatingBatchRecord extends BatchRecordBase {
+  state: "creating";
+  /** When the create was started (this machine's clock, ISO 8601). */
+  intentAt: string;
+  /** Create attempts so far, this one included. */
+  attempts: number;
+}
+
+/** Created and still processing. */
+export interface SubmittedBatchRecord extends BatchRecordBase, CreatedFields {
+  state: "submitted";
+  /** `processing_status` at the last poll. */
+  processing_status: "in_progress" | "canceling";
+  /** `cancel_initiated_at`, once the batch is canceled. */
+  cancel_initiated_at: string | null;
+}
+
+/** Ended (all requests decided); its results are not downloaded yet. */
+export interface EndedBatchRecord extends BatchRecordBase, CreatedFields {
+  state: "ended";
+  /** `ended_at` of the batch (the API's clock). */
+  ended_at: string;
+  /** Final counts. */
+  request_counts: BatchRequestCounts;
+}
+
+/** Ended, and its results are in `results.file`. */
+export interface DownloadedBatchRecord extends BatchRecordBase, CreatedFields {
+  state: "downloaded";
+  /** `ended_at` of the batch (the API's clock). */
+  ended_at: string;
+  /** Final counts, as the API reported them. */
+  request_counts: BatchRequestCounts;
+  /** What the results file holds. */
+  results: ResultsRecord;
+}
+
+/** A planned batch as the run knows it, by lifecycle state. */
+export type BatchRecord =
+  | PendingBatchRecord
+  | CreatingBatchRecord
+  | SubmittedBatchRecord
+  | EndedBatchRecord
+  | DownloadedBatchRecord;
+
+/** The state of a {@link BatchRecord}. */
+export type BatchState = BatchRecord["state"];
+
+/** A downloaded results file and what it holds. */
+export interface ResultsRecord {
+  /** Path of the file relative to the plan folder, e.g. `"results/0003-msgbatch_01….jsonl"`. */
+  file: string;
+  /** Lines written: one per planned `custom_id` that came back. */
+  lines: number;
+  /** Lines by result type. */
+  byType: { succeeded: number; errored: number; canceled: number; expired: number };
+  /** `errored` lines by error type, e.g. `{ "overloaded_error": 2 }`. */
+  errors: Record<string, number>;
+  /** Planned `custom_id`s of the batch with no result line. */
+  missing: string[];
+  /** Lines left out of the file: a `custom_id` not in the batch, or one seen before. */
+  unexpected: number;
+  /** Token sums over succeeded lines, for the hit rate so far. */
+  tokens: { input: number; cacheWrite: number; cacheRead: number; output: number };
+  /** When the download finished (this machine's clock, ISO 8601). */
+  downloadedAt: string;
+}
+
+/** What the run knows of one wave. */
+export interface WaveRecord {
+  /** The wave number, as in the plan. */
+  wave: number;
+  /**
+   * The newest batch in the workspace just before this wave's first create (`null`: there was
+   * none). After a lost create, only batches newer than it are candidates for adoption.
+   */
+  listedBefore: string | null;
+  /** When the wave's first create started (this machine's clock, ISO 8601). */
+  startedAt: string;
+  /** `created_at` of the wave's first batch (the API's clock), once known. */
+  firstCreatedAt: string | null;
+  /** `ended_at` of the wave's last batch (the API's clock), once every batch has ended. */
+  endedAt: string | null;
+}
+
+/**
+ * `run.json`: the state of the submission of a plan. Version 1.
+ *
+ * @example
+ * ```json
+ * { "version": 1, "plan": "sha256:9f…", "startedAt": "2026-11-22T10:00:00.000Z",
+ *   "updatedAt": "2026-11-22T10:20:41.512Z", "canceledAt": null,
+ *   "waves": [{ "wave": 0, "listedBefore": null, "startedAt": "…", "firstCreatedAt": "…", "endedAt": "…" }],
+ *   "batches": [{ "index": 0, "wave": 0, "requestCount": 3, "fingerprint": "sha256:…",
+ *     "state": "downloaded", "id": "msgbatch_01…", "origin": "created", "created_at": "…",
+ *     "expires_at": "…", "ended_at": "…", "request_counts": { … }, "results": { … } }] }
+ * ```
+ */
+export interface RunState {
+  /** State format version. */
+  version: 1;
+  /** Fingerprint of the plan: SHA-256 over its batches' fingerprints, in order. */
+  plan: string;
+  /** When the run was first started (this machine's clock, ISO 8601). */
+  startedAt: string;
+  /** When the state was last written (this machine's clock, ISO 8601). */
+  updatedAt: string;
+  /** When `cancelRun()` ran; from then on no batch is created. `null` otherwise. */
+  canceledAt: string | null;
+  /** Waves the run has started, ascending. */
+  waves: WaveRecord[];
+  /** Every planned batch, in plan order. */
+  batches: BatchRecord[];
+}
+
+/** `sha256:<hex>` of a batch's requests: one `JSON.stringify(request)` and a newline each. */
+export function batchFingerprint(requests: readonly BatchRequest[]): string {
+  const hash = createHash("sha256");
+  for (const request of requests) hash.update(`${JSON.stringify(request)}\n`);
+  return `sha256:${hash.digest("hex")}`;
+}
+
+/** `sha256:<hex>` over a plan's batch fingerprints, in order. */
+export function planFingerprint(fingerprints: readonly string[]): string {
+  return `sha256:${createHash("sha256").update(fingerprints.join("\n")).digest("hex")}`;
+}
+
+/** A fresh state for `plan`: every batch pending. */
+export function initialRunState(plan: Plan, now: string): RunState {
+  const batches: BatchRecord[] = plan.batches.map((b) => ({
+    index: b.index,
+    wave: b.wave,
+    requestCount: b.requestCount,
+    fingerprint: batchFingerprint(b.requests),
+    state: "pending",
+  }));
+  return {
+    version: 1,
+    plan: planFingerprint(batches.map((b) => b.fingerprint)),
+    startedAt: now,
+    updatedAt: now,
+    canceledAt: null,
+    waves: [],
+    batches,
+  };
+}
+
+const STATES: ReadonlySet<string> = new Set<BatchState>([
+  "pending",
+  "creating",
+  "submitted",
+  "ended",
+  "downloaded",
+]);
+
+/**
+ * Reads `run.json` from a plan folder; `null` when the plan was never submitted. Offline: the
+ * `status` command is built on it.
+ *
+ * @throws {RunError} `bad-state` when the file exists but is not a version-1 run state.
+ */
+export async function readRunState(planDir: string): Promise<RunState | null> {
+  const file = path.join(planDir, RUN_STATE_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new RunError("bad-state", `Cannot read \`${file}\`: ${(error as Error).message}.`, {
+      cause: error,
+    });
+  }
+  let parsed: RunState;
+  try {
+    parsed = JSON.parse(text) as RunState;
+  } catch (error) {
+    throw new RunError(
+      "bad-state",
+      `\`${file}\` is not valid JSON (${(error as Error).message}). It is written atomically, so it was edited or damaged by hand: restore it, or move it away to start the run again (batches already created would then be created again).`,
+      { cause: error },
+    );
+  }
+  const ok =
+    typeof parsed === "object" &&
+    parsed !== null &&
+    parsed.version === 1 &&
+    typeof parsed.plan === "string" &&
+    Array.isArray(parsed.batches) &&
+    Array.isArray(parsed.waves) &&
+    parsed.batches.every((b) => STATES.has(b?.state));
+  if (!ok) {
+    throw new RunError(
+      "bad-state",
+      `\`${file}\` is not a cacheplan run state (version 1). Restore it, or move it away to start the run again.`,
+    );
+  }
+  return parsed;
+}

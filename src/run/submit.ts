@@ -1,0 +1,197 @@
+/**
+ * `submit()`: sends a plan's waves through the Message Batches API and collects every result,
+ * resumable after anything (a crash, Ctrl-C, a lost answer, a sleeping laptop). See `_adopt.ts`
+ * for the rule that finds a batch whose create answer was lost.
+ */
+import { mkdir } from "node:fs/promises";
+import { OptionsError } from "../errors.js";
+import type { Plan } from "../types.js";
+import { aborted, emit, type RunContext } from "./_context.js";
+import { checkWindow, createWave, resolveAll } from "./_create.js";
+import { hasId, progressOf } from "./_records.js";
+import { acquireLock, StateStore } from "./_store.js";
+import { watchWave } from "./_watch.js";
+import { RunError } from "./errors.js";
+import { initialRunState, RUN_STATE_FILE, readRunState } from "./state.js";
+import type { SubmitOptions, SubmitResult } from "./types.js";
+
+function positive(value: number | undefined, name: string, fallback: number, integer = false) {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v < 0 || (integer && (!Number.isInteger(v) || v < 1))) {
+    throw new OptionsError(
+      `\`${name}\` must be ${integer ? "a whole number ≥ 1" : "a number ≥ 0"}; got ${JSON.stringify(value)}.`,
+    );
+  }
+  return v;
+}
+
+function resolveContext(plan: Plan, options: SubmitOptions, store: StateStore): RunContext {
+  const client = options.client as unknown;
+  if (typeof client !== "object" || client === null || !("messages" in client)) {
+    throw new OptionsError(
+      "`client` must be an `Anthropic` client from `@anthropic-ai/sdk`, e.g. `new Anthropic()` (it reads `ANTHROPIC_API_KEY`).",
+    );
+  }
+  const poll = options.poll ?? {};
+  const factor = positive(poll.factor, "poll.factor", 1.5);
+  if (factor < 1) throw new OptionsError(`\`poll.factor\` must be ≥ 1; got ${factor}.`);
+  const recreate = options.recreate ?? false;
+  return {
+    plan,
+    planDir: options.planDir,
+    client: options.client,
+    store,
+    signal: options.signal,
+    onProgress: options.onProgress,
+    concurrency: positive(options.concurrency, "concurrency", 4, true),
+    poll: {
+      intervalMs: positive(poll.intervalMs, "poll.intervalMs", 10_000),
+      maxIntervalMs: positive(poll.maxIntervalMs, "poll.maxIntervalMs", 60_000),
+      factor,
+    },
+    createRetries: positive(
+      options.createRetries,
+      "createRetries",
+      Math.max(2, options.client.maxRetries ?? 2),
+    ),
+    settleMs: positive(options.createSettleMs, "createSettleMs", 30_000),
+    ambiguous: ambiguousOption(options.ambiguous),
+    announced: new Set(),
+    models: options.models,
+    adopt: new Map(Object.entries(options.adopt ?? {}).map(([k, v]) => [Number(k), v])),
+    recreate: typeof recreate === "boolean" ? recreate : new Set(recreate),
+    current: { wave: null },
+    warned: new Map(),
+  };
+}
+
+function ambiguousOption(value: SubmitOptions["ambiguous"]): "wait" | "stop" {
+  if (value === undefined || value === "wait" || value === "stop") return value ?? "wait";
+  throw new OptionsError(`\`ambiguous\` must be "wait" or "stop"; got ${JSON.stringify(value)}.`);
+}
+
+/** Checks `adopt` and `recreate` against the plan: indexes that exist, ids that look like ids. */
+function checkDirections(ctx: RunContext): void {
+  const batches = ctx.plan.batches.length;
+  for (const [index, id] of ctx.adopt) {
+    if (!Number.isInteger(index) || index < 0 || index >= batches) {
+      throw new OptionsError(
+        `\`adopt\` names batch ${index}; the plan has batches 0 to ${batches - 1}.`,
+      );
+    }
+    if (typeof id !== "string" || id === "") {
+      throw new OptionsError(`\`adopt\` gives batch ${index} an empty id.`);
+    }
+    if (ctx.store.state.batches[index]?.state !== "creating") {
+      throw new OptionsError(
+        `\`adopt\` names batch ${index}, whose create is not in doubt (it is ${ctx.store.state.batches[index]?.state}); adopt only applies to a create whose answer was lost.`,
+      );
+    }
+  }
+}
+
+/**
+ * Submits a plan: creates wave 0's batches (`concurrency` at a time), polls them with backoff
+ * until each has ended, downloads each one's results as soon as it ends, then does the same for
+ * the next wave, warning when a wave starts after the 1h window of the previous one.
+ *
+ * Everything is recorded in `run.json` in `planDir` (see {@link RunState}) before and after each
+ * step, so `submit()` run again on the same plan resumes: it never creates a batch twice
+ * silently, re-downloads only what is not on disk, and after a crash between a create and its
+ * record it finds the batch by the adoption rule (`_adopt.ts`) or stops and asks.
+ *
+ * Results go to `results/<batch>-<id>.jsonl` in `planDir`, one line per planned `custom_id` that
+ * came back; the ones that did not are listed in the state (`results.missing`).
+ *
+ * @throws {RunError} on an API failure the SDK's retries did not cure (`code: "api"`, with what
+ * to do), an ambiguous adoption, a plan that is not the state's, or a folder another process is
+ * submitting. The state is saved first; run `submit()` again to resume.
+ * @throws {OptionsError} on bad options.
+ *
+ * @example
+ * ```ts
+ * import Anthropic from "@anthropic-ai/sdk";
+ * const result = await submit(await readPlan("plan/"), {
+ *   client: new Anthropic(),
+ *   planDir: "plan/",
+ *   onProgress: (event) => console.log(renderRunEvent(event) ?? ""),
+ * });
+ * result.status; // "ended"
+ * ```
+ */
+export async function submit(plan: Plan, options: SubmitOptions): Promise<SubmitResult> {
+  if (typeof options?.planDir !== "string" || options.planDir === "") {
+    throw new OptionsError("`planDir` must name the plan folder, where `run.json` is written.");
+  }
+  const planDir = options.planDir;
+  await mkdir(planDir, { recursive: true });
+  const release = await acquireLock(planDir);
+  try {
+    const fresh = initialRunState(plan, new Date().toISOString());
+    const saved = await readRunState(planDir);
+    if (saved !== null && saved.plan !== fresh.plan) {
+      throw new RunError(
+        "plan-changed",
+        `\`${planDir}/${RUN_STATE_FILE}\` records a run of another plan (its batches differ from this plan's). Submit the plan it belongs to, or move \`${RUN_STATE_FILE}\` and \`results/\` away to start a new run (batches it created would then be created again).`,
+      );
+    }
+    const store = new StateStore(planDir, saved ?? fresh);
+    const ctx = resolveContext(plan, options, store);
+    checkDirections(ctx);
+    if (saved === null) await store.save();
+    return await run(ctx, saved !== null);
+  } finally {
+    await release();
+  }
+}
+
+async function run(ctx: RunContext, resumed: boolean): Promise<SubmitResult> {
+  const { state } = ctx.store;
+  emit(ctx, { type: "start", resumed });
+  await resolveAll(ctx);
+  const waves = [...new Set(state.batches.map((b) => b.wave))].sort((a, b) => a - b);
+  for (const wave of waves) {
+    if (aborted(ctx)) break;
+    const ofWave = state.batches.filter((b) => b.wave === wave);
+    if (ofWave.every((b) => b.state === "downloaded")) continue;
+    const creates = state.canceledAt === null && ofWave.some((b) => b.state === "pending");
+    if (!creates && !ofWave.some(hasId)) continue; // canceled before this wave
+    ctx.current = { wave, startedMs: Date.now() };
+    emit(ctx, {
+      type: "wave",
+      wave,
+      batches: ofWave.length,
+      requests: ofWave.reduce((sum, b) => sum + b.requestCount, 0),
+    });
+    if (!creates) checkWindow(ctx, wave, null);
+    // Again while a batch of the wave went back to pending (one adopted by mistake, see _watch.ts).
+    do {
+      if (state.canceledAt === null) await createWave(ctx, wave);
+      await watchWave(ctx, wave);
+    } while (
+      !aborted(ctx) &&
+      state.canceledAt === null &&
+      state.batches.some((b) => b.wave === wave && b.state === "pending")
+    );
+    if (aborted(ctx)) break;
+    const record = state.waves.find((w) => w.wave === wave);
+    const ended = state.batches
+      .filter((b) => b.wave === wave && hasId(b) && b.state !== "submitted")
+      .map((b) => ("ended_at" in b ? Date.parse(b.ended_at) : 0));
+    if (record && ended.length > 0) {
+      record.endedAt = new Date(Math.max(...ended)).toISOString();
+      await ctx.store.save();
+    }
+  }
+  const interrupted = aborted(ctx);
+  ctx.current = { wave: null };
+  await ctx.store.save();
+  const status = interrupted ? "interrupted" : state.canceledAt !== null ? "canceled" : "ended";
+  emit(ctx, status === "interrupted" ? { type: "interrupted" } : { type: "done", status });
+  return {
+    status,
+    state: structuredClone(state),
+    progress: progressOf(state),
+    resultsFiles: state.batches.flatMap((b) => (b.state === "downloaded" ? [b.results.file] : [])),
+  };
+}
