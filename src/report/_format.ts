@@ -56,3 +56,31 @@ export function cell(text: string, width: number, left = false): string {
   const t = text.length > width ? `${text.slice(0, width - 1)}…` : text;
   return left ? t.padEnd(width) : t.padStart(width);
 }
+
+/** Header and rows of the tokens-by-kind table (tokens, then USD), shared by the renderers. */
+export function tokenTable(
+  tokens: {
+    input: number;
+    cacheWrite5m: number;
+    cacheWrite1h: number;
+    cacheRead: number;
+    output: number;
+  },
+  usdByKind: {
+    input: number;
+    cacheWrite5m: number;
+    cacheWrite1h: number;
+    cacheRead: number;
+    output: number;
+  },
+  usd: (value: number) => string,
+): { header: string[]; rows: string[][] } {
+  const kinds = ["input", "cacheWrite5m", "cacheWrite1h", "cacheRead", "output"] as const;
+  return {
+    header: ["", "input", "write 5m", "write 1h", "read", "output"],
+    rows: [
+      ["tokens", ...kinds.map((k) => int(tokens[k]))],
+      ["USD", ...kinds.map((k) => usd(usdByKind[k]))],
+    ],
+  };
+}

@@ -1,4 +1,4 @@
-import { int, pct, signedPct, usdFormatter } from "./_format.js";
+import { int, pct, signedPct, tokenTable, usdFormatter } from "./_format.js";
 import {
   costLine,
   countsLine,
@@ -162,30 +162,8 @@ export function renderReportHtml(report: Report, options: RenderHtmlOptions = {}
   }
   const t = o.tokens;
   const u = o.usdByKind;
-  body.push(
-    "<h2>Tokens</h2>",
-    table(
-      ["", "input", "write 5m", "write 1h", "read", "output"],
-      [
-        [
-          "tokens",
-          int(t.input),
-          int(t.cacheWrite5m),
-          int(t.cacheWrite1h),
-          int(t.cacheRead),
-          int(t.output),
-        ],
-        [
-          "USD",
-          usd(u.input),
-          usd(u.cacheWrite5m),
-          usd(u.cacheWrite1h),
-          usd(u.cacheRead),
-          usd(u.output),
-        ],
-      ],
-    ),
-  );
+  const kinds = tokenTable(t, u, usd);
+  body.push("<h2>Tokens</h2>", table(kinds.header, kinds.rows));
   if (top.length > 0) {
     body.push(
       "<h2>Worst groups</h2>",

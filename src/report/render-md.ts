@@ -1,4 +1,4 @@
-import { int, pct, signedPct, usdFormatter } from "./_format.js";
+import { int, pct, signedPct, tokenTable, usdFormatter } from "./_format.js";
 import {
   costLine,
   countsLine,
@@ -69,30 +69,8 @@ export function renderReportMarkdown(report: Report, options: { maxGroups?: numb
   out.push(`- **Results:** ${countsLine(o)}`, "");
   const t = o.tokens;
   const u = o.usdByKind;
-  out.push(
-    ...table(
-      ["", "input", "write 5m", "write 1h", "read", "output"],
-      ["l", "r", "r", "r", "r", "r"],
-      [
-        [
-          "tokens",
-          int(t.input),
-          int(t.cacheWrite5m),
-          int(t.cacheWrite1h),
-          int(t.cacheRead),
-          int(t.output),
-        ],
-        [
-          "USD",
-          usd(u.input),
-          usd(u.cacheWrite5m),
-          usd(u.cacheWrite1h),
-          usd(u.cacheRead),
-          usd(u.output),
-        ],
-      ],
-    ),
-  );
+  const kinds = tokenTable(t, u, usd);
+  out.push(...table(kinds.header, ["l", "r", "r", "r", "r", "r"], kinds.rows));
   if (report.groups.length > 0) {
     const top = worstGroups(report).slice(0, options.maxGroups ?? 20);
     out.push("", `### Worst groups (${top.length} of ${report.groups.length})`, "");
