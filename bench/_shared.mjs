@@ -2,6 +2,7 @@
  * Helpers the benchmarks share (internal to bench/): seeded mixing for generators, medians and
  * number formats for tables, and a `.cpuprofile` summary.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** 32-bit mix of a few integers (for per-workload, per-group and per-request seeds). */
@@ -67,4 +68,26 @@ export function profileSummary(file, top = 15) {
       )
       .join("\n");
   return `  by self time:\n${list(self)}\n  by total time (inclusive):\n${list(total)}`;
+}
+
+/** The line a measurement child prints its JSON result on. */
+export const RESULT_PREFIX = "BENCH_RESULT ";
+
+/**
+ * Runs `script --child mode ...childArgv` in a fresh Node process (with this process's flags plus
+ * `extraFlags`) and returns the JSON it printed after `RESULT_PREFIX`, or `{ mode, failed }`.
+ */
+export function runChild(script, mode, childArgv, extraFlags = []) {
+  const run = spawnSync(
+    process.execPath,
+    [...process.execArgv, ...extraFlags, script, "--child", mode, ...childArgv],
+    { encoding: "utf8", maxBuffer: 64 * 2 ** 20 },
+  );
+  const line = run.stdout?.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
+  if (run.status !== 0 || !line) {
+    const why = run.signal ? `signal ${run.signal}` : `exit code ${run.status}`;
+    const tail = (run.stderr ?? "").trim().split("\n").slice(-6).join("\n    ");
+    return { mode, failed: `${why}\n    ${tail}` };
+  }
+  return JSON.parse(line.slice(RESULT_PREFIX.length));
 }

@@ -1,35 +1,3 @@
-/**
- * Estimate benchmark (issue 3): `estimate()` on a 100,000-request job with one shared ~20k-token
- * system prompt and unique ~500-token user messages, sampled against full counting, next to a
- * floor measured in the same run.
- *
- *   npm run bench:estimate                          # the 100,000-request job (full count: minutes)
- *   npm run bench:estimate -- --quick               # 10,000 requests, a fast check
- *   npm run bench:estimate -- --skip-full           # no full count: no error figures
- *   npm run bench:estimate -- --size 10k,100k --runs 5
- *
- * Options: `--size 10k|100k|<n>k` (comma-separated for several; default 100k), `--quick`
- * (= `--size 10k`), `--runs N` (floor and sampled runs, default 3; the median is reported),
- * `--full-runs N` (default 1), `--skip-full`, `--sample-size N` (estimate's `sampleSize`, default
- * the library's), `--seed N` (the job's), `--keep` (keep the saved plans), `--cpu-prof` (one extra
- * run of each estimate mode with the inspector's CPU profiler on around the `estimate()` call;
- * prints the hottest functions and keeps the `.cpuprofile` in the temp folder).
- *
- * Each step runs in a fresh child process, so that JIT warm-up, memo tables and garbage from one
- * measurement do not flow into the next; runs alternate between modes to spread machine noise.
- *   plan     generate the job in memory (seeded), `plan()` it once with default options (timed;
- *            not part of the estimate), save the plan to the temp folder with the shared prompt
- *            stored once, and run one sampled estimate in the same process as a check that the
- *            saved plan gives the same figures
- *   floor    load the plan (untimed), then walk its requests and sum the lengths of their texts:
- *            what any estimate must at least touch. The same child then times js-tiktoken alone
- *            (building the cl100k encoder; encoding the first tails) as the tokenizer's baseline
- *   sampled  load the plan (untimed), then `estimate(plan, { count: "sampled" })` (the default)
- *   full     load the plan (untimed), then `estimate(plan, { count: "full" })`: every tail tokenized
- * The estimates get `createTiktokenCounter()` (the default counter) wrapped to time each
- * `countSegments()` call and, through `onTokenize`, to sum the bytes tokenized.
- */
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   createReadStream,
@@ -44,11 +12,10 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { finished } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { fmt, median, profileSummary } from "./_shared.mjs";
+import { fmt, median, profileSummary, RESULT_PREFIX, runChild } from "./_shared.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DIST = path.join(HERE, "..", "dist", "index.js");
-const RESULT_PREFIX = "BENCH_RESULT ";
 const MODES = ["plan", "floor", "sampled", "full"];
 /** Strings at least this long are stored once in a saved plan (the shared system prompt). */
 const SHARED_MIN_CHARS = 8192;
@@ -360,19 +327,7 @@ function parseArgs(argv) {
 
 /** Runs one child measurement; returns its result or `{ failed }`. */
 function measure(mode, childArgs, extraFlags = []) {
-  const script = fileURLToPath(import.meta.url);
-  const run = spawnSync(
-    process.execPath,
-    [...process.execArgv, ...extraFlags, script, "--child", mode, JSON.stringify(childArgs)],
-    { encoding: "utf8", maxBuffer: 64 * 2 ** 20 },
-  );
-  const line = run.stdout?.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
-  if (run.status !== 0 || !line) {
-    const why = run.signal ? `signal ${run.signal}` : `exit code ${run.status}`;
-    const tail = (run.stderr ?? "").trim().split("\n").slice(-6).join("\n    ");
-    return { mode, failed: `${why}\n    ${tail}` };
-  }
-  return JSON.parse(line.slice(RESULT_PREFIX.length));
+  return runChild(fileURLToPath(import.meta.url), mode, [JSON.stringify(childArgs)], extraFlags);
 }
 
 /** Seconds with enough digits for a figure from microseconds to minutes. */

@@ -25,11 +25,10 @@ import os from "node:os";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { fmt, median, profileSummary } from "./_shared.mjs";
+import { fmt, median, profileSummary, RESULT_PREFIX, runChild } from "./_shared.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DIST = path.join(HERE, "..", "dist", "index.js");
-const RESULT_PREFIX = "BENCH_RESULT ";
 const MODES = ["read", "floor", "plan"];
 const RSS_SAMPLE_MS = 50;
 
@@ -125,19 +124,7 @@ function parseArgs(argv) {
 
 /** Runs one child measurement; returns its result or `{ failed }`. */
 function measure(mode, file, out, extraFlags = []) {
-  const script = fileURLToPath(import.meta.url);
-  const run = spawnSync(
-    process.execPath,
-    [...process.execArgv, ...extraFlags, script, "--child", mode, file, out],
-    { encoding: "utf8", maxBuffer: 64 * 2 ** 20 },
-  );
-  const line = run.stdout?.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
-  if (run.status !== 0 || !line) {
-    const why = run.signal ? `signal ${run.signal}` : `exit code ${run.status}`;
-    const tail = (run.stderr ?? "").trim().split("\n").slice(-6).join("\n    ");
-    return { mode, failed: `${why}\n    ${tail}` };
-  }
-  return JSON.parse(line.slice(RESULT_PREFIX.length));
+  return runChild(fileURLToPath(import.meta.url), mode, [file, out], extraFlags);
 }
 
 function table(rows) {

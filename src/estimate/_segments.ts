@@ -7,7 +7,7 @@
  * together.
  */
 import stableStringify from "fast-json-stable-stringify";
-import { hashText } from "../request/segments.js";
+import { hashText, markerTtl, stripMarker } from "../request/segments.js";
 import type { CacheTtl, SegmentLevel } from "../types.js";
 
 type Json = Record<string, unknown>;
@@ -28,22 +28,17 @@ export interface LazySegment {
   marker: CacheTtl | null;
 }
 
-function strip(block: Json): Json {
-  if (!("cache_control" in block)) return block;
-  const { cache_control: _ignored, ...rest } = block;
-  return rest;
-}
-
-function ttlOf(marker: unknown): CacheTtl | null {
-  if (marker == null) return null;
-  return isObject(marker) && marker.ttl === "1h" ? "1h" : "5m";
-}
-
 /** The segments of a request's params, in cache order. */
 export function lazySegments(params: Json): LazySegment[] {
   const out: LazySegment[] = [];
   const add = (level: SegmentLevel, raw: Json, role?: string, message = -1) =>
-    out.push({ level, block: strip(raw), role, message, marker: ttlOf(raw.cache_control) });
+    out.push({
+      level,
+      block: stripMarker(raw),
+      role,
+      message,
+      marker: markerTtl(raw.cache_control),
+    });
   if (Array.isArray(params.tools)) {
     for (const tool of params.tools) if (isObject(tool)) add("tools", tool);
   }

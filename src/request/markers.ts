@@ -1,5 +1,5 @@
 import type { BatchRequest, CacheTtl } from "../types.js";
-import type { SegmentLocation } from "./segments.js";
+import { type SegmentLocation, stripMarker } from "./segments.js";
 
 /** A marker to put on one segment. */
 export interface MarkerPlacement {
@@ -18,12 +18,6 @@ export function cacheControl(ttl: CacheTtl): { type: "ephemeral"; ttl?: "1h" } {
   return ttl === "1h" ? { type: "ephemeral", ttl: "1h" } : { type: "ephemeral" };
 }
 
-function withoutMarker(block: unknown): unknown {
-  if (typeof block !== "object" || block === null || !("cache_control" in block)) return block;
-  const { cache_control: _removed, ...rest } = block as Json;
-  return rest;
-}
-
 /**
  * Returns a copy of `request` with markers added (and, when `removeExisting`, every existing
  * `cache_control` removed, the top-level one included). Nothing else changes, except that a string
@@ -39,15 +33,15 @@ export function applyMarkers(
   const params = { ...(request.params as unknown as Json) };
   if (removeExisting) delete params.cache_control;
   if (Array.isArray(params.tools)) {
-    params.tools = removeExisting ? params.tools.map(withoutMarker) : [...params.tools];
+    params.tools = removeExisting ? params.tools.map(stripMarker) : [...params.tools];
   }
   if (Array.isArray(params.system)) {
-    params.system = removeExisting ? params.system.map(withoutMarker) : [...params.system];
+    params.system = removeExisting ? params.system.map(stripMarker) : [...params.system];
   }
   const messages = (params.messages as unknown[]).map((m) => {
     const message = { ...(m as Json) };
     if (Array.isArray(message.content)) {
-      message.content = removeExisting ? message.content.map(withoutMarker) : [...message.content];
+      message.content = removeExisting ? message.content.map(stripMarker) : [...message.content];
     }
     return message;
   });

@@ -70,13 +70,15 @@ export function hashText(text: string): string {
   return createHash("sha256").update(text).digest("base64url").slice(0, 22);
 }
 
-function stripMarker(block: Json): Json {
-  if (!("cache_control" in block)) return block;
-  const { cache_control: _ignored, ...rest } = block;
-  return rest;
+/** `block` without its `cache_control` (the same value when it has none, or is no object). */
+export function stripMarker<T>(block: T): T {
+  if (typeof block !== "object" || block === null || !("cache_control" in block)) return block;
+  const { cache_control: _removed, ...rest } = block as Json;
+  return rest as T;
 }
 
-function ttlOf(marker: unknown): CacheTtl | null {
+/** The TTL a `cache_control` value asks for: `"1h"`, `"5m"` (the API default), or null if absent. */
+export function markerTtl(marker: unknown): CacheTtl | null {
   if (marker == null) return null;
   return isObject(marker) && marker.ttl === "1h" ? "1h" : "5m";
 }
@@ -224,7 +226,7 @@ export function segmentRequest(request: BatchRequest, interner: ContextInterner)
       key: `${ctx[level]}:${contentHash}`,
       eligible: level === "tools" ? true : blockEligible(block),
       position,
-      marker: ttlOf(raw.cache_control),
+      marker: markerTtl(raw.cache_control),
       block,
     });
   };
@@ -277,5 +279,5 @@ export function segmentRequest(request: BatchRequest, interner: ContextInterner)
       });
     }
   });
-  return { segments, topLevelMarker: ttlOf(params.cache_control) };
+  return { segments, topLevelMarker: markerTtl(params.cache_control) };
 }

@@ -1,4 +1,5 @@
 import type { BatchRequest, RejectReason } from "../types.js";
+import { markerTtl } from "./segments.js";
 
 /** `custom_id` rule of the Batches API (reference fact 12, BP-en §Prepare and create your batch). */
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -196,8 +197,6 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
   return { ok: true, request: value as unknown as BatchRequest, markers };
 }
 
-const ttlOf = (marker: unknown) => (isObject(marker) && marker.ttl === "1h" ? "1h" : "5m");
-
 /**
  * A top-level `cache_control` plus an explicit one with a different TTL on the last block is a 400
  * (reference §1.4, PC-zh §边缘情况); with the same TTL the top-level one does nothing.
@@ -208,8 +207,8 @@ function topLevelConflict(params: Record<string, unknown>): string | undefined {
   if (!isObject(last) || !Array.isArray(last.content)) return undefined;
   const block = last.content[last.content.length - 1];
   if (!isObject(block) || block.cache_control == null) return undefined;
-  const top = ttlOf(params.cache_control);
-  const explicit = ttlOf(block.cache_control);
+  const top = markerTtl(params.cache_control);
+  const explicit = markerTtl(block.cache_control);
   if (top === explicit) return undefined;
   return `The top-level \`cache_control\` (ttl ${top}) and the one on the last block (ttl ${explicit}) differ; the API answers 400. Give them the same \`ttl\`, drop one, or plan with \`--user-markers replace\`.`;
 }

@@ -9,6 +9,7 @@ import path from "node:path";
 import { readJsonl } from "../io/jsonl.js";
 import { readPlan } from "../io/plan-dir.js";
 import { plan as planRequests } from "../plan/plan.js";
+import { stripMarker } from "../request/segments.js";
 import type { BatchRequest, Plan, PlanOptions } from "../types.js";
 import { RunError } from "./errors.js";
 import { initialRunState, readRunState } from "./state.js";
@@ -34,7 +35,7 @@ function stripAt(params: Json, label: string): void {
     if (!Array.isArray(list)) return;
     const block = list[index];
     if (typeof block !== "object" || block === null || !("cache_control" in block)) return;
-    const { cache_control: _removed, ...rest } = block as Json;
+    const rest = stripMarker(block as Json);
     const copy = [...list];
     copy[index] = rest;
     // A string the planner turned into one block to mark it goes back to being a string.

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type Anthropic from "@anthropic-ai/sdk";
+import { afterEach } from "vitest";
 import {
   type BatchRequest,
   type Plan,
@@ -16,7 +17,7 @@ import {
   writePlan,
 } from "../../src/index.js";
 import { tempDir } from "./cli.js";
-import { sharedCounter } from "./emulator.js";
+import { closeEmulators, sharedCounter } from "./emulator.js";
 import { words } from "./word-counter.js";
 
 type IndividualResponse = Anthropic.Messages.Batches.MessageBatchIndividualResponse;
@@ -94,4 +95,17 @@ export async function resultsOnDisk(
 /** The `custom_id`s of a plan, sorted. */
 export function plannedIds(p: Plan): string[] {
   return p.batches.flatMap((b) => b.requests.map((r) => r.custom_id)).sort();
+}
+
+/**
+ * Registers, for the calling test file, an `afterEach` that closes every emulator and runs the
+ * cleanups tests pushed; returns the list to push them to.
+ */
+export function cleanupAfterEach(): Array<() => Promise<void>> {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await closeEmulators();
+    await Promise.all(cleanups.splice(0).map((c) => c()));
+  });
+  return cleanups;
 }

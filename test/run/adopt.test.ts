@@ -2,10 +2,11 @@
  * Lost create answers in-process (the emulator's opt-in `"lost-response"` fault: the batch is
  * created, the answer dropped): the adoption rule of `_adopt.ts`, `adopt` and `recreate`.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readRunState, submit } from "../../src/index.js";
-import { clientFor, closeEmulators, emulator, simpleRequest } from "../helpers/emulator.js";
+import { clientFor, emulator, simpleRequest } from "../helpers/emulator.js";
 import {
+  cleanupAfterEach,
   FAST_POLL,
   planFolder,
   plannedIds,
@@ -15,11 +16,7 @@ import {
   resultsOnDisk,
 } from "../helpers/run-job.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await closeEmulators();
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
+const cleanups = cleanupAfterEach();
 
 const LOST = { rate: 1, kinds: ["lost-response"], routes: ["batches.create"] } as const;
 

@@ -2,16 +2,19 @@
  * A canceled run: `cancelRun()` cancels what is in progress and stops later waves; `submit()`
  * then downloads what the canceled batches did; `retryPlan()` plans the rest again.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cancelRun, readRunState, retryPlan, submit } from "../../src/index.js";
-import { clientFor, closeEmulators, emulator } from "../helpers/emulator.js";
-import { FAST_POLL, planFolder, primedJob, QUICK_SIM, recorder } from "../helpers/run-job.js";
+import { clientFor, emulator } from "../helpers/emulator.js";
+import {
+  cleanupAfterEach,
+  FAST_POLL,
+  planFolder,
+  primedJob,
+  QUICK_SIM,
+  recorder,
+} from "../helpers/run-job.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await closeEmulators();
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
+const cleanups = cleanupAfterEach();
 
 describe("a canceled run", () => {
   it("cancels the batches in progress, creates no later wave, and leaves the rest to retry", async () => {

@@ -3,17 +3,13 @@
  * (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`): submit, status, an interrupted run, cancel,
  * retry; and the key never printed.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { run as submitCommand } from "../../src/cli/commands/submit.js";
-import { closeEmulators, emulator } from "../helpers/emulator.js";
+import { emulator } from "../helpers/emulator.js";
 import { capture, runCliEnv } from "../helpers/run-cli.js";
-import { planFolder, primedJob, QUICK_SIM } from "../helpers/run-job.js";
+import { cleanupAfterEach, planFolder, primedJob, QUICK_SIM } from "../helpers/run-job.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await closeEmulators();
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
+const cleanups = cleanupAfterEach();
 
 const KEY = "sk-ant-api03-never-printed";
 

@@ -3,10 +3,11 @@
  * every route: the SDK's retries handle them on idempotent calls, the runner on creates, and the
  * run completes with every result and one batch per planned batch.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { submit } from "../../src/index.js";
-import { clientFor, closeEmulators, emulator } from "../helpers/emulator.js";
+import { clientFor, emulator } from "../helpers/emulator.js";
 import {
+  cleanupAfterEach,
   FAST_POLL,
   planFolder,
   plannedIds,
@@ -16,11 +17,7 @@ import {
   resultsOnDisk,
 } from "../helpers/run-job.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await closeEmulators();
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
+const cleanups = cleanupAfterEach();
 
 describe("submit through 10% faults", () => {
   for (const kinds of [

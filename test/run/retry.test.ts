@@ -2,17 +2,19 @@
  * `retryPlan()` on a run with errored (retryable and not) and expired requests: what is retried,
  * what is listed to fix, and a new plan whose markers are the planner's again, not doubled.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type BatchRequest, RETRYABLE_ERROR_TYPES, retryPlan, submit } from "../../src/index.js";
-import { clientFor, closeEmulators, emulator } from "../helpers/emulator.js";
+import { clientFor, emulator } from "../helpers/emulator.js";
 import { markerCount } from "../helpers/requests.js";
-import { FAST_POLL, planFolder, primedJob, resultsOnDisk } from "../helpers/run-job.js";
+import {
+  cleanupAfterEach,
+  FAST_POLL,
+  planFolder,
+  primedJob,
+  resultsOnDisk,
+} from "../helpers/run-job.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await closeEmulators();
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
+const cleanups = cleanupAfterEach();
 
 /** A request the API refuses inside the batch: a 1h marker after a 5m one (reference fact 6). */
 const badTtlOrder: BatchRequest = {

@@ -3,11 +3,18 @@
  * right after the API created a batch and before the answer reached it (the emulator's log fires
  * before the answer is sent), then run again. Zero duplicate batches, zero lost results.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunState } from "../../src/index.js";
-import { closeEmulators, emulator } from "../helpers/emulator.js";
+import { emulator } from "../helpers/emulator.js";
 import { buildCli, type ChildRun, spawnCli } from "../helpers/run-child.js";
-import { planFolder, plannedIds, primedJob, QUICK_SIM, resultsOnDisk } from "../helpers/run-job.js";
+import {
+  cleanupAfterEach,
+  planFolder,
+  plannedIds,
+  primedJob,
+  QUICK_SIM,
+  resultsOnDisk,
+} from "../helpers/run-job.js";
 
 let cli: Awaited<ReturnType<typeof buildCli>>;
 beforeAll(async () => {
@@ -15,11 +22,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => cli?.remove());
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await closeEmulators();
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
+const cleanups = cleanupAfterEach();
 
 describe("submit killed with SIGKILL right after a create", () => {
   for (const killAt of [1, 2]) {

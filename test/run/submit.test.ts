@@ -4,10 +4,11 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { submit } from "../../src/index.js";
-import { clientFor, closeEmulators, emulator } from "../helpers/emulator.js";
+import { clientFor, emulator } from "../helpers/emulator.js";
 import {
+  cleanupAfterEach,
   FAST_POLL,
   planFolder,
   plannedIds,
@@ -17,11 +18,7 @@ import {
   resultsOnDisk,
 } from "../helpers/run-job.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await closeEmulators();
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
+const cleanups = cleanupAfterEach();
 
 describe("submit: a primed two-wave job", () => {
   it("primes in wave 0, reads in wave 1, and writes every result once", async () => {
