@@ -2,7 +2,7 @@
  * The submit lock: many takers at once, in one process and across processes, with and without a
  * stale lock (a dead pid, what SIGKILL leaves): exactly one winner every time.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readdir, stat, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
@@ -10,23 +10,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { acquireLock, LOCK_FILE } from "../../src/run/_lock.js";
 import { tempDir } from "../helpers/cli.js";
 import { buildCli } from "../helpers/run-child.js";
+import { staleLock } from "../helpers/run-stale.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
-
-/** The pid of a process that has exited. */
-export function deadPid(): number {
-  const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]);
-  return Number(child.stdout.toString());
-}
-
-/** A lock left by a process killed with SIGKILL (this machine, a pid that is gone). */
-export async function staleLock(dir: string): Promise<void> {
-  const info = { pid: deadPid(), host: hostname(), since: "2026-01-01T00:00:00.000Z" };
-  await writeFile(path.join(dir, LOCK_FILE), JSON.stringify(info));
-}
 
 async function folder(): Promise<string> {
   const { dir, cleanup } = await tempDir();
