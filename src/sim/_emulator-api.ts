@@ -15,12 +15,20 @@ type Json = Record<string, unknown>;
 /** The error types the emulator answers with; `request_too_large` is the API's 413 (fact 11). */
 export type ApiErrorType = Anthropic.ErrorType | "request_too_large";
 
-/** A reply the HTTP layer writes: a JSON body, or JSONL lines streamed in chunks. */
+/** One server-sent event of a streaming Messages reply. */
+export interface SseEvent {
+  /** The SSE event name, equal to `data.type`. */
+  event: string;
+  data: unknown;
+}
+
+/** A reply the HTTP layer writes: a JSON body, JSONL lines streamed in chunks, or SSE events. */
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
   json?: unknown;
   lines?: Iterable<string>;
+  events?: readonly SseEvent[];
 }
 
 /** The API's error envelope: `{"type":"error","error":{"type","message"},"request_id"}`. */
@@ -103,7 +111,8 @@ export function withEmulatedText(
     Math.min(MAX_WORDS, Math.round(message.usage.output_tokens * WORDS_PER_TOKEN)),
   );
   const text = sampleText(seededRandom(hash32(`${seed}:${key}`)), words);
-  return { ...message, content: [{ type: "text", text, citations: null }] };
+  // No `citations` key: recorded responses omit keys without a value (issue 12 item 3).
+  return { ...message, content: [{ type: "text", text } as Anthropic.Messages.TextBlock] };
 }
 
 /** What a batch create body holds once it passed the synchronous checks. */
@@ -165,46 +174,14 @@ export function checkCreateBody(body: unknown, maxRequests: number): CreateCheck
 }
 
 /**
- * The basic shape of Messages `params`: `model`, `max_tokens` (an integer ≥ 0) and a non-empty
- * `messages` array. `null` when they are fine.
- */
-export function paramsError(params: Json): string | null {
-  if (typeof params.model !== "string" || params.model === "") {
-    return "model: Field required (a non-empty string)";
-  }
-  const max = params.max_tokens;
-  if (typeof max !== "number" || !Number.isInteger(max) || max < 0) {
-    return "max_tokens: Input should be an integer greater than or equal to 0";
-  }
-  if (!Array.isArray(params.messages) || params.messages.length === 0) {
-    return "messages: Input should be a non-empty list of messages";
-  }
-  return null;
-}
-
-/**
- * The 400 a batch gives a request the Messages API would accept (fact 13, BP-en §What can be
- * batched): `max_tokens: 0`, `stream: true` and `speed`. Same wording as `simulate()`.
- */
-export function batchOnlyError(params: Json): string | null {
-  if (params.max_tokens === 0) {
-    return "max_tokens: 0 (cache pre-warming) is not supported in Message Batches; set max_tokens to at least 1.";
-  }
-  if (params.stream === true) return "stream: Streaming is not supported in Message Batches.";
-  if (params.speed != null) return "speed: Fast mode is not supported in Message Batches.";
-  return null;
-}
-
-/**
- * The 400s of `POST /v1/messages` beyond the basic shape. `stream: true` is refused because the
- * emulator does not speak server-sent events. A `max_tokens: 0` pre-warm is refused with
+ * The 400s of a `max_tokens: 0` pre-warm on `POST /v1/messages`: it is refused with `stream`,
  * extended thinking, `output_config.format`, or a forced `tool_choice` (reference §4, PC-zh §限制).
  */
-export function messageError(params: Json): string | null {
-  if (params.stream === true) {
-    return "stream: the cacheplan emulator does not stream; call `messages.create()` without `stream`.";
-  }
+export function prewarmError(params: Json): string | null {
   if (params.max_tokens !== 0) return null;
+  if (params.stream === true) {
+    return "max_tokens: 0 (cache pre-warming) cannot be combined with `stream: true`.";
+  }
   const thinking = params.thinking;
   if (isObject(thinking) && thinking.type === "enabled") {
     return 'max_tokens: 0 (cache pre-warming) cannot be combined with `thinking.type: "enabled"`.';
@@ -217,15 +194,5 @@ export function messageError(params: Json): string | null {
   if (isObject(choice) && (choice.type === "tool" || choice.type === "any")) {
     return `max_tokens: 0 (cache pre-warming) cannot be combined with \`tool_choice\` of type "${choice.type}".`;
   }
-  return null;
-}
-
-/** The checks of `POST /v1/messages/count_tokens` (reference §6): `model` and `messages`. */
-export function countTokensError(params: unknown): string | null {
-  if (!isObject(params)) return "The request body must be a JSON object.";
-  if (typeof params.model !== "string" || params.model === "") {
-    return "model: Field required (a non-empty string)";
-  }
-  if (!Array.isArray(params.messages)) return "messages: Field required (a list of messages)";
   return null;
 }

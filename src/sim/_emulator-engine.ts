@@ -11,17 +11,13 @@
  * random draws come in the same order as in `simulate()`, so both give the same usage.
  */
 import type Anthropic from "@anthropic-ai/sdk";
+import type { ModelTable } from "../pricing/models.js";
 import { ContextInterner, segmentRequest } from "../request/segments.js";
 import { seededRandom } from "../sample.js";
 import type { TokenCounter } from "../tokens/counter.js";
 import type { BatchRequest } from "../types.js";
-import {
-  batchOnlyError,
-  type IdKind,
-  IdSource,
-  paramsError,
-  withEmulatedText,
-} from "./_emulator-api.js";
+import { type IdKind, IdSource, withEmulatedText } from "./_emulator-api.js";
+import { paramsRejection } from "./_emulator-validate.js";
 import { MinHeap } from "./_heap.js";
 import { CacheState, type PreparedRequest } from "./cache.js";
 import { outputTokensFor, type ResolvedSimParams } from "./params.js";
@@ -35,6 +31,13 @@ type Fault = "api_error" | "overloaded_error" | null;
 /** Results of a batch stay downloadable for 29 days after `created_at` (reference §5.2). */
 export const RESULTS_RETENTION_MS = 29 * 24 * 60 * 60_000;
 
+/**
+ * How long a canceled batch stays `canceling` when nothing is in flight, in simulated ms. The API
+ * answers a cancel with the batch `canceling` (SDK-B 100-124: "the batch enters the `canceling`
+ * state") and ends it later; the delay itself is not documented. Decision: one simulated second.
+ */
+export const CANCEL_SETTLE_MS = 1000;
+
 /** One batch as the engine runs it. */
 export interface BatchRun {
   id: string;
@@ -47,11 +50,15 @@ export interface BatchRun {
   tokensOf: TokensOf;
   /** Per request (submission order): the injected `errored` fault (`errorRate`), if any. */
   faults: Fault[];
+  /** Per request (submission order): why it is refused without being run, e.g. its size. */
+  refused: ReadonlyMap<number, string>;
   /** Per request (submission order): its result once it ran or was skipped. */
   results: (IndividualResponse | undefined)[];
   /** Submission indexes in the order their results were decided (the results file order). */
   done: number[];
   createdAt: number;
+  /** Wall-clock ms of `createdAt`: the anchor of every timestamp of the batch. */
+  wallCreatedAt: number;
   startedAt: number;
   expiresAt: number;
   /** Submission indexes in processing order. */
@@ -88,7 +95,7 @@ export class EmulatorEngine {
   readonly cache: CacheState;
   readonly #p: ResolvedSimParams;
   readonly #counter: TokenCounter;
-  readonly #epoch: number;
+  readonly #wallNow: () => number;
   readonly #ids: IdSource;
   // Same streams as `simulate()` (simulate.ts `streams()`), so one batch alone draws the same.
   readonly #timing: () => number;
@@ -103,10 +110,15 @@ export class EmulatorEngine {
   readonly #interner = new ContextInterner();
   #now = 0;
 
-  constructor(params: ResolvedSimParams, counter: TokenCounter, epoch: number) {
+  /**
+   * `wallNow` is the wall clock timestamps are anchored to (issue 12 item 8): a batch's
+   * `created_at` is the wall-clock time it was created, so a client can compare it with its own
+   * clock; its other times add the simulated durations since then.
+   */
+  constructor(params: ResolvedSimParams, counter: TokenCounter, wallNow: () => number) {
     this.#p = params;
     this.#counter = counter;
-    this.#epoch = epoch;
+    this.#wallNow = wallNow;
     this.#ids = new IdSource(params.seed);
     this.#timing = seededRandom(params.seed ^ 0x7131_0001);
     this.#faultDraws = seededRandom(params.seed ^ 0x7131_0002);
@@ -122,9 +134,14 @@ export class EmulatorEngine {
     return this.#ids.next(kind);
   }
 
-  /** RFC 3339 time of a virtual instant. */
-  iso(time: number): string {
-    return new Date(this.#epoch + time).toISOString();
+  /** The model table requests are checked against (SDK `Model` ids plus `sim.models`). */
+  get models(): ModelTable {
+    return this.#p.models;
+  }
+
+  /** RFC 3339 time of a virtual instant of `run`: its wall-clock creation plus the simulated span. */
+  #iso(run: BatchRun, time: number): string {
+    return new Date(run.wallCreatedAt + (time - run.createdAt)).toISOString();
   }
 
   /** Token counts of the segments of `requests`, with the emulator's counter. */
@@ -148,12 +165,16 @@ export class EmulatorEngine {
     this.#heap.push({ time, seq: this.#eventSeq++, kind, run });
   }
 
-  /** Creates a batch at `now`; its processing starts after the start delay (`runWave()` rules). */
+  /**
+   * Creates a batch at `now`; its processing starts after the start delay (`runWave()` rules).
+   * `refused` maps submission indexes to the message of an `errored` result they get unrun.
+   */
   createBatch(
     requests: readonly BatchRequest[],
     workspace: string,
     tokensOf: TokensOf,
     now: number,
+    refused: ReadonlyMap<number, string> = new Map(),
   ): BatchRun {
     this.advanceTo(now);
     const p = this.#p;
@@ -175,9 +196,11 @@ export class EmulatorEngine {
       requests,
       tokensOf,
       faults,
+      refused,
       results: new Array(requests.length).fill(undefined),
       done: [],
       createdAt: now,
+      wallCreatedAt: this.#wallNow(),
       startedAt,
       expiresAt,
       queue: keyed.map((k) => k.i),
@@ -238,14 +261,19 @@ export class EmulatorEngine {
   #execute(run: BatchRun, index: number, start: number): number {
     const request = run.requests[index]!;
     const params = request.params as unknown as Record<string, unknown>;
-    const fail = (type: "invalid_request_error" | Exclude<Fault, null>, message: string) => {
+    const fail = (
+      type: "invalid_request_error" | "not_found_error" | Exclude<Fault, null>,
+      message: string,
+    ) => {
       // An errored request holds its slot briefly, touches no entry and is not billed (§5.4).
       this.#settle(run, index, simError(type, message, this.id("result")));
       return start + this.#p.requestOverheadMs;
     };
+    const refused = run.refused.get(index);
+    if (refused !== undefined) return fail("invalid_request_error", refused);
     // Validation is asynchronous in batches: a bad `params` is an `errored` result (fact 13).
-    const rejected = paramsError(params) ?? batchOnlyError(params);
-    if (rejected !== null) return fail("invalid_request_error", rejected);
+    const rejected = paramsRejection(params, this.#p.models, "batch");
+    if (rejected !== null) return fail(rejected.type, rejected.message);
     const prep = this.cache.prepare(request, run.tokensOf, {
       workspace: run.workspace,
       ttlOrderViolation: this.#p.ttlOrderViolation,
@@ -279,8 +307,12 @@ export class EmulatorEngine {
     const readable = start + p.requestOverheadMs + uncached * p.prefillMsPerToken;
     const output = request.maxTokens === 0 ? 0 : outputTokensFor(p.outputTokens, request.maxTokens);
     const end = readable + output * p.msPerOutputToken;
-    this.cache.commit(lookup, readable);
-    const geo = typeof params.inference_geo === "string" ? params.inference_geo : "global";
+    // Fact 14: an entry is readable once the response that wrote it starts. The emulator hands a
+    // synchronous call's response to its client at once, so its writes are readable from then:
+    // the next call a client sends after receiving a response reads them (issue 12 item 1).
+    this.cache.commit(lookup, source === "messages" ? start : readable);
+    // Recorded responses say "not_available" unless the request asked for a region (item 3).
+    const geo = typeof params.inference_geo === "string" ? params.inference_geo : "not_available";
     const message = simMessage(
       this.id("msg"),
       request.model,
@@ -339,7 +371,11 @@ export class EmulatorEngine {
   /** When the batch ended or will end, once every request is decided; `null` before. */
   endedAt(run: BatchRun): number | null {
     if (run.next < run.queue.length) return null;
-    if (run.drained) return Math.max(run.cutoff, run.lastEnd);
+    if (run.drained) {
+      // A canceled batch passes through `canceling` even with nothing in flight (item 7).
+      const settle = run.cutoffOutcome === "canceled" ? CANCEL_SETTLE_MS : 0;
+      return Math.max(run.cutoff + settle, run.lastEnd);
+    }
     return Number.isFinite(run.lastEnd) ? run.lastEnd : run.startedAt;
   }
 
@@ -350,11 +386,14 @@ export class EmulatorEngine {
 
   /**
    * Cancels at `now`: requests not started are `canceled`, requests in flight complete (reference
-   * §5.1). The batch is `canceling` until they have. `false` when it has already ended.
+   * §5.1). The batch is `canceling` until they have, and at least {@link CANCEL_SETTLE_MS}.
+   * Repeating a cancel is harmless: the batch is returned as it is, also once it has ended after
+   * the cancel (a client whose first cancel response was lost retries it). `false` only for a batch
+   * that ended without being canceled.
    */
   cancel(run: BatchRun, now: number): boolean {
     this.advanceTo(now);
-    if (this.isEnded(run)) return false;
+    if (this.isEnded(run)) return run.cancelInitiatedAt !== null;
     if (run.cancelInitiatedAt !== null) return true;
     run.cancelInitiatedAt = now;
     if (now < run.cutoff) {
@@ -386,7 +425,7 @@ export class EmulatorEngine {
       counts.processing = run.size;
     }
     const endedAt = ended ? this.endedAt(run) : null;
-    const archived = this.#now >= run.createdAt + RESULTS_RETENTION_MS;
+    const archived = this.isArchived(run);
     return {
       id: run.id,
       type: "message_batch",
@@ -396,12 +435,14 @@ export class EmulatorEngine {
           ? "canceling"
           : "in_progress",
       request_counts: counts,
-      created_at: this.iso(run.createdAt),
-      expires_at: this.iso(run.expiresAt),
-      ended_at: endedAt === null ? null : this.iso(endedAt),
-      cancel_initiated_at: run.cancelInitiatedAt === null ? null : this.iso(run.cancelInitiatedAt),
-      archived_at: archived ? this.iso(run.createdAt + RESULTS_RETENTION_MS) : null,
-      results_url: ended ? `${baseUrl}/v1/messages/batches/${run.id}/results` : null,
+      created_at: this.#iso(run, run.createdAt),
+      expires_at: this.#iso(run, run.expiresAt),
+      ended_at: endedAt === null ? null : this.#iso(run, endedAt),
+      cancel_initiated_at:
+        run.cancelInitiatedAt === null ? null : this.#iso(run, run.cancelInitiatedAt),
+      archived_at: archived ? this.#iso(run, run.createdAt + RESULTS_RETENTION_MS) : null,
+      // SDK-B 211-218: null until processing ends; archived results cannot be downloaded (§5.2).
+      results_url: ended && !archived ? `${baseUrl}/v1/messages/batches/${run.id}/results` : null,
     };
   }
 
@@ -442,6 +483,20 @@ export class EmulatorEngine {
         ? newestFirst
         : newestFirst.filter((r) => r.seq < cursor.afterSeq!);
     return { runs: older.slice(0, limit), hasMore: older.length > limit };
+  }
+
+  /**
+   * Requests of unfinished batches still waiting or running: what the API's "batch requests in
+   * processing queue" limit counts (reference §5.6: "across all active batches").
+   */
+  queuedRequests(now: number): number {
+    this.advanceTo(now);
+    let n = 0;
+    for (const run of this.#all) {
+      if (run.deleted || this.isEnded(run)) continue;
+      n += run.size - run.done.length;
+    }
+    return n;
   }
 
   /** Requests submitted in batches so far. */

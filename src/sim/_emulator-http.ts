@@ -1,6 +1,7 @@
 /**
  * HTTP plumbing of the emulator (internal): listening on loopback, reading bodies with a size
- * limit, finding the API key, and writing replies (JSON, or JSONL streamed with backpressure).
+ * limit, finding the API key, and writing replies (JSON, JSONL streamed with backpressure, or
+ * server-sent events).
  */
 import type { createServer, IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,7 +30,12 @@ export function listen(server: ReturnType<typeof createServer>, port: number): P
   });
 }
 
-/** Reads a body up to `max` bytes; past that, the rest is drained and `tooLarge` is set. */
+/**
+ * Reads a body up to `max` bytes, counting bytes as they stream in. Past `max` (or when
+ * `content-length` already says so) nothing more is kept: the rest is read and discarded so that
+ * the client can finish sending and read the 413, and `tooLarge` is set. Nothing is decoded to a
+ * string unless the whole body fits (issue 9 item 15: a 255 MB body must never be held as text).
+ */
 export function readBody(
   request: IncomingMessage,
   max: number,
@@ -37,10 +43,13 @@ export function readBody(
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = Number(request.headers["content-length"] ?? 0) > max;
+    let tooLarge = declaredTooLarge(request, max);
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > max) tooLarge = true;
+      if (size > max && !tooLarge) {
+        tooLarge = true;
+        chunks.length = 0;
+      }
       if (!tooLarge) chunks.push(chunk);
     });
     request.on("end", () =>
@@ -48,6 +57,16 @@ export function readBody(
     );
     request.on("error", reject);
   });
+}
+
+/** Whether the request's `content-length` is above `max`. */
+export function declaredTooLarge(request: IncomingMessage, max: number): boolean {
+  return Number(request.headers["content-length"] ?? 0) > max;
+}
+
+/** Reads and discards a body the emulator answers without looking at (no key, too large). */
+export function discardBody(request: IncomingMessage): void {
+  request.resume();
 }
 
 /** The API key of a request: `x-api-key`, or the bearer token (how SDK 1.12.0 sends `apiKey`). */
@@ -58,12 +77,49 @@ export function hasApiKey(request: IncomingMessage): boolean {
   return typeof auth === "string" && /^Bearer\s+\S/.test(auth);
 }
 
+/**
+ * `x-should-retry` of an error reply, unless the reply sets its own. Recorded API responses carry
+ * it (a 429 with `x-should-retry: true`, anthropics/anthropic-sdk-typescript#357; a 500 with
+ * `false`, anthropics/claude-code#35491), and the SDK obeys it before its own rules (client.js
+ * `shouldRetry()`). The emulator says `true` where the SDK would retry anyway (408, 409, 429,
+ * 5xx) and `false` for the other 4xx, which retrying cannot fix.
+ */
+function shouldRetry(status: number): string {
+  return status === 408 || status === 409 || status === 429 || status >= 500 ? "true" : "false";
+}
+
+/**
+ * The content type of the results file: `application/x-jsonl`, as the API reference documents the
+ * 200 of `GET /v1/messages/batches/{id}/results` ("Retrieve Message Batch Results", OpenAPI
+ * `response: '200': application/x-jsonl`; https://docs.claude.com/en/api/retrieving-message-batch-results).
+ */
+export const RESULTS_CONTENT_TYPE = "application/x-jsonl";
+
 export async function send(
   response: ServerResponse,
   reply: Reply,
   requestId: string,
 ): Promise<void> {
-  const headers = { "request-id": requestId, ...reply.headers };
+  const headers: Record<string, string> = { "request-id": requestId, ...reply.headers };
+  if (reply.status >= 400 && headers["x-should-retry"] === undefined) {
+    headers["x-should-retry"] = shouldRetry(reply.status);
+  }
+  if (reply.events !== undefined) {
+    // Server-sent events (streaming Messages, https://docs.claude.com/en/api/messages-streaming):
+    // each event has its SSE name and the same `type` in its JSON data.
+    response.writeHead(reply.status, {
+      ...headers,
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+    });
+    for (const event of reply.events) {
+      const frame = `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
+      if (!response.write(frame)) await drained(response);
+      if (response.destroyed) return;
+    }
+    response.end();
+    return;
+  }
   if (reply.lines === undefined) {
     let body = reply.json;
     if (
@@ -77,7 +133,7 @@ export async function send(
     response.end(JSON.stringify(body));
     return;
   }
-  response.writeHead(reply.status, { ...headers, "content-type": "application/binary" });
+  response.writeHead(reply.status, { ...headers, "content-type": RESULTS_CONTENT_TYPE });
   let chunk = "";
   for (const line of reply.lines) {
     chunk += line;

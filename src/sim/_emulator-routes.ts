@@ -4,18 +4,19 @@
  *
  * Where the API's behaviour is not documented, the choice is stated at the route.
  */
+import { JsonSizer } from "../request/json-size.js";
 import type { BatchRequest } from "../types.js";
 import {
   checkCreateBody,
-  countTokensError,
   errorReply,
   invalid,
   isObject,
-  messageError,
-  paramsError,
+  prewarmError,
   type Reply,
 } from "./_emulator-api.js";
 import type { BatchRun, EmulatorEngine } from "./_emulator-engine.js";
+import { messageEvents } from "./_emulator-stream.js";
+import { countTokensRejection, paramsRejection, type Rejection } from "./_emulator-validate.js";
 
 /** The emulator's routes, named after the SDK methods that call them. */
 export const EMULATOR_ROUTES = [
@@ -50,7 +51,17 @@ export interface RouteContext {
   now: () => number;
   baseUrl: string;
   maxBatchRequests: number;
+  /** Most requests queued across unfinished batches; `null` for no limit. */
+  maxQueued: number | null;
+  /** Most bytes of one Messages request: a batch item above it is refused unrun. */
+  maxMessageBytes: number;
 }
+
+/**
+ * Seconds in the `retry-after` of a create refused for the processing queue. The API's value is
+ * not documented; a minute is the longest the SDK honours as given (client.js `retryRequest()`).
+ */
+export const QUEUE_RETRY_AFTER_SECONDS = 60;
 
 /** List page size: 20 by default, 1,000 at most (reference §5.1, a secondary source). */
 const LIST_DEFAULT_LIMIT = 20;
@@ -143,10 +154,53 @@ async function create(ctx: RouteContext): Promise<Reply> {
   if (!parsed.ok) return parsed.reply;
   const checked = checkCreateBody(parsed.value, ctx.maxBatchRequests);
   if (!checked.ok) return checked.reply;
-  const tokensOf = await ctx.engine.tokensFor(checked.requests);
+  const full = queueFull(ctx, checked.requests.length);
+  if (full !== null) return full;
+  const refused = oversized(checked.requests, ctx.maxMessageBytes);
+  const counted = checked.requests.filter((_, i) => !refused.has(i));
+  const tokensOf = await ctx.engine.tokensFor(counted);
   // The clock is read after counting, so the batch is created at the moment it is answered.
-  const run = ctx.engine.createBatch(checked.requests, ctx.workspace, tokensOf, ctx.now());
+  const run = ctx.engine.createBatch(checked.requests, ctx.workspace, tokensOf, ctx.now(), refused);
   return { status: 200, json: ctx.engine.view(run, ctx.baseUrl) };
+}
+
+/**
+ * The 429 of a create that would put more requests in the processing queue than `maxQueued`
+ * (reference §5.6: "Max batch requests in processing queue", 200,000 / 300,000 / 500,000 by
+ * tier, counted across all active batches), with the API's error shape, `retry-after` and
+ * `x-should-retry: true`. The documented `anthropic-ratelimit-*` headers describe request and
+ * token rates, not the queue, so they are not sent here.
+ */
+function queueFull(ctx: RouteContext, adding: number): Reply | null {
+  if (ctx.maxQueued === null) return null;
+  const queued = ctx.engine.queuedRequests(ctx.now());
+  if (queued + adding <= ctx.maxQueued) return null;
+  return errorReply(
+    429,
+    "rate_limit_error",
+    `Number of batch requests in the processing queue would exceed your limit of ${ctx.maxQueued}: ${queued} are queued in unfinished batches and this batch adds ${adding}. Wait for batches to end, or split this one.`,
+    { "retry-after": String(QUEUE_RETRY_AFTER_SECONDS), "x-should-retry": "true" },
+  );
+}
+
+/**
+ * Batch items larger than one Messages request may be (32 MB, https://docs.claude.com/en/api/errors
+ * "Request size limits"), with the message of their `errored` result. Decision (what the API
+ * does with such an item is not documented): it is refused like a prompt that cannot fit, without
+ * being tokenized, so that a 255 MB string in a 256 MB batch never reaches the token counter.
+ */
+function oversized(requests: readonly BatchRequest[], max: number): Map<number, string> {
+  const sizer = new JsonSizer();
+  const refused = new Map<number, string>();
+  for (const [i, request] of requests.entries()) {
+    const bytes = sizer.bytes(request.params);
+    if (bytes <= max) continue;
+    refused.set(
+      i,
+      `prompt is too long: the params of this request are ${bytes} bytes, more than the ${max} a Messages request may have; shorten it.`,
+    );
+  }
+  return refused;
 }
 
 /**
@@ -196,9 +250,12 @@ function list(ctx: RouteContext): Reply {
 }
 
 /**
- * Decision (not documented): canceling a `canceling` batch returns it unchanged (idempotent, so
- * a retried cancel succeeds); canceling an ended batch is a 400 ("Batches may be canceled any
- * time before processing ends", SDK-B 100-124).
+ * "Immediately after cancellation, a batch's processing_status will be canceling"
+ * (https://docs.anthropic.com/en/api/messages-batch-examples#canceling-a-message-batch), also
+ * when nothing is in flight. Decisions (not documented): a repeated cancel returns the batch as
+ * it is, `canceling` or already `ended` after the first cancel, so a retried cancel succeeds;
+ * canceling a batch that ended on its own is a 400 ("Batches may be canceled any time before
+ * processing ends", SDK-B 100-124).
  */
 function cancel(ctx: RouteContext, run: BatchRun): Reply {
   if (!ctx.engine.cancel(run, ctx.now())) {
@@ -246,24 +303,37 @@ function results(ctx: RouteContext, run: BatchRun): Reply {
   return { status: 200, lines: ctx.engine.resultLines(run) };
 }
 
+function rejectionReply(rejection: Rejection): Reply {
+  return errorReply(rejection.status, rejection.type, rejection.message);
+}
+
+/**
+ * `POST /v1/messages`: the same checks as the planner plus the API's own (unknown fields,
+ * sampling parameters, unknown models), then one request through the cache model. With
+ * `stream: true` the response is server-sent events (issue 12 item 2).
+ */
 async function message(ctx: RouteContext): Promise<Reply> {
   const parsed = parseJson(ctx.body);
   if (!parsed.ok) return parsed.reply;
   const params = parsed.value;
   if (!isObject(params)) return invalid("The request body must be a JSON object.");
-  const rejected = paramsError(params) ?? messageError(params);
-  if (rejected !== null) return invalid(rejected);
+  const rejected = paramsRejection(params, ctx.engine.models, "messages");
+  if (rejected !== null) return rejectionReply(rejected);
+  const prewarm = prewarmError(params);
+  if (prewarm !== null) return invalid(prewarm);
   const request = { custom_id: "message", params } as unknown as BatchRequest;
   const tokensOf = await ctx.engine.tokensFor([request]);
   const outcome = ctx.engine.message(params, ctx.workspace, tokensOf, ctx.now());
-  return outcome.ok ? { status: 200, json: outcome.message } : invalid(outcome.message);
+  if (!outcome.ok) return invalid(outcome.message);
+  if (params.stream === true) return { status: 200, events: messageEvents(outcome.message) };
+  return { status: 200, json: outcome.message };
 }
 
 async function countTokens(ctx: RouteContext): Promise<Reply> {
   const parsed = parseJson(ctx.body);
   if (!parsed.ok) return parsed.reply;
-  const rejected = countTokensError(parsed.value);
-  if (rejected !== null) return invalid(rejected);
+  const rejected = countTokensRejection(parsed.value, ctx.engine.models);
+  if (rejected !== null) return rejectionReply(rejected);
   const params = parsed.value as Record<string, unknown>;
   const request = { custom_id: "count", params } as unknown as BatchRequest;
   const tokensOf = await ctx.engine.tokensFor([request]);

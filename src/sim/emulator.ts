@@ -14,7 +14,14 @@ import type { TokenCounter } from "../tokens/counter.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
 import { errorReply, type Reply } from "./_emulator-api.js";
 import { EmulatorEngine } from "./_emulator-engine.js";
-import { hasApiKey, listen, readBody, send } from "./_emulator-http.js";
+import {
+  declaredTooLarge,
+  discardBody,
+  hasApiKey,
+  listen,
+  readBody,
+  send,
+} from "./_emulator-http.js";
 import {
   EMULATOR_ROUTES,
   type EmulatorRoute,
@@ -126,13 +133,29 @@ export interface EmulatorOptions {
    */
   maxBatchRequests?: number;
   /**
-   * Most bytes of a request body; more is a 413 `request_too_large` (reference fact 11: 256 MB).
+   * Most bytes of a Message Batches request body; more is a 413 `request_too_large` (reference
+   * fact 11: 256 MB).
    * @default 256000000
    */
   maxBodyBytes?: number;
   /**
-   * Wall-clock time (ms since the Unix epoch) of simulated time 0, for `created_at` and the other
-   * timestamps.
+   * Most bytes of a `POST /v1/messages` or count_tokens body; more is a 413 `request_too_large`
+   * ("Request size limits": Messages API 32 MB, Token Counting API 32 MB,
+   * https://docs.claude.com/en/api/errors). A batch item above it comes back `errored`.
+   * @default 32000000
+   */
+  maxMessageBodyBytes?: number;
+  /**
+   * Most requests queued across all unfinished batches (reference §5.6: 200,000, 300,000 or
+   * 500,000 by tier); a create that would go beyond is a 429 `rate_limit_error` with
+   * `retry-after`. `undefined` for no limit.
+   * @default undefined
+   */
+  maxQueued?: number;
+  /**
+   * Wall-clock time (ms since the Unix epoch) at which the emulator starts. A batch's
+   * `created_at` is this plus the real time elapsed (plus any {@link Emulator.advance}), so a
+   * client can compare it with its own clock; its other timestamps add the simulated durations.
    * @default Date.now() when the emulator starts
    */
   epoch?: number;
@@ -184,6 +207,16 @@ export interface Emulator {
 }
 
 const FAULT_KINDS: readonly EmulatorFaultKind[] = ["429", "500", "529", "drop", "lost-response"];
+
+/** "Request size limits": Messages API 32 MB, Token Counting API 32 MB (docs.claude.com/en/api/errors). */
+export const MESSAGES_MAX_BYTES = 32_000_000;
+
+/**
+ * `anthropic-ratelimit-requests-limit` of an injected 429. The emulator counts no requests per
+ * minute; the value is the Start tier's batch RPM (reference §5.6), so the headers have their
+ * documented shape (https://docs.claude.com/en/api/rate-limits "Response headers").
+ */
+const NOMINAL_RPM = 1000;
 const DEFAULT_FAULT_KINDS: readonly EmulatorFaultKind[] = ["429", "500", "529", "drop"];
 
 function check(ok: boolean, name: string, expected: string, value: unknown): void {
@@ -245,7 +278,8 @@ function resolveFaults(faults: EmulatorFaultOptions | undefined, seed: number): 
  *
  * Routes (the SDK's, SDK-B; SDK-BJ): `POST /v1/messages/batches`, `GET /v1/messages/batches`,
  * `GET|DELETE /v1/messages/batches/{id}`, `POST /v1/messages/batches/{id}/cancel`,
- * `GET /v1/messages/batches/{id}/results`, `POST /v1/messages`, `POST /v1/messages/count_tokens`.
+ * `GET /v1/messages/batches/{id}/results`, `POST /v1/messages` (also with `stream: true`, as
+ * server-sent events), `POST /v1/messages/count_tokens`.
  * Every request needs an API key (`x-api-key`, or `Authorization: Bearer`); any non-empty key is
  * accepted and none is ever logged or echoed.
  *
@@ -289,16 +323,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     "an integer ≥ 1",
     maxBodyBytes,
   );
+  const maxMessageBodyBytes = options.maxMessageBodyBytes ?? MESSAGES_MAX_BYTES;
+  check(
+    Number.isInteger(maxMessageBodyBytes) && maxMessageBodyBytes >= 1,
+    "maxMessageBodyBytes",
+    "an integer ≥ 1",
+    maxMessageBodyBytes,
+  );
+  const maxQueued = options.maxQueued ?? null;
+  check(
+    maxQueued === null || (Number.isInteger(maxQueued) && maxQueued >= 1),
+    "maxQueued",
+    "an integer ≥ 1",
+    maxQueued,
+  );
   const epoch = options.epoch ?? Date.now();
   check(Number.isFinite(epoch), "epoch", "a time in ms", epoch);
   // `tokensOf` is built per HTTP request from `counter`; a placeholder passes the checks.
   const params = resolveSimParams({ ...options.sim, seed, tokensOf: () => 0 });
   let faults = resolveFaults(options.faults, seed);
-  const engine = new EmulatorEngine(params, options.counter ?? createTiktokenCounter(), epoch);
-
   const realStart = performance.now();
   let offset = 0;
   const now = () => offset + (performance.now() - realStart) * timeScale;
+  // Item 8: timestamps follow the real clock (plus explicit `advance()` jumps), not scaled time.
+  const wallNow = () => epoch + (performance.now() - realStart) + offset;
+  const engine = new EmulatorEngine(params, options.counter ?? createTiktokenCounter(), wallNow);
   const requests = Object.fromEntries(
     [...EMULATOR_ROUTES, "unknown"].map((route) => [route, 0]),
   ) as EmulatorStats["requests"];
@@ -324,6 +373,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (kind !== "500") headers["retry-after"] = String(faults.retryAfterSeconds);
     if (faults.retryAfterMs !== undefined) headers["retry-after-ms"] = String(faults.retryAfterMs);
     if (kind === "429") {
+      // Rate-limit headers as the API sends them on a 429 (docs.claude.com/en/api/rate-limits,
+      // "Response headers"; a recorded 429 in anthropics/anthropic-sdk-typescript#357).
+      headers["anthropic-ratelimit-requests-limit"] = String(NOMINAL_RPM);
+      headers["anthropic-ratelimit-requests-remaining"] = "0";
+      headers["anthropic-ratelimit-requests-reset"] = new Date(
+        wallNow() + faults.retryAfterSeconds * 1000,
+      ).toISOString();
       return errorReply(
         429,
         "rate_limit_error",
@@ -346,7 +402,35 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       options.log?.(
         `${request.method} ${url.pathname} ${status} ${Math.round(performance.now() - started)}ms`,
       );
-    const body = await readBody(request, maxBodyBytes);
+    // Issue 9 item 15: the key is checked before a byte of the body is read, and a body is never
+    // held past its route's limit ("Request size limits", docs.claude.com/en/api/errors: 32 MB for
+    // Messages and Token Counting, 256 MB for Batches; a 413 `request_too_large` above).
+    if (!hasApiKey(request)) {
+      discardBody(request);
+      log("401");
+      await send(
+        response,
+        errorReply(401, "authentication_error", "x-api-key header is required"),
+        requestId,
+      );
+      return;
+    }
+    const limit =
+      match.route === "messages.create" || match.route === "messages.countTokens"
+        ? maxMessageBodyBytes
+        : maxBodyBytes;
+    const tooLarge = errorReply(
+      413,
+      "request_too_large",
+      `Request exceeds the maximum allowed number of bytes (${limit} on this endpoint)${match.route === "batches.create" ? "; split the batch" : ""}.`,
+    );
+    if (declaredTooLarge(request, limit)) {
+      discardBody(request);
+      log("413");
+      await send(response, tooLarge, requestId);
+      return;
+    }
+    const body = await readBody(request, limit);
     const fault = drawFault(match.route);
     if (fault !== null) injected[fault] += 1;
     if (fault === "drop") {
@@ -357,14 +441,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     let reply: Reply;
     if (fault === "429" || fault === "500" || fault === "529") {
       reply = faultReply(fault);
-    } else if (!hasApiKey(request)) {
-      reply = errorReply(401, "authentication_error", "x-api-key header is required");
     } else if (body.tooLarge) {
-      reply = errorReply(
-        413,
-        "request_too_large",
-        `Request exceeds the maximum allowed number of bytes (${maxBodyBytes}); split the batch.`,
-      );
+      reply = tooLarge;
     } else {
       const workspaceHeader = request.headers["anthropic-workspace-id"];
       reply = await handleRoute(match, {
@@ -378,6 +456,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         now,
         baseUrl,
         maxBatchRequests,
+        maxQueued,
+        maxMessageBytes: maxMessageBodyBytes,
       });
     }
     if (fault === "lost-response") {

@@ -187,7 +187,12 @@ export class TokenSum {
   }
 }
 
-/** A `Message` with the simulated usage and a short deterministic text. */
+/**
+ * A `Message` with the simulated usage and a short deterministic text. Keys without a value are
+ * left out, as in recorded API responses (issue 12 item 3): no `citations`, `stop_details`,
+ * `container`, `diagnostics`, `output_tokens_details`, `server_tool_use` or `speed` when null.
+ * The SDK types them as `T | null`, so the object is cast where they are missing.
+ */
 export function simMessage(
   id: string,
   model: string,
@@ -198,44 +203,31 @@ export function simMessage(
   inferenceGeo: string,
 ): Anthropic.Messages.Message {
   const { usage } = lookup;
-  return {
+  const text = `Simulated response to ${lookup.request.custom_id} (${outputTokens} output tokens).`;
+  const message = {
     id,
     type: "message",
     role: "assistant",
     model,
-    content:
-      outputTokens === 0
-        ? []
-        : [
-            {
-              type: "text",
-              text: `Simulated response to ${lookup.request.custom_id} (${outputTokens} output tokens).`,
-              citations: null,
-            },
-          ],
+    content: outputTokens === 0 ? [] : [{ type: "text", text }],
     stop_reason: outputTokens >= maxTokens ? "max_tokens" : "end_turn",
     stop_sequence: null,
-    stop_details: null,
-    container: null,
-    diagnostics: null,
     usage: {
       input_tokens: usage.input_tokens,
       cache_creation_input_tokens: usage.cache_creation_input_tokens,
       cache_read_input_tokens: usage.cache_read_input_tokens,
       cache_creation: { ...usage.cache_creation },
       output_tokens: outputTokens,
-      output_tokens_details: null,
-      server_tool_use: null,
       service_tier: serviceTier,
-      speed: null,
       inference_geo: inferenceGeo,
     },
   };
+  return message as unknown as Anthropic.Messages.Message;
 }
 
 /** The `errored` result the API gives, with a deterministic `request_id`. */
 export function simError(
-  type: "invalid_request_error" | "api_error" | "overloaded_error",
+  type: "invalid_request_error" | "not_found_error" | "api_error" | "overloaded_error",
   message: string,
   requestId: string,
 ): Anthropic.Messages.Batches.MessageBatchErroredResult {

@@ -94,7 +94,7 @@ function runRequest(
     output,
     maxTokens,
     source === "batch" ? "batch" : "standard",
-    params.inference_geo ?? "global",
+    params.inference_geo ?? "not_available", // as recorded responses say when none was asked
   );
   return { lookup, timing: { start, readable, end }, message };
 }

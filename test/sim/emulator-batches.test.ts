@@ -269,8 +269,37 @@ describe("cancel, delete, expiry (a stopped clock moved by advance())", () => {
     const results = await resultsOf(client, batch.id);
     expect(results.filter((r) => r.result.type === "canceled")).toHaveLength(18);
 
-    const again = await client.messages.batches.cancel(batch.id).catch((e: unknown) => e);
-    expect(again).toBeInstanceOf(Anthropic.BadRequestError);
+    // Issue 12 item 7: a repeated cancel after the end returns the batch, not an error.
+    const again = await client.messages.batches.cancel(batch.id);
+    expect(again).toMatchObject({
+      processing_status: "ended",
+      request_counts: ended.request_counts,
+    });
+  });
+
+  it("cancel: a batch with nothing in flight passes through canceling (issue 12 item 7)", async () => {
+    const target = await emulator({ timeScale: 0, sim });
+    const client = clientFor(target);
+    const batch = await client.messages.batches.create({ requests: [simpleRequest("idle")] });
+    // Before the start delay: nothing in flight. The API answers `canceling` and ends it later.
+    const canceling = await client.messages.batches.cancel(batch.id);
+    expect(canceling.processing_status).toBe("canceling");
+    expect(canceling.ended_at).toBeNull();
+    target.advance(MIN);
+    const ended = await client.messages.batches.retrieve(batch.id);
+    expect(ended).toMatchObject({ processing_status: "ended", request_counts: { canceled: 1 } });
+    expect(Date.parse(ended.ended_at!)).toBeGreaterThan(Date.parse(ended.cancel_initiated_at!));
+    expect((await client.messages.batches.cancel(batch.id)).processing_status).toBe("ended");
+  });
+
+  it("cancel: a batch that ended on its own cannot be canceled (400)", async () => {
+    const target = await emulator({ timeScale: 0, sim });
+    const client = clientFor(target);
+    const batch = await client.messages.batches.create({ requests: [simpleRequest("done")] });
+    target.advance(HOUR);
+    const late = await client.messages.batches.cancel(batch.id).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(apiMessage(late)).toContain("has already ended");
   });
 
   it("delete: a 400 before the end, deleted once ended, then NotFoundError", async () => {

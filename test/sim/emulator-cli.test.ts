@@ -78,12 +78,57 @@ describe("cacheplan emulate", () => {
     await expect(fetch(`${url}/v1/messages/batches`)).rejects.toThrow();
   });
 
+  it("--max-queued limits the requests queued across unfinished batches (issue 12 item 6)", async () => {
+    const stdout = new PassThrough();
+    let out = "";
+    const announced = new Promise<string>((resolve) => {
+      stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString("utf8");
+        const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+        if (url) resolve(url);
+      });
+    });
+    let stop: () => void = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const io = {
+      stdout,
+      stderr: new PassThrough(),
+      stdin: Readable.from([]),
+      env: {},
+      cwd: process.cwd(),
+    };
+    const exit = run(["--port", "0", "--max-queued", "2"], io, { stop: stopped });
+    const client = new Anthropic({ baseURL: await announced, apiKey: "k", maxRetries: 0 });
+    const request = (id: string) => ({
+      custom_id: id,
+      params: {
+        model: "claude-sonnet-4-6",
+        max_tokens: 8,
+        messages: [{ role: "user" as const, content: "hi" }],
+      },
+    });
+    const refused = await client.messages.batches
+      .create({ requests: ["a", "b", "c"].map(request) })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Anthropic.RateLimitError);
+    expect((await client.messages.batches.create({ requests: [request("a")] })).id).toMatch(
+      /^msgbatch_/,
+    );
+    stop();
+    expect(await exit).toBe(0);
+    expect(out).toContain("queue:  at most 2 requests across unfinished batches");
+  });
+
   it("rejects bad options with exit code 2", async () => {
     for (const argv of [
       ["emulate", "--time-scale", "fast"],
       ["emulate", "--time-scale", "0"],
       ["emulate", "--fault-rate", "1.5"],
       ["emulate", "--port", "70000"],
+      ["emulate", "--max-queued", "0"],
+      ["emulate", "--max-queued", "many"],
       ["emulate", "--frobnicate"],
     ]) {
       const result = await runCli(argv);

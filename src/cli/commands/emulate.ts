@@ -21,6 +21,11 @@ export const args = defineArgs({
     type: "string",
     description: "Seed of processing order, faults, ids and text (default 1)",
   },
+  "max-queued": {
+    type: "string",
+    description:
+      "Most requests queued across unfinished batches; a create beyond is a 429 with retry-after (the API's 200,000 / 300,000 / 500,000 by tier; default no limit)",
+  },
   verbose: { type: "boolean", description: "Print one line per HTTP request (never the API key)" },
 });
 
@@ -41,6 +46,8 @@ export interface EmulatorBanner {
   timeScale: number;
   faultRate: number;
   seed: number;
+  /** The processing-queue limit, when one is set. */
+  maxQueued?: number;
 }
 
 function describeScale(timeScale: number): string {
@@ -66,6 +73,9 @@ export function renderEmulatorBanner(banner: EmulatorBanner): string {
     `  time:   ${describeScale(banner.timeScale)}`,
     `  faults: ${faults}`,
     `  seed:   ${banner.seed}`,
+    ...(banner.maxQueued === undefined
+      ? []
+      : [`  queue:  at most ${banner.maxQueued} requests across unfinished batches`]),
     "",
     "Point the SDK at it (any non-empty API key is accepted):",
     `  new Anthropic({ baseURL: "${banner.url}", apiKey: "test" })`,
@@ -127,8 +137,15 @@ export async function run(
     );
   }
   const seed = intOption(a.seed, "seed") ?? 1;
+  const maxQueued = intOption(a["max-queued"], "max-queued");
+  if (maxQueued !== undefined && maxQueued < 1) {
+    throw new UsageError(
+      `\`--max-queued\` must be at least 1 (a number of requests); got ${maxQueued}.`,
+    );
+  }
 
   const emulatorOptions: EmulatorOptions = { port, timeScale, seed };
+  if (maxQueued !== undefined) emulatorOptions.maxQueued = maxQueued;
   if (faultRate > 0) emulatorOptions.faults = { rate: faultRate };
   if (a.verbose) {
     emulatorOptions.log = (line) => {
@@ -138,7 +155,9 @@ export async function run(
   const stopped = options.stop ?? untilSignal();
   const emulator = await startEmulator(emulatorOptions);
   try {
-    await write(io.stdout, renderEmulatorBanner({ url: emulator.url, timeScale, faultRate, seed }));
+    const banner: EmulatorBanner = { url: emulator.url, timeScale, faultRate, seed };
+    if (maxQueued !== undefined) banner.maxQueued = maxQueued;
+    await write(io.stdout, renderEmulatorBanner(banner));
     await stopped;
   } finally {
     await emulator.close();
