@@ -1,6 +1,13 @@
 import path from "node:path";
 import { defineCommand } from "citty";
-import { plan, renderPlan, toPlanFile, writePlan } from "../../index.js";
+import {
+  isCacheplanError,
+  type Plan,
+  plan,
+  renderPlan,
+  toPlanFile,
+  writePlan,
+} from "../../index.js";
 import { defineArgs, parse, usage } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
 import { loadModels, planArgs, planOptionsFrom, requestsFrom } from "../_plan-options.js";
@@ -18,7 +25,14 @@ export const args = defineArgs({
     type: "boolean",
     description: "Write the plan even if some requests are rejected",
   },
-  force: { type: "boolean", description: "Replace an existing plan in --out" },
+  "allow-empty": {
+    type: "boolean",
+    description: "Exit 0 (and write the empty plan) when no request is left to plan",
+  },
+  force: {
+    type: "boolean",
+    description: "Replace an existing plan in --out (never a folder of other files)",
+  },
   json: {
     type: "boolean",
     description: "Print plan.json (without request bodies) instead of text",
@@ -34,9 +48,47 @@ export const command = defineCommand({
   args,
 });
 
-/** The exit code of a finished plan: pure, so it is tested on its own. */
-export function planExitCode(rejected: number, allowRejects: boolean): ExitCode {
-  return rejected > 0 && !allowRejects ? EXIT.problems : EXIT.ok;
+/**
+ * The exit code of a finished plan: 1 when requests were rejected (unless `--allow-rejects`) or
+ * nothing is left to plan (unless `--allow-empty`). Pure, so it is tested on its own.
+ */
+export function planExitCode(
+  rejected: number,
+  allowRejects: boolean,
+  planned = 1,
+  allowEmpty = false,
+): ExitCode {
+  if (rejected > 0 && !allowRejects) return EXIT.problems;
+  return planned === 0 && !allowEmpty ? EXIT.problems : EXIT.ok;
+}
+
+/** Why nothing was planned, said plainly. Pure. */
+export function nothingToPlan(input: string, inputRequests: number): string {
+  const shown = input === "-" ? "standard input" : `\`${input}\``;
+  const what =
+    inputRequests === 0
+      ? `${shown} holds no requests`
+      : `${inputRequests === 1 ? "the only request" : `all ${inputRequests} requests`} of ${shown} ${inputRequests === 1 ? "was" : "were"} rejected`;
+  return `Nothing to plan: ${what}; no plan written. Check the input, or pass \`--allow-empty\` to accept an empty plan.\n`;
+}
+
+/**
+ * Writes a plan to `--out` (relative to the working folder, which it may not be), naming the
+ * folder in an error as the user gave it.
+ */
+export async function writePlanTo(
+  planned: Plan,
+  out: string,
+  io: CliIo,
+  force: boolean,
+): Promise<void> {
+  const resolved = path.resolve(io.cwd, out);
+  try {
+    await writePlan(planned, resolved, { overwrite: force, cwd: io.cwd });
+  } catch (error) {
+    if (isCacheplanError(error)) error.message = error.message.split(resolved).join(out);
+    throw error;
+  }
 }
 
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
@@ -56,11 +108,16 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const options = planOptionsFrom(a, models);
   const input = requestsFrom(a, io);
   const result = await plan(input, options);
-  const code = planExitCode(result.rejected.length, a["allow-rejects"] === true);
+  const code = planExitCode(
+    result.rejected.length,
+    a["allow-rejects"] === true,
+    result.summary.planned,
+    a["allow-empty"] === true,
+  );
 
   let wrote = "";
   if (a.out && code === EXIT.ok) {
-    await writePlan(result, path.resolve(io.cwd, a.out), { overwrite: a.force === true });
+    await writePlanTo(result, a.out, io, a.force === true);
     wrote = `Wrote ${a.out}: plan.json and ${result.batches.length} batch file${result.batches.length === 1 ? "" : "s"}.\n`;
   }
   if (a.json) {
@@ -74,7 +131,12 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
         "\nNothing written: pass `--out DIR` to write the plan and its batch files.\n",
       );
   }
-  if (code !== EXIT.ok) {
+  if (code !== EXIT.ok && (result.rejected.length === 0 || a["allow-rejects"])) {
+    await write(
+      io.stderr,
+      nothingToPlan(a.sample ? "--sample" : a.input!, result.summary.inputRequests),
+    );
+  } else if (code !== EXIT.ok) {
     await write(
       io.stderr,
       `${result.rejected.length} request${result.rejected.length === 1 ? " was" : "s were"} rejected (listed above${a.json ? " in `rejected`" : ""}); no plan written. Fix them, or pass \`--allow-rejects\` to plan without them.\n`,

@@ -65,12 +65,24 @@ export const command = defineCommand({
   args,
 });
 
+/** True when the results held no result line at all: there is nothing to report. Pure. */
+export function hasNoResults(result: Partial<Pick<Report, "overall">>): boolean {
+  const r = result.overall?.requests;
+  return r !== undefined && r.succeeded + r.errored + r.canceled + r.expired === 0;
+}
+
 /**
  * The exit code of a report: 1 when it has problems (bad lines, unknown or duplicated ids,
- * missing results, unpriced models) unless `--allow-partial`, else 0. Pure, so it is tested alone.
+ * missing results, unpriced models) or no result at all, unless `--allow-partial`, else 0. Pure,
+ * so it is tested alone.
  */
-export function reportExitCode(result: Pick<Report, "problems">, allowPartial: boolean): ExitCode {
-  return result.problems.length > 0 && !allowPartial ? EXIT.problems : EXIT.ok;
+export function reportExitCode(
+  result: Pick<Report, "problems"> & Partial<Pick<Report, "overall">>,
+  allowPartial: boolean,
+): ExitCode {
+  return (result.problems.length > 0 || hasNoResults(result)) && !allowPartial
+    ? EXIT.problems
+    : EXIT.ok;
 }
 
 /** Every `--results` value: citty keeps only the last of a repeated option. */
@@ -192,6 +204,13 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
 
   const allowPartial = a["allow-partial"] === true;
   const code = reportExitCode(result, allowPartial);
+  if (code !== EXIT.ok && result.problems.length === 0) {
+    await write(
+      io.stderr,
+      `No results: ${values.map((v) => (v === "-" ? "standard input" : `\`${v}\``)).join(", ")} ${values.length === 1 ? "holds" : "hold"} no result line, so there is nothing to report; no report written. Pass the results \`batches.results()\` returned (\`cacheplan submit\` saves them in the plan folder's \`results/\`), or \`--allow-partial\` to report zeros.\n`,
+    );
+    return code;
+  }
   if (code !== EXIT.ok) {
     await write(
       io.stderr,

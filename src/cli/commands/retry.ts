@@ -1,14 +1,18 @@
 import path from "node:path";
 import { defineCommand } from "citty";
-import { type RetryResult, retryPlan, writePlan } from "../../index.js";
+import { type RetryResult, retryPlan } from "../../index.js";
 import { defineArgs, parse, usage } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
+import { writePlanTo } from "./plan.js";
 import { planDirArg } from "./submit.js";
 
 export const args = defineArgs({
   plan: { type: "positional", required: false, description: "Plan folder of a finished run" },
   out: { type: "string", description: "Folder to write the retry plan to" },
-  force: { type: "boolean", description: "Replace an existing plan in --out" },
+  force: {
+    type: "boolean",
+    description: "Replace an existing plan in --out (never a folder of other files)",
+  },
   json: { type: "boolean", description: "Print what was found as JSON (without the new plan)" },
 });
 
@@ -70,8 +74,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   }
   const dir = planDirArg(io, a.plan, "retry");
   const result = await dir.run(() => retryPlan(dir.resolved));
-  if (result.plan && a.out)
-    await writePlan(result.plan, path.resolve(io.cwd, a.out), { overwrite: a.force === true });
+  if (result.plan && a.out) await writePlanTo(result.plan, a.out, io, a.force === true);
   if (a.json) {
     const { plan, ...rest } = result;
     await write(
