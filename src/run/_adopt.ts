@@ -26,7 +26,9 @@ import { createHash } from "node:crypto";
 import type Anthropic from "@anthropic-ai/sdk";
 import type { Plan } from "../types.js";
 import { apiFailure, explainFailure } from "./_api-errors.js";
-import { hasId, pendingAgain, recordFromBatch } from "./_records.js";
+import type { ApiCaller } from "./_call.js";
+import { checkBatchId, showId } from "./_ids.js";
+import { hasId, pendingAgain, setFromBatch } from "./_records.js";
 import type { StateStore } from "./_store.js";
 import { RunError } from "./errors.js";
 import type { CreatingBatchRecord } from "./state.js";
@@ -47,6 +49,8 @@ export type AdoptEvent =
 
 export interface AdoptContext {
   client: Anthropic;
+  /** Times and retries the calls (`_call.ts`). */
+  api: ApiCaller;
   store: StateStore;
   plan: Plan;
   planDir: string;
@@ -60,7 +64,6 @@ export interface AdoptContext {
   waitMs: number;
   /** Intents already announced as being identified. */
   announced: Set<number>;
-  signal: AbortSignal | undefined;
   emit: (event: AdoptEvent) => void;
 }
 
@@ -75,28 +78,35 @@ function idsHash(ids: Iterable<string>): string {
     .digest("hex");
 }
 
-async function resultIds(ctx: AdoptContext, id: string): Promise<string[]> {
-  const ids: string[] = [];
-  const options = ctx.signal ? { signal: ctx.signal } : {};
-  for await (const line of await ctx.client.messages.batches.results(id, undefined, options)) {
-    ids.push(line.custom_id);
-  }
-  return ids;
+function resultIds(ctx: AdoptContext, id: string): Promise<string[]> {
+  return ctx.api.idempotent(`reading the results of ${id} to identify it`, async (o) => {
+    const ids: string[] = [];
+    for await (const line of await ctx.client.messages.batches.results(id, undefined, o)) {
+      ids.push(line.custom_id);
+    }
+    return ids;
+  });
 }
 
 /** Batches newer than `listedBefore` (all of them when it is `null`), newest first. */
 async function listSince(ctx: AdoptContext, listedBefore: string | null): Promise<MessageBatch[]> {
-  const out: MessageBatch[] = [];
-  const options = ctx.signal ? { signal: ctx.signal } : {};
   const query = listedBefore === null ? { limit: 100 } : { before_id: listedBefore, limit: 100 };
+  const doing = "listing batches to find a batch whose create answer was lost";
+  let out: MessageBatch[];
   try {
-    for await (const batch of ctx.client.messages.batches.list(query, options)) out.push(batch);
+    out = await ctx.api.idempotent(doing, async (o) => {
+      const all: MessageBatch[] = [];
+      for await (const batch of ctx.client.messages.batches.list(query, o)) all.push(batch);
+      return all;
+    });
   } catch (error) {
     throw explainFailure(error, {
-      doing: "listing batches to find a batch whose create answer was lost",
+      doing,
       planDir: ctx.planDir,
+      retries: ctx.api.policy.maxRetries,
     });
   }
+  for (const batch of out) checkBatchId(batch?.id, doing); // ids go into URLs and file names
   return out;
 }
 
@@ -107,17 +117,17 @@ function describe(b: MessageBatch): string {
 /** Adopts the batch the user named for an open intent, after checking it. */
 async function adoptNamed(ctx: AdoptContext, intent: CreatingBatchRecord, id: string) {
   let batch: MessageBatch;
+  const doing = `checking batch ${id} given to adopt`;
   try {
-    batch = await ctx.client.messages.batches.retrieve(
-      id,
-      undefined,
-      ctx.signal ? { signal: ctx.signal } : {},
+    batch = await ctx.api.idempotent(doing, (o) =>
+      ctx.client.messages.batches.retrieve(id, undefined, o),
     );
   } catch (error) {
     throw explainFailure(error, {
-      doing: `checking batch ${id} given to adopt`,
+      doing,
       planDir: ctx.planDir,
       batchId: id,
+      retries: ctx.api.policy.maxRetries,
     });
   }
   const wrong = (why: string) =>
@@ -134,7 +144,13 @@ async function adoptNamed(ctx: AdoptContext, intent: CreatingBatchRecord, id: st
       throw wrong("its results hold other custom_ids than the planned batch");
     }
   }
-  ctx.store.state.batches[intent.index] = recordFromBatch(intent, batch, "user");
+  if (batch?.id !== id) {
+    throw new RunError(
+      "bad-answer",
+      `The API answered ${doing} with batch ${showId(batch?.id)}: the server is not the Anthropic API (check \`ANTHROPIC_BASE_URL\`). Nothing was recorded.`,
+    );
+  }
+  setFromBatch(ctx.store.state, intent.index, batch, "user", doing);
   ctx.emit({ type: "adopted", index: intent.index, wave: intent.wave, id, match: "user" });
 }
 
@@ -204,7 +220,7 @@ export async function resolveIntents(ctx: AdoptContext): Promise<number> {
         idsHash(ctx.plan.batches[i.index]!.requests.map((r) => r.custom_id)) === hash,
     );
     if (intent) {
-      state.batches[intent.index] = recordFromBatch(intent, batch, "results");
+      setFromBatch(state, intent.index, batch, "results", "listing batches");
       ctx.emit({
         type: "adopted",
         index: intent.index,
@@ -240,7 +256,7 @@ export async function resolveIntents(ctx: AdoptContext): Promise<number> {
     } else if (mine.length === 1 && theirs.length === 1) {
       const [intent] = mine as [CreatingBatchRecord];
       const [batch] = theirs as [MessageBatch];
-      state.batches[intent.index] = recordFromBatch(intent, batch, "counts");
+      setFromBatch(state, intent.index, batch, "counts", "listing batches");
       ctx.emit({
         type: "adopted",
         index: intent.index,

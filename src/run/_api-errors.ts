@@ -4,6 +4,7 @@
  * Errors are recognised by the `name` and `status` the SDK's classes set (core/error.js).
  */
 import { RunError } from "./errors.js";
+import { redactSecrets } from "./redact.js";
 
 /** What the runner needs from an SDK error. */
 export interface ApiFailure {
@@ -80,17 +81,38 @@ export interface FailureContext {
   planDir: string;
   /** The batch id, for 404s on a batch. */
   batchId?: string;
+  /** Retries made before giving up, for the message. */
+  retries?: number;
+  /** The client's key and token: redacted from the message (see `redact.ts`). */
+  secrets?: readonly string[];
+}
+
+/**
+ * The SDK's error reduced to what is safe to keep as `cause`: its name, status and redacted
+ * message. The SDK's own error holds the response body and headers, which a proxy may have filled
+ * with the request's API key, and `console.error(error)` prints a cause in full.
+ */
+function safeCause(error: unknown, secrets: readonly string[] | undefined): Error {
+  const e = error as { name?: unknown; message?: unknown; status?: unknown };
+  const cause = new Error(redactSecrets(String(e?.message ?? error), secrets));
+  cause.name = typeof e?.name === "string" ? e.name : "Error";
+  if (typeof e?.status === "number") Object.assign(cause, { status: e.status });
+  return cause;
 }
 
 /**
  * A {@link RunError} whose message says what failed, why, and what to do (STYLE item 13). Never
  * includes a header or the API key: only the status, the error type, the API's message and the
- * request id.
+ * request id, redacted (a server or proxy may echo the request's headers in its message).
  */
 export function explainFailure(error: unknown, context: FailureContext): RunError {
   const f = apiFailure(error);
   const what = `${f.status ?? "no answer"}${f.type ? ` ${f.type}` : ""}: ${f.message}`;
   const id = f.requestId ? ` (request-id ${f.requestId})` : "";
+  const tried =
+    context.retries === undefined
+      ? "even after retries"
+      : `after ${context.retries} ${context.retries === 1 ? "retry" : "retries"} (\`--max-retries\`)`;
   const resume = `The run's state is saved; \`cacheplan submit ${context.planDir}\` resumes where it stopped.`;
   let advice: string;
   switch (true) {
@@ -116,25 +138,23 @@ export function explainFailure(error: unknown, context: FailureContext): RunErro
       advice = "Billing refused the call: check the organization's credit and spend limits.";
       break;
     case f.status === 429:
-      advice =
-        "Rate limited even after the SDK's retries: the batch endpoints share one requests-per-minute limit per organization. Wait a minute, or lower `--concurrency`.";
+      advice = `Rate limited ${tried}: the batch endpoints share one requests-per-minute limit per organization. Wait a minute, or lower \`--concurrency\`.`;
       break;
     case f.status === 400:
       advice = "The API refused the request as invalid; fix what the message names and plan again.";
       break;
     case f.status !== undefined && f.status >= 500:
-      advice =
-        "The API is failing or overloaded even after the SDK's retries; try again in a few minutes.";
+      advice = `The API is failing or overloaded (${tried}); try again in a few minutes.`;
       break;
     case f.status === undefined:
-      advice =
-        "No answer from the API (connection refused, reset or timed out): check the network and `ANTHROPIC_BASE_URL`.";
+      advice = `No answer from the API (connection refused, reset or timed out, ${tried}): check the network and \`ANTHROPIC_BASE_URL\`; \`--timeout\` sets how long a call may take.`;
       break;
     default:
       advice = "See the API's message.";
   }
-  return new RunError("api", `Failed ${context.doing}: ${what}${id}. ${advice} ${resume}`, {
-    cause: error,
+  const message = `Failed ${context.doing}: ${what}${id}. ${advice} ${resume}`;
+  return new RunError("api", redactSecrets(message, context.secrets), {
+    cause: safeCause(error, context.secrets),
     status: f.status,
   });
 }

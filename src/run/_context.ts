@@ -2,12 +2,14 @@
  * What the parts of a run share (internal): the plan, the client, the state, the signal, the
  * resolved options and the event sink.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ModelTable } from "../pricing/models.js";
 import type { Plan } from "../types.js";
+import type { ApiCaller } from "./_call.js";
+import { sleep } from "./_call.js";
 import { progressOf } from "./_records.js";
 import type { StateStore } from "./_store.js";
+import { redactDeep } from "./redact.js";
 import type { RunEvent } from "./types.js";
 
 /** A `RunEvent` before `progress` is added. */
@@ -21,6 +23,10 @@ export interface RunContext {
   plan: Plan;
   planDir: string;
   client: Anthropic;
+  /** Every API call goes through it: timeouts, retries of idempotent calls, waiting notices. */
+  api: ApiCaller;
+  /** The client's key and token, for {@link redactDeep} (never written anywhere). */
+  secrets: string[];
   store: StateStore;
   signal: AbortSignal | undefined;
   concurrency: number;
@@ -40,11 +46,15 @@ export interface RunContext {
   warned: Map<number, "may" | "will">;
 }
 
-/** Sends an event with the run's progress. A listener that throws does not stop the run. */
+/**
+ * Sends an event with the run's progress, its text redacted (an event may quote a server's
+ * message). A listener that throws does not stop the run.
+ */
 export function emit(ctx: RunContext, body: EventBody): void {
   if (!ctx.onProgress) return;
   try {
-    ctx.onProgress({ ...body, progress: progressOf(ctx.store.state, ctx.current) } as RunEvent);
+    const event = { ...body, progress: progressOf(ctx.store.state, ctx.current) } as RunEvent;
+    ctx.onProgress(redactDeep(event, ctx.secrets));
   } catch {
     // A progress display must not break the run.
   }
@@ -56,15 +66,6 @@ export function aborted(ctx: RunContext): boolean {
 }
 
 /** Waits `ms`, or less when the signal aborts (never throws). */
-export async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  try {
-    await sleep(ms, undefined, signal ? { signal } : {});
-  } catch {
-    // aborted
-  }
-}
-
-/** Request options carrying the run's signal. */
-export function withSignal(ctx: RunContext): { signal?: AbortSignal } {
-  return ctx.signal ? { signal: ctx.signal } : {};
+export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return sleep(ms, signal);
 }

@@ -7,14 +7,10 @@
 import pLimit from "p-limit";
 import { resolveIntents } from "./_adopt.js";
 import { apiFailure, createOutcome, explainFailure } from "./_api-errors.js";
-import { aborted, emit, pause, type RunContext, withSignal } from "./_context.js";
-import { creating, hasId, pendingAgain, recordFromBatch } from "./_records.js";
+import { aborted, emit, pause, type RunContext } from "./_context.js";
+import { checkBatchId } from "./_ids.js";
+import { creating, hasId, pendingAgain, setFromBatch } from "./_records.js";
 import { windowWarning } from "./_window.js";
-
-/** Backoff of a create retried without a `retry-after`: 1 s, 2 s, 4 s, … up to 30 s. */
-function backoffMs(attempt: number): number {
-  return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
-}
 
 /** Resolves the run's open intents, waiting while one is too recent to decide. */
 export async function resolveAll(ctx: RunContext): Promise<void> {
@@ -22,6 +18,7 @@ export async function resolveAll(ctx: RunContext): Promise<void> {
     if (aborted(ctx)) return;
     const waitMs = await resolveIntents({
       client: ctx.client,
+      api: ctx.api,
       store: ctx.store,
       plan: ctx.plan,
       planDir: ctx.planDir,
@@ -31,7 +28,6 @@ export async function resolveAll(ctx: RunContext): Promise<void> {
       ambiguous: ctx.ambiguous,
       waitMs: ctx.poll.intervalMs,
       announced: ctx.announced,
-      signal: ctx.signal,
       emit: (event) => emit(ctx, event),
     }).catch((error: unknown) => {
       if (aborted(ctx)) return 0; // stopping: the intents stay open for the next run
@@ -44,12 +40,21 @@ export async function resolveAll(ctx: RunContext): Promise<void> {
 
 /** The newest batch id in the workspace (`null` when there is none): the wave's watermark. */
 async function newestBatchId(ctx: RunContext): Promise<string | null> {
+  const doing = "listing batches";
+  let id: string | undefined;
   try {
-    const page = await ctx.client.messages.batches.list({ limit: 1 }, withSignal(ctx));
-    return page.data[0]?.id ?? null;
+    const page = await ctx.api.idempotent(doing, (o) =>
+      ctx.client.messages.batches.list({ limit: 1 }, o),
+    );
+    id = page.data[0]?.id;
   } catch (error) {
-    throw explainFailure(error, { doing: "listing batches", planDir: ctx.planDir });
+    throw explainFailure(error, {
+      doing,
+      planDir: ctx.planDir,
+      retries: ctx.api.policy.maxRetries,
+    });
   }
+  return id === undefined ? null : checkBatchId(id, doing);
 }
 
 /** Warns when `wave` starts after the 1h window of the previous wave (once per severity). */
@@ -96,29 +101,19 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
     attempts.set(index, attempt);
     store.state.batches[index] = creating(store.state.batches[index]!, attempt);
     await store.save(); // the intent is on disk before the batch can exist
+    let batch: Awaited<ReturnType<typeof ctx.client.messages.batches.create>>;
     try {
-      // No signal: a create in flight finishes and is recorded even when the run is stopping.
-      const batch = await ctx.client.messages.batches.create(
-        { requests: planned.requests },
-        { maxRetries: 0 },
+      // Sent once, and not aborted by the run's signal: a create in flight finishes and is
+      // recorded even when the run is stopping; a failure is resolved below, never blindly resent.
+      batch = await ctx.api.sendOnce(doing, (o) =>
+        ctx.client.messages.batches.create({ requests: planned.requests }, o),
       );
-      store.state.batches[index] = recordFromBatch(store.state.batches[index]!, batch, "created");
-      noteCreatedAt(ctx, planned.wave, batch.created_at);
-      await store.save();
-      emit(ctx, {
-        type: "created",
-        index,
-        wave: planned.wave,
-        id: batch.id,
-        requests: planned.requestCount,
-      });
-      return;
     } catch (error) {
       const failure = apiFailure(error);
       const outcome = createOutcome(failure);
       if (outcome === "unknown") {
         if (attempt > ctx.createRetries) {
-          throw explainFailure(error, { doing, planDir: ctx.planDir });
+          throw explainFailure(error, { doing, planDir: ctx.planDir, retries: ctx.createRetries });
         }
         emit(ctx, {
           type: "retrying",
@@ -132,9 +127,9 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
       store.state.batches[index] = pendingAgain(store.state.batches[index]!);
       await store.save();
       if (outcome === "refused" || attempt > ctx.createRetries) {
-        throw explainFailure(error, { doing, planDir: ctx.planDir });
+        throw explainFailure(error, { doing, planDir: ctx.planDir, retries: ctx.createRetries });
       }
-      const delayMs = failure.retryAfterMs ?? backoffMs(attempt);
+      const delayMs = ctx.api.delayMs(attempt, error);
       emit(ctx, {
         type: "retrying",
         index,
@@ -143,7 +138,19 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
         reason: `${failure.status} ${failure.type ?? ""}`.trim(),
       });
       await pause(delayMs, ctx.signal);
+      continue;
     }
+    setFromBatch(store.state, index, batch, "created", doing);
+    noteCreatedAt(ctx, planned.wave, batch.created_at);
+    await store.save();
+    emit(ctx, {
+      type: "created",
+      index,
+      wave: planned.wave,
+      id: batch.id,
+      requests: planned.requestCount,
+    });
+    return;
   }
 }
 

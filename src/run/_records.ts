@@ -2,6 +2,8 @@
  * Batch records from the API's answers, and the progress of a run (internal).
  */
 import type Anthropic from "@anthropic-ai/sdk";
+import { checkBatchId, showId } from "./_ids.js";
+import { RunError } from "./errors.js";
 import type { BatchRecord, CreatingBatchRecord, RunState } from "./state.js";
 import type { RunProgress } from "./types.js";
 
@@ -56,6 +58,39 @@ export function recordFromBatch(
     processing_status: batch.processing_status,
     cancel_initiated_at: batch.cancel_initiated_at,
   };
+}
+
+/**
+ * Records the batch the API answered with for batch `index` of the run, after checking that the
+ * answer can be used: a well-shaped id (`_ids.ts`), the same id as the record already has (a poll
+ * answered with another batch is refused), and no other batch of the run with that id (two
+ * batches never share a results file).
+ *
+ * @throws {RunError} `bad-answer` when it cannot.
+ */
+export function setFromBatch(
+  state: RunState,
+  index: number,
+  batch: MessageBatch,
+  origin: "created" | "results" | "counts" | "user",
+  where: string,
+): void {
+  const record = state.batches[index]!;
+  const id = checkBatchId(batch?.id, where);
+  if (hasId(record) && record.id !== id) {
+    throw new RunError(
+      "bad-answer",
+      `The API answered ${where} with batch ${showId(id)}, but batch ${index} is ${showId(record.id)}: the server is not the Anthropic API (check \`ANTHROPIC_BASE_URL\`). Nothing was recorded.`,
+    );
+  }
+  const other = state.batches.find((b) => b.index !== index && hasId(b) && b.id === id);
+  if (other) {
+    throw new RunError(
+      "bad-answer",
+      `The API answered ${where} with batch ${showId(id)}, which is already batch ${other.index} of this run: the server gave one id to two batches, which the Anthropic API never does (check \`ANTHROPIC_BASE_URL\`). Nothing was recorded and no results file was overwritten.`,
+    );
+  }
+  state.batches[index] = recordFromBatch(record, batch, origin);
 }
 
 /** The record back to pending (a create that created nothing). */

@@ -9,10 +9,17 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import type Anthropic from "@anthropic-ai/sdk";
+import { resolveInside } from "../io/plan-dir.js";
+import type { ApiCaller } from "./_call.js";
+import { checkBatchId } from "./_ids.js";
 import { RESULTS_DIR, type ResultsRecord } from "./state.js";
 
-/** Path of a batch's results file, relative to the plan folder. */
+/**
+ * Path of a batch's results file, relative to the plan folder. The id is checked first (`_ids.ts`):
+ * it becomes part of the name.
+ */
 export function resultsFileName(index: number, id: string): string {
+  checkBatchId(id, `batch ${index}`);
   return `${RESULTS_DIR}/${String(index).padStart(4, "0")}-${id}.jsonl`;
 }
 
@@ -30,18 +37,32 @@ export function emptyResults(file: string, plannedIds: readonly string[]): Resul
   };
 }
 
-/** Streams the results of ended batch `id` (plan batch `index`) to its file. */
+/**
+ * Streams the results of ended batch `id` (plan batch `index`) to its file; the whole download is
+ * one idempotent call of `api` (retried from the start on a transient failure).
+ */
 export async function downloadResults(args: {
   client: Anthropic;
+  api: ApiCaller;
   planDir: string;
   index: number;
   id: string;
   plannedIds: readonly string[];
-  signal: AbortSignal | undefined;
 }): Promise<ResultsRecord> {
   const file = resultsFileName(args.index, args.id);
-  const target = path.join(args.planDir, file);
-  await mkdir(path.dirname(target), { recursive: true });
+  await mkdir(path.join(args.planDir, RESULTS_DIR), { recursive: true });
+  const target = await resolveInside(args.planDir, file, `batch ${args.index}'s results file`);
+  return args.api.idempotent(`downloading the results of batch ${args.index} (${args.id})`, (o) =>
+    streamTo(args, file, target, o),
+  );
+}
+
+async function streamTo(
+  args: { client: Anthropic; id: string; plannedIds: readonly string[] },
+  file: string,
+  target: string,
+  options: { signal: AbortSignal; timeout: number; maxRetries: 0 },
+): Promise<ResultsRecord> {
   const temp = `${target}.partial-${process.pid}`;
   const record = emptyResults(file, []);
   const pending = new Set(args.plannedIds);
@@ -49,7 +70,6 @@ export async function downloadResults(args: {
   const failed = new Promise<never>((_, reject) => out.once("error", reject));
   failed.catch(() => {});
   try {
-    const options = args.signal ? { signal: args.signal } : {};
     const stream = await args.client.messages.batches.results(args.id, undefined, options);
     for await (const line of stream) {
       if (!pending.delete(line.custom_id)) {

@@ -4,12 +4,15 @@
  */
 import { open, rename } from "node:fs/promises";
 import path from "node:path";
+import { redactSecrets } from "./redact.js";
 import { RUN_STATE_FILE, type RunState } from "./state.js";
 
 /** The run state in memory and on disk: every `save()` writes the state as it is at that moment. */
 export class StateStore {
   readonly dir: string;
   state: RunState;
+  /** Redacted from every string written (`redact.ts`); the state holds no message, but still. */
+  secrets: readonly string[] = [];
   #chain: Promise<void> = Promise.resolve();
   #seq = 0;
 
@@ -30,7 +33,9 @@ export class StateStore {
 
   async #write(): Promise<void> {
     this.state.updatedAt = new Date().toISOString();
-    const text = `${JSON.stringify(this.state, null, 2)}\n`;
+    const redact = (_: string, v: unknown) =>
+      typeof v === "string" ? redactSecrets(v, this.secrets) : v;
+    const text = `${JSON.stringify(this.state, redact, 2)}\n`;
     const file = path.join(this.dir, RUN_STATE_FILE);
     const temp = `${file}.tmp-${process.pid}-${this.#seq++}`;
     const handle = await open(temp, "w");

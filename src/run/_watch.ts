@@ -6,9 +6,10 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
 import { apiFailure, explainFailure } from "./_api-errors.js";
-import { aborted, emit, pause, type RunContext, withSignal } from "./_context.js";
-import { hasId, pendingAgain, recordFromBatch } from "./_records.js";
+import { aborted, emit, pause, type RunContext } from "./_context.js";
+import { hasId, pendingAgain, setFromBatch } from "./_records.js";
 import { downloadResults, emptyResults, resultsFileName } from "./_results.js";
+import { RunError } from "./errors.js";
 import type { EndedBatchRecord, ResultsRecord } from "./state.js";
 
 /** Retrieves and polls at most this many batches at once. */
@@ -23,19 +24,22 @@ async function download(ctx: RunContext, record: EndedBatchRecord): Promise<void
   try {
     results = await downloadResults({
       client: ctx.client,
+      api: ctx.api,
       planDir: ctx.planDir,
       index: record.index,
       id: record.id,
       plannedIds,
-      signal: ctx.signal,
     });
   } catch (error) {
     if (aborted(ctx)) return;
+    if (error instanceof RunError) throw error;
     const failure = apiFailure(error);
     const batch =
       failure.status === 404
-        ? await ctx.client.messages.batches
-            .retrieve(record.id, undefined, withSignal(ctx))
+        ? await ctx.api
+            .idempotent(`retrieving batch ${record.index} (${record.id})`, (o) =>
+              ctx.client.messages.batches.retrieve(record.id, undefined, o),
+            )
             .catch(() => null)
         : null;
     if (batch?.archived_at == null) {
@@ -43,6 +47,7 @@ async function download(ctx: RunContext, record: EndedBatchRecord): Promise<void
         doing: `downloading the results of batch ${record.index} (${record.id})`,
         planDir: ctx.planDir,
         batchId: record.id,
+        retries: ctx.api.policy.maxRetries,
       });
     }
     results = emptyResults(resultsFileName(record.index, record.id), plannedIds);
@@ -96,20 +101,27 @@ async function pollOne(ctx: RunContext, index: number): Promise<Polled> {
   if (record.state !== "submitted") return nothing;
   const failed = (doing: string) => (error: unknown) => {
     if (aborted(ctx)) return null;
-    throw explainFailure(error, { doing, planDir: ctx.planDir, batchId: record.id });
+    throw explainFailure(error, {
+      doing,
+      planDir: ctx.planDir,
+      batchId: record.id,
+      retries: ctx.api.policy.maxRetries,
+    });
   };
-  let batch = await ctx.client.messages.batches
-    .retrieve(record.id, undefined, withSignal(ctx))
-    .catch(failed(`polling batch ${index} (${record.id})`));
+  const polling = `polling batch ${index} (${record.id})`;
+  let batch = await ctx.api
+    .idempotent(polling, (o) => ctx.client.messages.batches.retrieve(record.id, undefined, o))
+    .catch(failed(polling));
   if (batch === null) return nothing;
   if (state.canceledAt !== null && batch.processing_status === "in_progress") {
+    const canceling = `canceling batch ${index} (${record.id})`;
     batch =
-      (await ctx.client.messages.batches
-        .cancel(record.id, undefined, withSignal(ctx))
-        .catch(failed(`canceling batch ${index} (${record.id})`))) ?? batch;
+      (await ctx.api
+        .idempotent(canceling, (o) => ctx.client.messages.batches.cancel(record.id, undefined, o))
+        .catch(failed(canceling))) ?? batch;
   }
-  const next = recordFromBatch(record, batch, record.origin);
-  state.batches[index] = next;
+  setFromBatch(state, index, batch, record.origin, polling);
+  const next = state.batches[index]!;
   const changed = JSON.stringify(next) !== JSON.stringify(record);
   if (next.state !== "ended") return { changed, ended: false };
   emit(ctx, {

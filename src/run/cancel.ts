@@ -4,7 +4,10 @@
  * canceled batches to their end and downloads what they did.
  */
 import { apiFailure, explainFailure } from "./_api-errors.js";
-import { recordFromBatch } from "./_records.js";
+import { ApiCaller } from "./_call.js";
+import { cleanLeftovers } from "./_leftovers.js";
+import { callPolicy, redactError, secretsOf } from "./_options.js";
+import { setFromBatch } from "./_records.js";
 import { acquireLock, StateStore } from "./_store.js";
 import { RunError } from "./errors.js";
 import { readRunState } from "./state.js";
@@ -20,8 +23,23 @@ import type { CancelOptions, CancelResult } from "./types.js";
  * is running on the folder (stop it first); `api` when a cancel call fails.
  */
 export async function cancelRun(planDir: string, options: CancelOptions): Promise<CancelResult> {
+  const secrets = secretsOf(options?.client);
+  try {
+    return await cancelLocked(planDir, options, secrets);
+  } catch (error) {
+    throw redactError(error, secrets);
+  }
+}
+
+async function cancelLocked(
+  planDir: string,
+  options: CancelOptions,
+  secrets: string[],
+): Promise<CancelResult> {
+  const api = new ApiCaller(callPolicy(options), options.signal, () => {});
   const release = await acquireLock(planDir);
   try {
+    await cleanLeftovers(planDir);
     const state = await readRunState(planDir);
     if (state === null) {
       throw new RunError(
@@ -30,37 +48,44 @@ export async function cancelRun(planDir: string, options: CancelOptions): Promis
       );
     }
     const store = new StateStore(planDir, state);
+    store.secrets = secrets;
     state.canceledAt ??= new Date().toISOString();
     await store.save();
     const result: CancelResult = { canceled: [], ended: [], notCreated: [], unknown: [], state };
-    const signal = options.signal ? { signal: options.signal } : {};
     for (const record of state.batches) {
       if (record.state === "pending") result.notCreated.push(record.index);
       else if (record.state === "creating") result.unknown.push(record.index);
       else if (record.state !== "submitted")
         result.ended.push({ index: record.index, id: record.id });
       else {
+        const doing = `canceling batch ${record.index} (${record.id})`;
         try {
-          const batch = await options.client.messages.batches.cancel(record.id, undefined, signal);
-          state.batches[record.index] = recordFromBatch(record, batch, record.origin);
+          const batch = await api.idempotent(doing, (o) =>
+            options.client.messages.batches.cancel(record.id, undefined, o),
+          );
+          setFromBatch(state, record.index, batch, record.origin, doing);
           result.canceled.push({ index: record.index, id: record.id });
         } catch (error) {
           // Already ended: the API refuses to cancel it; record what it is now.
+          if (error instanceof RunError) throw error;
           if (apiFailure(error).status === 400) {
-            const batch = await options.client.messages.batches
-              .retrieve(record.id, undefined, signal)
+            const batch = await api
+              .idempotent(doing, (o) =>
+                options.client.messages.batches.retrieve(record.id, undefined, o),
+              )
               .catch(() => null);
             if (batch?.processing_status === "ended") {
-              state.batches[record.index] = recordFromBatch(record, batch, record.origin);
+              setFromBatch(state, record.index, batch, record.origin, doing);
               result.ended.push({ index: record.index, id: record.id });
               continue;
             }
           }
           await store.save();
           throw explainFailure(error, {
-            doing: `canceling batch ${record.index} (${record.id})`,
+            doing,
             planDir,
             batchId: record.id,
+            retries: api.policy.maxRetries,
           });
         }
       }

@@ -15,6 +15,8 @@ import { CacheplanError } from "../errors.js";
  * - `"locked"`: another process is submitting the same plan folder.
  * - `"bad-state"`: `run.json` cannot be read or is not a cacheplan run state.
  * - `"not-finished"`: the run has batches still processing or not downloaded (from `retryPlan()`).
+ * - `"bad-answer"`: the server answered with something the API never sends (a batch id that is
+ *   not one, the id of another batch): it is not the Anthropic API; nothing was written with it.
  */
 export type RunErrorCode =
   | "api"
@@ -23,7 +25,8 @@ export type RunErrorCode =
   | "plan-changed"
   | "locked"
   | "bad-state"
-  | "not-finished";
+  | "not-finished"
+  | "bad-answer";
 
 /** A failure of `submit()`, `cancelRun()` or `retryPlan()`. The run's state is saved first. */
 export class RunError extends CacheplanError {

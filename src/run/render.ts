@@ -86,6 +86,10 @@ export function renderRunEvent(e: RunEvent): string | null {
       return `  batch${e.indexes.length === 1 ? "" : "es"} ${e.indexes.join(", ")}: create answer lost, and ${plural(e.candidates.length, "batch", "batches")} of that size were created since (${e.candidates.join(", ")}); waiting for them to end to match them by their results' custom_ids`;
     case "retrying":
       return `  batch ${e.index}: create attempt ${e.attempt} failed (${e.reason})${e.delayMs > 0 ? `; again in ${formatDuration(e.delayMs)}` : ""}`;
+    case "backoff":
+      return `  ${e.doing}: failed (${e.reason}); retry ${e.attempt} of ${e.retries} in ${formatDuration(e.delayMs)}`;
+    case "waiting":
+      return `  waiting for the API (${e.doing}) for ${formatDuration(e.elapsedMs)}…`;
     case "ended":
       return `  batch ${e.index} ended: ${counts(e.request_counts)}`;
     case "results":

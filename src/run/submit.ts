@@ -5,9 +5,14 @@
  */
 import { mkdir } from "node:fs/promises";
 import { OptionsError } from "../errors.js";
+import { verifyPlan } from "../io/plan-dir.js";
 import type { Plan } from "../types.js";
+import { ApiCaller, type CallEvent, linkedSignal } from "./_call.js";
 import { aborted, emit, type RunContext } from "./_context.js";
 import { checkWindow, createWave, resolveAll } from "./_create.js";
+import { BATCH_ID } from "./_ids.js";
+import { cleanLeftovers } from "./_leftovers.js";
+import { callPolicy, positive, redactError, secretsOf } from "./_options.js";
 import { hasId, progressOf } from "./_records.js";
 import { acquireLock, StateStore } from "./_store.js";
 import { watchWave } from "./_watch.js";
@@ -15,33 +20,34 @@ import { RunError } from "./errors.js";
 import { initialRunState, RUN_STATE_FILE, readRunState } from "./state.js";
 import type { SubmitOptions, SubmitResult } from "./types.js";
 
-function positive(value: number | undefined, name: string, fallback: number, integer = false) {
-  const v = value ?? fallback;
-  if (!Number.isFinite(v) || v < 0 || (integer && (!Number.isInteger(v) || v < 1))) {
-    throw new OptionsError(
-      `\`${name}\` must be ${integer ? "a whole number ≥ 1" : "a number ≥ 0"}; got ${JSON.stringify(value)}.`,
-    );
-  }
-  return v;
-}
-
-function resolveContext(plan: Plan, options: SubmitOptions, store: StateStore): RunContext {
-  const client = options.client as unknown;
+function checkClient(options: { client: unknown }): void {
+  const client = options?.client;
   if (typeof client !== "object" || client === null || !("messages" in client)) {
     throw new OptionsError(
       "`client` must be an `Anthropic` client from `@anthropic-ai/sdk`, e.g. `new Anthropic()` (it reads `ANTHROPIC_API_KEY`).",
     );
   }
+}
+
+function resolveContext(
+  plan: Plan,
+  options: SubmitOptions,
+  store: StateStore,
+  signal: AbortSignal,
+): RunContext {
   const poll = options.poll ?? {};
   const factor = positive(poll.factor, "poll.factor", 1.5);
   if (factor < 1) throw new OptionsError(`\`poll.factor\` must be ≥ 1; got ${factor}.`);
   const recreate = options.recreate ?? false;
-  return {
+  const policy = callPolicy(options);
+  const ctx: RunContext = {
     plan,
     planDir: options.planDir,
     client: options.client,
+    api: new ApiCaller(policy, signal, (event: CallEvent) => emit(ctx, event)),
+    secrets: secretsOf(options.client),
     store,
-    signal: options.signal,
+    signal,
     onProgress: options.onProgress,
     concurrency: positive(options.concurrency, "concurrency", 4, true),
     poll: {
@@ -49,11 +55,7 @@ function resolveContext(plan: Plan, options: SubmitOptions, store: StateStore): 
       maxIntervalMs: positive(poll.maxIntervalMs, "poll.maxIntervalMs", 60_000),
       factor,
     },
-    createRetries: positive(
-      options.createRetries,
-      "createRetries",
-      Math.max(2, options.client.maxRetries ?? 2),
-    ),
+    createRetries: positive(options.createRetries, "createRetries", policy.maxRetries),
     settleMs: positive(options.createSettleMs, "createSettleMs", 30_000),
     ambiguous: ambiguousOption(options.ambiguous),
     announced: new Set(),
@@ -63,6 +65,7 @@ function resolveContext(plan: Plan, options: SubmitOptions, store: StateStore): 
     current: { wave: null },
     warned: new Map(),
   };
+  return ctx;
 }
 
 function ambiguousOption(value: SubmitOptions["ambiguous"]): "wait" | "stop" {
@@ -79,8 +82,10 @@ function checkDirections(ctx: RunContext): void {
         `\`adopt\` names batch ${index}; the plan has batches 0 to ${batches - 1}.`,
       );
     }
-    if (typeof id !== "string" || id === "") {
-      throw new OptionsError(`\`adopt\` gives batch ${index} an empty id.`);
+    if (typeof id !== "string" || !BATCH_ID.test(id)) {
+      throw new OptionsError(
+        `\`adopt\` gives batch ${index} the id ${JSON.stringify(id)}, which is not a Message Batch id (\`msgbatch_\` then letters and digits, as \`cacheplan status\` and the Console show them).`,
+      );
     }
     if (ctx.store.state.batches[index]?.state !== "creating") {
       throw new OptionsError(
@@ -103,9 +108,10 @@ function checkDirections(ctx: RunContext): void {
  * Results go to `results/<batch>-<id>.jsonl` in `planDir`, one line per planned `custom_id` that
  * came back; the ones that did not are listed in the state (`results.missing`).
  *
- * @throws {RunError} on an API failure the SDK's retries did not cure (`code: "api"`, with what
- * to do), an ambiguous adoption, a plan that is not the state's, or a folder another process is
- * submitting. The state is saved first; run `submit()` again to resume.
+ * @throws {RunError} on an API failure that `maxRetries` retries did not cure (`code: "api"`,
+ * with what to do), an ambiguous adoption, a plan that is not the state's, an answer the API never
+ * gives (`bad-answer`: a batch id that is not one), or a folder another process is submitting.
+ * The state is saved first; run `submit()` again to resume. Messages never hold the client's key.
  * @throws {OptionsError} on bad options.
  *
  * @example
@@ -123,10 +129,24 @@ export async function submit(plan: Plan, options: SubmitOptions): Promise<Submit
   if (typeof options?.planDir !== "string" || options.planDir === "") {
     throw new OptionsError("`planDir` must name the plan folder, where `run.json` is written.");
   }
+  checkClient(options);
+  const secrets = secretsOf(options.client);
+  try {
+    return await locked(plan, options);
+  } catch (error) {
+    throw redactError(error, secrets);
+  }
+}
+
+async function locked(plan: Plan, options: SubmitOptions): Promise<SubmitResult> {
   const planDir = options.planDir;
   await mkdir(planDir, { recursive: true });
   const release = await acquireLock(planDir);
+  // One listener on the caller's signal for the whole run; the run's own listeners (polls,
+  // downloads, pauses, each bounded by its concurrency) are on `linked.signal` (see `_call.ts`).
+  const linked = linkedSignal(options.signal, 64 + (options.concurrency ?? 4));
   try {
+    await cleanLeftovers(planDir);
     const fresh = initialRunState(plan, new Date().toISOString());
     const saved = await readRunState(planDir);
     if (saved !== null && saved.plan !== fresh.plan) {
@@ -135,12 +155,15 @@ export async function submit(plan: Plan, options: SubmitOptions): Promise<Submit
         `\`${planDir}/${RUN_STATE_FILE}\` records a run of another plan (its batches differ from this plan's). Submit the plan it belongs to, or move \`${RUN_STATE_FILE}\` and \`results/\` away to start a new run (batches it created would then be created again).`,
       );
     }
+    await verifyPlan(plan, planDir);
     const store = new StateStore(planDir, saved ?? fresh);
-    const ctx = resolveContext(plan, options, store);
+    store.secrets = secretsOf(options.client);
+    const ctx = resolveContext(plan, options, store, linked.signal);
     checkDirections(ctx);
     if (saved === null) await store.save();
     return await run(ctx, saved !== null);
   } finally {
+    linked.dispose();
     await release();
   }
 }

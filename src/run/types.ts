@@ -29,10 +29,12 @@ export interface PollOptions {
 /** Options of `submit()`. `client` and `planDir` are required. */
 export interface SubmitOptions {
   /**
-   * The SDK client to call, configured by the caller: key, base URL, retries, timeout, workspace
-   * headers. The runner never reads or stores its key. The SDK's retries handle transient faults
-   * on every call but `batches.create`, which the runner sends with `maxRetries: 0` and retries
-   * itself, looking for a batch created by a lost answer before it creates again.
+   * The SDK client to call, configured by the caller: key, base URL, workspace headers. The
+   * runner never stores or prints its key (it reads it only to redact it from every message it
+   * prints or writes). Its retries and timeout are replaced by `maxRetries` and `timeout`: every
+   * call is sent with the SDK's retries off, idempotent ones retried by the runner, and
+   * `batches.create` never blindly retried (a failed create is looked for before it is created
+   * again).
    */
   client: Anthropic;
   /**
@@ -97,6 +99,34 @@ export interface SubmitOptions {
    * @default defaultModelTable
    */
   models?: ModelTable;
+  /**
+   * Retries of an idempotent call (retrieve, list, results, cancel) that got no answer, a 408,
+   * 409, 429 or 5xx: after the `retry-after` the API asked for, else with exponential backoff
+   * (see `retryBackoff`) and jitter. The default rides out about a minute and a half of failures.
+   * Also the default of `createRetries`.
+   * @default 8
+   */
+  maxRetries?: number;
+  /**
+   * Milliseconds an API call may take before it counts as no answer (then an idempotent call is
+   * retried, and a create is looked for by the adoption rule). Creates get at least this, and
+   * 10 minutes by default, since their body can be 256 MB.
+   * @default 120000 (600000 for creates)
+   */
+  timeout?: number;
+  /**
+   * Backoff of retries without a `retry-after`: `initialMs`, doubling per retry up to `maxMs`,
+   * each delay drawn in [half, all] of that (jitter, so that many clients do not retry in step);
+   * `seed` makes the draws deterministic.
+   * @default { initialMs: 1000, maxMs: 30000 }
+   */
+  retryBackoff?: { initialMs?: number; maxMs?: number; seed?: number };
+  /**
+   * While a call has had no answer for this long, and again each time as long, a `waiting` event
+   * says so (a hung server is otherwise silent until `timeout`).
+   * @default 15000
+   */
+  waitNoticeMs?: number;
 }
 
 /** Where a run stands, carried by every {@link RunEvent}. */
@@ -204,6 +234,8 @@ interface EventBase {
  * - `"recreating"`: a create whose outcome was unknown created nothing; it will be created again;
  * - `"identifying"`: lost creates match several batches still processing; waiting for them to end;
  * - `"retrying"`: a create failed with 429/529 or an unknown outcome and will be tried again;
+ * - `"backoff"`: an idempotent call failed and will be tried again after `delayMs`;
+ * - `"waiting"`: a call has had no answer for `elapsedMs` (repeated while it lasts);
  * - `"poll"`: a round of polls ended;
  * - `"ended"`: a batch ended; `"results"`: its results file is written;
  * - `"warning"`: see {@link RunWarning};
@@ -235,6 +267,25 @@ export type RunEvent =
       attempt: number;
       delayMs: number;
       reason: string;
+    })
+  | (EventBase & {
+      type: "backoff";
+      /** The call, e.g. `"polling batch 3 (msgbatch_…)"`. */
+      doing: string;
+      /** Retry number, from 1. */
+      attempt: number;
+      /** Retries allowed (`maxRetries`). */
+      retries: number;
+      delayMs: number;
+      /** Status and message of the failure (redacted). */
+      reason: string;
+    })
+  | (EventBase & {
+      type: "waiting";
+      /** The call waited on. */
+      doing: string;
+      /** Milliseconds since it was sent. */
+      elapsedMs: number;
     })
   | (EventBase & { type: "poll" })
   | (EventBase & {
@@ -285,6 +336,10 @@ export interface CancelOptions {
   client: Anthropic;
   /** Aborts the calls. @default undefined */
   signal?: AbortSignal;
+  /** As for `submit()`. @default 8 */
+  maxRetries?: number;
+  /** As for `submit()`. @default 120000 */
+  timeout?: number;
 }
 
 /** What `cancelRun()` did. */

@@ -50,6 +50,7 @@ describe("a canceled run", () => {
     expect(canceled.canceled.map((b) => b.index)).toEqual([0]);
     expect(canceled.notCreated).toEqual([1]);
     expect(canceled.state.canceledAt).not.toBeNull();
+    target.advance(60_000); // a canceled batch ends a moment later (the emulator's `canceling`)
 
     const events = recorder();
     const after = await submit(folder.plan, {

@@ -62,6 +62,7 @@ describe("cacheplan submit, status, cancel, retry", () => {
     expect(canceled.code, canceled.stderr).toBe(0);
     expect(canceled.stdout).toMatch(/^Canceled 1 batch: 0 \(msgbatch_\w+\)/m);
     expect(canceled.stdout).toMatch(/^Never created, and now never will be: 1\.$/m);
+    target.advance(60_000); // a canceled batch ends a moment later (the emulator's `canceling`)
 
     const finished = await runCliEnv(
       ["submit", "plan", "--poll-interval", "5", "--no-report"],
