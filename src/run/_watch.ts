@@ -3,8 +3,8 @@
  * download each one's results as soon as it ends, while the others are still polled.
  */
 import { rm } from "node:fs/promises";
-import path from "node:path";
 import pLimit from "p-limit";
+import { resolveInside } from "../io/plan-dir.js";
 import { apiFailure, explainFailure } from "./_api-errors.js";
 import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { hasId, pendingAgain, setFromBatch } from "./_records.js";
@@ -59,7 +59,9 @@ async function download(ctx: RunContext, record: EndedBatchRecord): Promise<void
   if (record.origin === "counts" && results.lines === 0 && results.unexpected > 0) {
     // Adopted by its request count alone, and none of its results is ours: another batch of the
     // same size was created in the workspace while ours was not. Drop it; create ours.
-    await rm(path.join(ctx.planDir, results.file), { force: true });
+    await rm(await resolveInside(ctx.planDir, results.file, `batch ${record.index}`), {
+      force: true,
+    });
     ctx.store.state.batches[record.index] = pendingAgain(record);
     await ctx.store.save();
     emit(ctx, {

@@ -89,7 +89,7 @@ export function renderRunEvent(e: RunEvent): string | null {
     case "backoff":
       return `  ${e.doing}: failed (${e.reason}); retry ${e.attempt} of ${e.retries} in ${formatDuration(e.delayMs)}`;
     case "waiting":
-      return `  waiting for the API (${e.doing}) for ${formatDuration(e.elapsedMs)}…`;
+      return `  waiting for the API (${e.doing}) for ${e.elapsedMs < 10_000 ? `${(e.elapsedMs / 1000).toFixed(1)}s` : formatDuration(e.elapsedMs)}…`;
     case "ended":
       return `  batch ${e.index} ended: ${counts(e.request_counts)}`;
     case "results":

@@ -7,7 +7,7 @@
  */
 import path from "node:path";
 import { readJsonl } from "../io/jsonl.js";
-import { readPlan } from "../io/plan-dir.js";
+import { readPlan, resolveInside } from "../io/plan-dir.js";
 import { plan as planRequests } from "../plan/plan.js";
 import { stripMarker } from "../request/segments.js";
 import type { BatchRequest, Plan, PlanOptions } from "../types.js";
@@ -150,7 +150,11 @@ export async function retryPlan(planDir: string, options: RetryOptions = {}): Pr
     if (record.state !== "downloaded") continue;
     for (const id of record.results.missing) add(id, "missing");
     if (record.results.lines === 0) continue;
-    const file = path.join(planDir, record.results.file);
+    const file = await resolveInside(
+      planDir,
+      record.results.file,
+      `\`${path.join(planDir, "run.json")}\` batch ${record.index}`,
+    );
     for await (const line of readJsonl(file, { source: record.results.file })) {
       const value = line.value as { custom_id?: string; result?: Json } | undefined;
       const id = value?.custom_id;

@@ -256,5 +256,38 @@ export async function readRunState(planDir: string): Promise<RunState | null> {
       `\`${file}\` is not a cacheplan run state (version 1). Restore it, or move it away to start the run again.`,
     );
   }
+  checkPaths(parsed, file);
   return parsed;
+}
+
+/** Batch ids as the API gives them (see `_ids.ts`, which this mirrors for the state). */
+const ID = /^msgbatch_[A-Za-z0-9]{1,128}$/;
+
+/**
+ * Every path and id `run.json` holds must be what cacheplan writes: a batch id of the API's
+ * shape, and a results file `results/<batch>-<id>.jsonl` of that batch, inside the plan folder.
+ * A state edited to name `../../x` or another batch's file is refused before anything is read.
+ */
+function checkPaths(state: RunState, file: string): void {
+  for (const [i, b] of state.batches.entries()) {
+    const bad = (what: string) =>
+      new RunError(
+        "bad-state",
+        `\`${file}\` batch ${i}: ${what}. cacheplan writes only batch ids of the API's shape and results files \`${RESULTS_DIR}/<batch>-<id>.jsonl\` inside the plan folder, so the file was edited by hand or damaged: restore it, or move it away to start the run again (batches already created would then be created again).`,
+      );
+    if (b.index !== i) throw bad(`its \`index\` is ${JSON.stringify(b.index)}`);
+    if (b.state === "pending" || b.state === "creating") continue;
+    if (typeof b.id !== "string" || !ID.test(b.id)) {
+      throw bad(
+        `the batch id ${JSON.stringify(String(b.id).slice(0, 80))} is not a Message Batch id`,
+      );
+    }
+    if (b.state !== "downloaded") continue;
+    const expected = `${RESULTS_DIR}/${String(i).padStart(4, "0")}-${b.id}.jsonl`;
+    if (b.results?.file !== expected) {
+      throw bad(
+        `the results file ${JSON.stringify(String(b.results?.file).slice(0, 200))} is not the batch's own (\`${expected}\`)`,
+      );
+    }
+  }
 }

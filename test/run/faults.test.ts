@@ -76,3 +76,42 @@ describe("submit through 10% faults", () => {
     expect(message).not.toContain("sk-ant-wrong-key");
   });
 });
+
+describe("submit through 20% and 30% faults, with the default retries", () => {
+  for (const rate of [0.2, 0.3]) {
+    for (const seed of [1, 2, 3]) {
+      it(`one submit completes with every result and no duplicate batch (${rate * 100}%, seed ${seed})`, async () => {
+        const folder = await planFolder(primedJob(4, 15), { maxRequests: 10 });
+        cleanups.push(folder.cleanup);
+        const target = await emulator({
+          timeScale: 1000,
+          sim: QUICK_SIM,
+          seed,
+          faults: {
+            rate,
+            kinds: ["429", "500", "529", "drop", "lost-response"],
+            retryAfterMs: 1,
+          },
+        });
+        const events = recorder();
+        // The SDK's default retries (2); the runner's own (default 8) replace them.
+        const result = await submit(folder.plan, {
+          client: clientFor(target, { maxRetries: 2 }),
+          planDir: folder.dir,
+          poll: FAST_POLL,
+          createSettleMs: 0,
+          retryBackoff: { initialMs: 5, maxMs: 40, seed },
+          onProgress: events.on,
+        });
+        expect(result.status).toBe("ended");
+        const stats = target.stats();
+        expect(stats.batchesCreated).toBe(folder.plan.batches.length);
+        const injected = Object.values(stats.faults).reduce((a, b) => a + b, 0);
+        expect(injected).toBeGreaterThan(5);
+        const { lines } = await resultsOnDisk(folder.dir);
+        expect(lines.map((l) => l.custom_id).sort()).toEqual(plannedIds(folder.plan));
+        expect(events.types()).toContain("backoff");
+      });
+    }
+  }
+});

@@ -15,10 +15,12 @@ import {
   renderReportText,
   renderRunEvent,
   report,
+  resolveInside,
   type SubmitOptions,
   type SubmitResult,
   submit,
 } from "../../index.js";
+import { redactError } from "../../run/_options.js";
 import { defineArgs, intOption, parse, usage } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
 
@@ -44,6 +46,16 @@ export const args = defineArgs({
     options: ["wait", "stop"],
     description:
       "Lost creates matching several same-size batches still processing: wait for them to end and match their results, or stop and ask (default wait)",
+  },
+  "max-retries": {
+    type: "string",
+    description:
+      "Retries of a failed retrieve, list, results or cancel call, with backoff and the API's retry-after (default 8: rides out about a minute and a half of failures); creates are never blindly retried",
+  },
+  timeout: {
+    type: "string",
+    description:
+      "Milliseconds an API call may take before it counts as no answer (default 120000; creates 600000)",
   },
   json: { type: "boolean", description: "Print progress events as JSON lines" },
   quiet: { type: "boolean", description: "Print nothing but warnings and errors" },
@@ -178,9 +190,34 @@ export function progressPrinter(io: CliIo, mode: ProgressMode) {
 /** The report of a finished run, from its results files, against the plan and its estimate. */
 export async function runReport(plan: Plan, planDir: string, files: readonly string[]) {
   async function* lines() {
-    for (const file of files) yield* readJsonl(path.join(planDir, file), { source: file });
+    for (const file of files) {
+      const full = await resolveInside(planDir, file, `\`${planDir}/run.json\``);
+      yield* readJsonl(full, { source: file });
+    }
   }
   return report(lines(), { plan, estimate: await estimate(plan) });
+}
+
+/**
+ * `--max-retries` and `--timeout` as library options. While a call has had no answer for half
+ * the timeout (at most 15 s), the run says what it waits on.
+ */
+export function callOptions(a: {
+  "max-retries"?: string | undefined;
+  timeout?: string | undefined;
+}) {
+  const out: { maxRetries?: number; timeout?: number; waitNoticeMs?: number } = {};
+  if (a["max-retries"] !== undefined) {
+    if (!/^\d+$/.test(a["max-retries"]))
+      throw new UsageError("`--max-retries` takes a whole number ≥ 0, e.g. `--max-retries 8`.");
+    out.maxRetries = Number(a["max-retries"]);
+  }
+  const timeout = intOption(a.timeout, "timeout");
+  if (timeout !== undefined) {
+    out.timeout = timeout;
+    out.waitNoticeMs = Math.min(15_000, Math.max(1, Math.floor(timeout / 2)));
+  }
+  return out;
 }
 
 /** Ctrl-C: the first aborts `controller` (stop watching, keep the state), the second exits. */
@@ -214,7 +251,13 @@ export async function run(
   }
   if (a.json && a.quiet) throw new UsageError("Give `--json` or `--quiet`, not both.");
   const dir = planDirArg(io, a.plan, "submit");
-  return dir.run(() => submitCommand(a, d, dir, io, options));
+  const key = io.env.ANTHROPIC_API_KEY;
+  // Every message leaves redacted, whatever raised it (`redact.ts`).
+  return dir
+    .run(() => submitCommand(a, d, dir, io, options))
+    .catch((error: unknown) => {
+      throw redactError(error, key ? [key] : []);
+    });
 }
 
 async function submitCommand(
@@ -247,6 +290,7 @@ async function submitCommand(
   if (concurrency !== undefined) submitOptions.concurrency = concurrency;
   const interval = intOption(a["poll-interval"], "poll-interval");
   if (interval !== undefined) submitOptions.poll = { intervalMs: interval };
+  Object.assign(submitOptions, callOptions(a));
 
   const mode: ProgressMode = a.json
     ? "json"
