@@ -14,8 +14,9 @@ import {
   renderReportText,
   report,
 } from "../../index.js";
-import { defineArgs, parse, usage } from "../_args.js";
+import { defineArgs, parse } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { jsonDocument } from "../_version.js";
 import { loadModels } from "../_plan-options.js";
 
 /** Output formats of `report`. */
@@ -44,7 +45,7 @@ export const args = defineArgs({
   "allow-partial": {
     type: "boolean",
     description:
-      "Report even with bad lines, unknown or duplicated custom_ids or missing results (listed in the report)",
+      "Report even with bad lines, unknown or duplicated custom_ids, missing results (listed in the report) or no result at all",
   },
   "write-calibration": {
     type: "string",
@@ -146,7 +147,7 @@ function render(result: Report, format: Format): string {
     case "text":
       return renderReportText(result);
     case "json":
-      return `${JSON.stringify(result, null, 2)}\n`;
+      return jsonDocument(result);
     case "md":
       return renderReportMarkdown(result);
     case "html":
@@ -162,10 +163,6 @@ function problemLines(result: Report): string {
 
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const a = parse(argv, args);
-  if (a.help) {
-    await write(io.stdout, await usage(command as never));
-    return EXIT.ok;
-  }
   const values = resultsOptions(argv);
   if (values.length === 0)
     throw new UsageError(
