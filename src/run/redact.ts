@@ -38,7 +38,9 @@ export function redactSecrets(
 ): string {
   let out = text;
   for (const secret of secrets) {
-    if (typeof secret === "string" && secret.length >= MIN_SECRET_LENGTH) {
+    if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) continue;
+    // Again while a replacement formed a new occurrence with its neighbours (bounded).
+    for (let pass = 0; pass < 8 && out.includes(secret); pass++) {
       out = out.split(secret).join(REDACTED);
     }
   }

@@ -7,12 +7,21 @@ import {
   readPlanFile,
   renderNextSteps,
 } from "../../index.js";
+import { redactError } from "../../run/_options.js";
 import { defineArgs, parse, usage } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
-import { planDirArg } from "./submit.js";
+import { callOptions, planDirArg } from "./submit.js";
 
 export const args = defineArgs({
   plan: { type: "positional", required: false, description: "Plan folder written by `plan --out`" },
+  "max-retries": {
+    type: "string",
+    description: "Retries of a failed cancel or retrieve call (default 8)",
+  },
+  timeout: {
+    type: "string",
+    description: "Milliseconds an API call may take before it counts as no answer (default 120000)",
+  },
   json: { type: "boolean", description: "Print what was done as JSON" },
 });
 
@@ -58,15 +67,20 @@ export async function run(
     return EXIT.ok;
   }
   const dir = planDirArg(io, a.plan, "cancel");
-  const result = await dir.run(async () => {
-    await readPlanFile(dir.resolved);
-    const key = io.env.ANTHROPIC_API_KEY;
-    if (!options.client && !key) throw new OptionsError(CANCEL_KEY_MESSAGE);
-    const client =
-      options.client ??
-      new Anthropic({ apiKey: key ?? null, baseURL: io.env.ANTHROPIC_BASE_URL || null });
-    return cancelRun(dir.resolved, { client });
-  });
+  const key = io.env.ANTHROPIC_API_KEY;
+  const calls = callOptions(a);
+  const result = await dir
+    .run(async () => {
+      await readPlanFile(dir.resolved);
+      if (!options.client && !key) throw new OptionsError(CANCEL_KEY_MESSAGE);
+      const client =
+        options.client ??
+        new Anthropic({ apiKey: key ?? null, baseURL: io.env.ANTHROPIC_BASE_URL || null });
+      return cancelRun(dir.resolved, { client, ...calls });
+    })
+    .catch((error: unknown) => {
+      throw redactError(error, key ? [key] : []);
+    });
   await write(
     io.stdout,
     a.json ? `${JSON.stringify(result, null, 2)}\n` : renderCancel(dir.shown, result),
