@@ -91,7 +91,7 @@ export interface SubmitOptions {
   /**
    * Times a create that failed is tried again (429, 529, and unknown outcomes that turned out not
    * to have created anything), with exponential backoff and the API's `retry-after`.
-   * @default the client's `maxRetries` (the SDK's default is 2), at least 2
+   * @default `maxRetries` (8)
    */
   createRetries?: number;
   /**
