@@ -73,45 +73,99 @@ export function hitRateChart(rows: readonly HitRateBar[]): string {
 export interface WaterfallStep {
   label: string;
   value: number;
-  /** Printed above the bar. */
+  /** Printed above the bar: the USD figure. */
   text: string;
+  /** Printed above `text`: the change from the step before, e.g. "+8.5%"; "" for none. */
+  change: string;
   /** Hover text. */
   title: string;
 }
 
+/** How a step moves from the one before: the first is a full column. */
+export type StepKind = "total" | "up" | "down" | "same";
+
+/** The kind of each step, from the values alone (the colour must agree with the sign). */
+export function stepKinds(values: readonly number[]): StepKind[] {
+  return values.map((v, i) => {
+    if (i === 0) return "total";
+    const previous = values[i - 1]!;
+    return v > previous ? "up" : v < previous ? "down" : "same";
+  });
+}
+
+/** Round tick values from 0 to at least `max`: 1, 2, 2.5 or 5 times a power of ten apart. */
+export function axisTicks(max: number, count = 4): { ticks: number[]; decimals: number } {
+  const raw = Math.max(max, 1e-12) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const ticks: number[] = [];
+  for (let i = 0; ticks.length === 0 || ticks[ticks.length - 1]! < max; i++) ticks.push(i * step);
+  // Enough decimals to tell the ticks apart: 0.025 needs 3.
+  let decimals = 0;
+  for (; decimals < 12; decimals++) {
+    const scaled = step * 10 ** decimals;
+    if (Math.abs(Math.round(scaled) - scaled) <= 1e-6 * scaled) break;
+  }
+  return { ticks, decimals };
+}
+
+/** Least height of a bar that changes the cost, in SVG units: a tiny change stays visible. */
+export const MIN_STEP_HEIGHT = 6;
+
 /**
- * A cost waterfall: the first step is a full column, each next one floats from the previous level
- * to its own, green when it is cheaper and red when it costs more, with a dashed connector.
- * `class="bar"` on every column.
+ * A cost waterfall on a USD axis: the first step is a full column, each next one floats from the
+ * previous level to its own, green when it is cheaper, red when it costs more and grey when it is
+ * the same, with a dashed connector. A step that changes the cost is at least
+ * {@link MIN_STEP_HEIGHT} high, however small the change. `class="bar <kind>"` on every column.
  */
 export function waterfallChart(steps: readonly WaterfallStep[]): string {
   const width = 680;
-  const height = 300;
-  const left = 20;
+  const height = 330;
+  const left = 72;
+  const right = 16;
   const bottom = 40;
-  const top = 28;
+  const top = 44;
   const plot = height - bottom - top;
-  const max = Math.max(1e-12, ...steps.map((s) => s.value));
-  const slot = (width - left * 2) / Math.max(1, steps.length);
+  const { ticks, decimals } = axisTicks(Math.max(0, ...steps.map((s) => s.value)));
+  const max = ticks[ticks.length - 1]! || 1;
+  const slot = (width - left - right) / Math.max(1, steps.length);
   const barW = Math.min(90, slot * 0.6);
   const y = (v: number) => top + plot - (v / max) * plot;
   const parts: string[] = [
-    `<svg class="chart" id="cost-waterfall" role="img" aria-label="Cost waterfall" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
-    `<line class="baseline" x1="${left}" y1="${top + plot}" x2="${width - left}" y2="${top + plot}"/>`,
+    `<svg class="chart" id="cost-waterfall" role="img" aria-label="Cost waterfall in USD" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
+    '<g class="y-axis">',
   ];
-  let previous: number | undefined;
+  for (const tick of ticks) {
+    parts.push(
+      `<line class="grid" x1="${left}" y1="${n(y(tick))}" x2="${width - right}" y2="${n(y(tick))}"/>`,
+      `<text class="axis tick" x="${left - 6}" y="${n(y(tick) + 4)}" text-anchor="end">$${tick.toFixed(Math.max(2, decimals))}</text>`,
+    );
+  }
+  parts.push(
+    `<text class="axis" x="${left - 6}" y="${top - 14}" text-anchor="end">USD</text>`,
+    `<line class="baseline" x1="${left}" y1="${top}" x2="${left}" y2="${top + plot}"/></g>`,
+    `<line class="baseline" x1="${left}" y1="${top + plot}" x2="${width - right}" y2="${top + plot}"/>`,
+  );
+  const kinds = stepKinds(steps.map((s) => s.value));
   steps.forEach((step, i) => {
     const x = left + i * slot + (slot - barW) / 2;
-    const from = previous ?? 0;
-    const hi = Math.max(from, step.value);
-    const lo = previous === undefined ? 0 : Math.min(from, step.value);
-    // A step that changes nothing still gets a visible 2px sliver at its level.
-    const h = Math.max(2, y(lo) - y(hi));
-    const kind = previous === undefined ? "total" : step.value <= from ? "down" : "up";
+    const kind = kinds[i]!;
+    const from = i === 0 ? 0 : steps[i - 1]!.value;
+    let hi = y(Math.max(from, step.value));
+    let h = y(Math.min(from, step.value)) - hi;
+    if (kind === "same") h = 2;
+    else if (h < MIN_STEP_HEIGHT) {
+      // Grow a tiny change around its middle, so it is seen and still sits at its level.
+      hi -= (MIN_STEP_HEIGHT - h) / 2;
+      h = MIN_STEP_HEIGHT;
+    }
     parts.push(
       `<g class="step"><title>${esc(step.title)}</title>`,
-      `<rect class="bar ${kind}" x="${n(x)}" y="${n(y(hi))}" width="${n(barW)}" height="${n(h)}" rx="2"/>`,
-      `<text class="value" x="${n(x + barW / 2)}" y="${n(y(hi) - 6)}" text-anchor="middle">${esc(step.text)}</text>`,
+      `<rect class="bar ${kind}" x="${n(x)}" y="${n(hi)}" width="${n(barW)}" height="${n(h)}" rx="2"/>`,
+      `<text class="value" x="${n(x + barW / 2)}" y="${n(hi - 6)}" text-anchor="middle">${esc(step.text)}</text>`,
+      step.change
+        ? `<text class="change ${kind}" x="${n(x + barW / 2)}" y="${n(hi - 26)}" text-anchor="middle">${esc(step.change)}</text>`
+        : "",
       `<text class="label" x="${n(x + barW / 2)}" y="${height - bottom + 18}" text-anchor="middle">${esc(step.label)}</text></g>`,
     );
     if (i + 1 < steps.length) {
@@ -119,7 +173,6 @@ export function waterfallChart(steps: readonly WaterfallStep[]): string {
         `<line class="connector" x1="${n(x + barW)}" y1="${n(y(step.value))}" x2="${n(x + slot)}" y2="${n(y(step.value))}"/>`,
       );
     }
-    previous = step.value;
   });
   parts.push("</svg>");
   return parts.join("");

@@ -1,3 +1,4 @@
+import { VERSION } from "../version.js";
 import { int, pct, signedPct, tokenTable, usdFormatter } from "./_format.js";
 import {
   costLine,
@@ -18,6 +19,14 @@ export interface RenderHtmlOptions {
   maxGroups?: number;
   /** The page title. @default "cacheplan report" */
   title?: string;
+  /** The plan folder, as the reader knows it, shown in the header. @default undefined (not shown) */
+  planPath?: string;
+  /**
+   * When the results are from (ISO 8601), shown in the header: take it from the run (e.g. the
+   * last batch's `ended_at` in run.json), not the clock, so the same input renders the same page.
+   * @default undefined (not shown)
+   */
+  date?: string;
 }
 
 const STYLE = `
@@ -28,20 +37,25 @@ main{max-width:980px;margin:0 auto;padding:28px 24px 48px}h1{font-size:24px;marg
 .verdict.worked{border-color:var(--ok)}.verdict.partly-worked{border-color:var(--warn)}.verdict.did-not-work{border-color:var(--bad)}
 dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;margin:16px 0}dl.summary dt{font-weight:600;color:var(--muted)}dl.summary dd{margin:0}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:right;vertical-align:top}
+.table-wrap{max-width:100%;overflow-x:auto;margin:0 0 8px}
 th:first-child,td:first-child,td.text,th.text{text-align:left}th{color:var(--muted);font-weight:600}code{font-size:13px}td code{white-space:nowrap}
 .chart{max-width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:8px;font-family:inherit}
 .chart text{font-size:12px;fill:var(--fg)}.chart .axis{fill:var(--muted);font-size:11px}.chart .grid{stroke:var(--line)}
 .chart .track{fill:var(--track)}#hit-rate-chart .bar{fill:var(--bar)}.chart .ideal{stroke:var(--fg);stroke-width:2}
 .chart .baseline{stroke:var(--muted)}.chart .connector{stroke:var(--muted);stroke-dasharray:3 3}
 #cost-waterfall .total{fill:#7d8799}#cost-waterfall .down{fill:var(--ok)}#cost-waterfall .up{fill:var(--bad)}
+#cost-waterfall .same{fill:#7d8799}.chart .change.up{fill:var(--bad)}.chart .change.down{fill:var(--ok)}
+.meta{color:var(--muted);font-size:13px;margin:-6px 0 14px}p,li,dd,h1,h2{overflow-wrap:anywhere}
+td.text:last-child{min-width:16em}
+@media (max-width:640px){main{padding:16px 12px 32px}#cost-waterfall text{font-size:17px}dl.summary{grid-template-columns:1fr;gap:2px}dl.summary dd{margin-bottom:8px}}
 .legend{color:var(--muted);font-size:13px;margin:6px 0}.problems li{color:var(--bad)}ul{padding-left:20px}footer{margin-top:40px;color:var(--muted);font-size:12px}
 `;
 
 function table(head: string[], rows: string[][], textColumns: number[] = []): string {
   const cls = (i: number) => (textColumns.includes(i) ? ' class="text"' : "");
-  return `<table><thead><tr>${head.map((h, i) => `<th${cls(i)}>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
+  return `<div class="table-wrap"><table><thead><tr>${head.map((h, i) => `<th${cls(i)}>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join("")}</tr>`)
-    .join("")}</tbody></table>`;
+    .join("")}</tbody></table></div>`;
 }
 
 function figureTable(
@@ -79,39 +93,84 @@ function figureTable(
   );
 }
 
-function waterfallSteps(report: Report, usd: (v: number) => string): WaterfallStep[] {
+/** Escaped text with each `code` span as <code>: notes and problems are written that way. */
+export function inlineHtml(text: string): string {
+  return esc(text).replace(/`([^`\n]+)`/g, "<code>$1</code>");
+}
+
+/** `2026-11-22 10:20 UTC` from an ISO 8601 time; anything else as given. */
+function shownDate(date: string): string {
+  const time = Date.parse(date);
+  return Number.isNaN(time)
+    ? date
+    : `${new Date(time).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/**
+ * A change as the headline prints it ("+8.5%", one decimal), from the same USD figures; a change
+ * that rounds to 0.0% but is not 0 is "+<0.1%" or "-<0.1%", so its sign agrees with its colour.
+ */
+export function changeText(percent: number | null): string {
+  if (percent === null) return "";
+  if (percent !== 0 && Math.abs(percent) < 0.05) return percent > 0 ? "+<0.1%" : "-<0.1%";
+  return signedPct(percent);
+}
+
+/**
+ * The waterfall's steps, every one a USD figure of the summary above it: the cost without caching
+ * (Messages API, then batches), the estimate, the actual cost, and the ideal at the actual
+ * tokens. Each step's percentage is its change from the step before, computed from those figures;
+ * actual against the estimate is the Cost line's variance itself.
+ */
+export function waterfallSteps(report: Report, usd: (v: number) => string): WaterfallStep[] {
   const o = report.overall;
   const vs = o.vsEstimate;
-  const raw: Array<[string, number, string]> = [
-    ["standard", o.cost.standard, "Messages API, no caching, at the actual tokens"],
-    ["batch", o.cost.batch, "Batches API, no caching, at the actual tokens"],
+  const raw: Array<{ label: string; value: number; what: string; percent?: number | null }> = [
+    { label: "standard", value: o.cost.standard, what: "Messages API, no caching, actual tokens" },
+    { label: "batch", value: o.cost.batch, what: "Batches API, no caching, actual tokens" },
   ];
   if (vs)
-    raw.push([
-      "planned",
-      vs.planned.usdAtActualTokens,
-      "the estimate's planned caching, at the actual tokens",
-    ]);
-  raw.push(["actual", o.cost.actual, "billed, from each result's usage"]);
+    raw.push({
+      label: "estimated",
+      value: vs.planned.usd,
+      what: `the estimate of the plan (${usd(vs.planned.usdAtActualTokens)} at the actual tokens)`,
+    });
+  raw.push({
+    label: "actual",
+    value: o.usd,
+    what: "billed, from each result's usage",
+    ...(vs ? { percent: vs.variancePercent } : {}),
+  });
   if (vs)
-    raw.push([
-      "ideal",
-      vs.ideal.usdAtActualTokens,
-      "each entry written once and read by every other request, at the actual tokens",
-    ]);
-  return raw.map(([label, value, what], i) => {
-    const previous = i > 0 ? raw[i - 1]![1] : undefined;
+    raw.push({
+      label: "ideal",
+      value: vs.ideal.usdAtActualTokens,
+      what: "each entry written once and read by every other request, at the actual tokens",
+    });
+  return raw.map(({ label, value, what, percent }, i) => {
+    const previous = i > 0 ? raw[i - 1]!.value : undefined;
     const change =
-      previous === undefined || previous === 0
-        ? ""
-        : ` (${signedPct(((value - previous) / previous) * 100, 0)})`;
+      percent !== undefined
+        ? percent
+        : previous === undefined || previous === 0
+          ? null
+          : ((value - previous) / previous) * 100;
     return {
       label,
       value,
-      text: `${usd(value)}${change}`,
-      title: `${label}: ${usd(value)}: ${what}`,
+      text: usd(value),
+      change: changeText(change),
+      title: `${label}: ${usd(value)}${change === null ? "" : ` (${changeText(change)} on ${raw[i - 1]!.label})`}: ${what}`,
     };
   });
+}
+
+/** The header line: which cacheplan wrote it, for which plan, from results of when. */
+function metaLine(options: RenderHtmlOptions): string {
+  const parts = [`cacheplan ${esc(VERSION)}`];
+  if (options.planPath !== undefined) parts.push(`plan <code>${esc(options.planPath)}</code>`);
+  if (options.date !== undefined) parts.push(`results of ${esc(shownDate(options.date))}`);
+  return `<p class="meta" id="report-meta">${parts.join(" · ")}</p>`;
 }
 
 /**
@@ -126,6 +185,7 @@ export function renderReportHtml(report: Report, options: RenderHtmlOptions = {}
   const verdict = report.verdict.text;
   const body: string[] = [
     `<h1>${esc(title)}</h1>`,
+    metaLine(options),
     `<p class="verdict ${report.verdict.kind}" id="verdict">${esc(verdict.charAt(0).toUpperCase() + verdict.slice(1))}</p>`,
     '<dl class="summary">',
     `<dt>Hit rate</dt><dd id="hit-rate">${esc(hitRateLine(o))}</dd>`,
@@ -141,9 +201,13 @@ export function renderReportHtml(report: Report, options: RenderHtmlOptions = {}
   if (writes) body.push(`<dt>Writes</dt><dd>${esc(writes)}</dd>`);
   body.push(`<dt>Results</dt><dd>${esc(countsLine(o))}</dd>`, "</dl>");
 
-  body.push("<h2>Cost waterfall</h2>", waterfallChart(waterfallSteps(report, usd)));
+  const bars = o.vsEstimate
+    ? "the cost without caching on the Messages API and in batches, the estimate, the actual cost, and the ideal"
+    : "the cost without caching on the Messages API and in batches, and the actual cost";
   body.push(
-    '<p class="legend">Every bar prices the same actual tokens; planned and ideal scale the estimate to them. Green: cheaper than the step before; red: dearer.</p>',
+    "<h2>Cost waterfall</h2>",
+    waterfallChart(waterfallSteps(report, usd)),
+    `<p class="legend">The USD figures of the summary: ${bars}. Each percentage is the change from the step before. Green: cheaper than the step before; red: dearer; grey: the same.</p>`,
   );
   const top = worstGroups(report).slice(0, options.maxGroups ?? 40);
   if (top.length > 0) {
@@ -216,7 +280,7 @@ export function renderReportHtml(report: Report, options: RenderHtmlOptions = {}
   body.push(
     "<h2>Hit rates, defined</h2><ul>",
     ...Object.entries(report.definitions).map(
-      ([k, v]) => `<li><code>${esc(k)}</code>: ${esc(v)}</li>`,
+      ([k, v]) => `<li><code>${esc(k)}</code>: ${inlineHtml(v)}</li>`,
     ),
     "</ul>",
   );
@@ -238,11 +302,15 @@ export function renderReportHtml(report: Report, options: RenderHtmlOptions = {}
   if (report.problems.length > 0) {
     body.push(`<h2>Problems (${report.problems.length})</h2><ul class="problems">`);
     for (const p of report.problems)
-      body.push(`<li>${formatProblem(p).map(esc).join("<br>")}</li>`);
+      body.push(`<li>${formatProblem(p).map(inlineHtml).join("<br>")}</li>`);
     body.push("</ul>");
   }
   if (report.notes.length > 0)
-    body.push("<h2>Notes</h2><ul>", ...report.notes.map((n) => `<li>${esc(n)}</li>`), "</ul>");
+    body.push(
+      "<h2>Notes</h2><ul>",
+      ...report.notes.map((n) => `<li>${inlineHtml(n)}</li>`),
+      "</ul>",
+    );
   body.push(
     "<footer>Written by cacheplan report. Self-contained: no script, font or network request.</footer>",
   );

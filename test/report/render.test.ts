@@ -81,8 +81,9 @@ describe("renderReportHtml", () => {
     expect(html.startsWith("<!doctype html>")).toBe(true);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
     expect(html).not.toMatch(/\s(src|href)=/i);
-    // The only URL is the SVG namespace, which is never fetched.
-    expect([...html.matchAll(/https?:\/\/[^\s"']+/g)].map((m) => m[0])).toEqual([
+    // The only URL in an attribute is the SVG namespace, which is never fetched (notes may cite
+    // documentation pages in their text).
+    expect([...html.matchAll(/=\s*"(https?:\/\/[^"]*)"/g)].map((m) => m[1])).toEqual([
       "http://www.w3.org/2000/svg",
       "http://www.w3.org/2000/svg",
     ]);
@@ -91,8 +92,8 @@ describe("renderReportHtml", () => {
 
   it("draws the hit rate per group and a five-step cost waterfall", () => {
     expect(html.match(/<rect class="bar"/g)).toHaveLength(2);
-    expect(html.match(/<rect class="bar (total|up|down)"/g)).toHaveLength(5);
-    for (const label of ["standard", "batch", "planned", "actual", "ideal"])
+    expect(html.match(/<rect class="bar (total|up|down|same)"/g)).toHaveLength(5);
+    for (const label of ["standard", "batch", "estimated", "actual", "ideal"])
       expect(html).toContain(`text-anchor="middle">${label}</text>`);
   });
 
@@ -101,6 +102,6 @@ describe("renderReportHtml", () => {
     expect(page).not.toContain("<i>odd_error</i>");
     expect(page).toContain("&lt;i&gt;odd_error&lt;/i&gt;");
     // Without an estimate the waterfall has three steps: standard, batch, actual.
-    expect(page.match(/<rect class="bar (total|up|down)"/g)).toHaveLength(3);
+    expect(page.match(/<rect class="bar (total|up|down|same)"/g)).toHaveLength(3);
   });
 });
