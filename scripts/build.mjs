@@ -7,20 +7,16 @@
  * install. `npm install git+…`, `npm ci` and `npm pack` install TypeScript first, so they build.
  */
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 const ifPossible = process.argv.includes("--if-possible");
 
-let tsc;
-try {
-  const manifest = createRequire(path.join(root, "package.json")).resolve(
-    "typescript/package.json",
-  );
-  tsc = path.join(path.dirname(manifest), "bin", "tsc");
-} catch {
+// This package's own TypeScript only (not one in a folder above it), so that whether dist/ is
+// built depends on this install alone.
+const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+if (!existsSync(tsc)) {
   const message =
     "cacheplan: TypeScript is not installed (a development dependency), so dist/ was not built.";
   if (!ifPossible) {
