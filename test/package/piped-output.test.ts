@@ -37,6 +37,8 @@ describe("piped output", () => {
   ])("cacheplan %j prints no escape code", async (argv) => {
     const { stdout, stderr } = await spawnCli(cli.main, argv, COLOUR_ENV).done;
     expect(`${stdout}${stderr}`.length).toBeGreaterThan(0);
+    // It ran: a crash (a stack trace) would say nothing about escape codes.
+    expect(stderr).not.toMatch(/^\s+at /m);
     expect(stdout).not.toContain(ESC);
     expect(stderr).not.toContain(ESC);
   });
