@@ -4,27 +4,30 @@
  * `node_modules/.cache`, where Node still finds the dependencies.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** Compiles `src/` to a private folder; returns the path of its `cli/main.js`. */
+/**
+ * Compiles `src/` to a private folder laid out like the package (`package.json` beside `dist/`,
+ * which the CLI reads its version from); returns the path of its `dist/cli/main.js`.
+ */
 export async function buildCli(
   name: string,
 ): Promise<{ main: string; remove: () => Promise<void> }> {
   const out = path.join(root, "node_modules", ".cache", `cacheplan-${name}-${process.pid}`);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  await writeFile(path.join(out, "package.json"), '{ "type": "module" }\n');
+  await writeFile(path.join(out, "package.json"), await readFile(path.join(root, "package.json")));
   await promisify(execFile)(
     path.join(root, "node_modules", ".bin", "tsc"),
-    ["-p", path.join(root, "tsconfig.build.json"), "--outDir", out],
+    ["-p", path.join(root, "tsconfig.build.json"), "--outDir", path.join(out, "dist")],
     { cwd: root },
   );
   return {
-    main: path.join(out, "cli", "main.js"),
+    main: path.join(out, "dist", "cli", "main.js"),
     remove: () => rm(out, { recursive: true, force: true }),
   };
 }
