@@ -16,23 +16,23 @@ import {
 
 const cleanups = cleanupAfterEach();
 
-/** A request the API refuses inside the batch: a 1h marker after a 5m one (reference fact 6). */
-const badTtlOrder: BatchRequest = {
-  custom_id: "bad-ttl-order",
+/**
+ * A request the API refuses inside the batch, which the planner lets through: `temperature` 5,
+ * outside the API's range of 0 to 1 (the planner leaves sampling parameters to the API).
+ */
+const badTemperature: BatchRequest = {
+  custom_id: "bad-temperature",
   params: {
     model: "claude-sonnet-4-6",
     max_tokens: 16,
-    system: [
-      { type: "text", text: "first", cache_control: { type: "ephemeral" } },
-      { type: "text", text: "second", cache_control: { type: "ephemeral", ttl: "1h" } },
-    ],
+    temperature: 5,
     messages: [{ role: "user", content: "hello" }],
   },
 };
 
 describe("retryPlan", () => {
   it("re-plans errored (retryable), expired and canceled requests; lists invalid ones", async () => {
-    const folder = await planFolder([...primedJob(2, 12), badTtlOrder], { maxRequests: 5 });
+    const folder = await planFolder([...primedJob(2, 12), badTemperature], { maxRequests: 5 });
     cleanups.push(folder.cleanup);
     expect(folder.plan.rejected).toEqual([]);
     // Batches start 1 to 2 simulated minutes after creation and expire at 1.5: about half do.
@@ -75,11 +75,11 @@ describe("retryPlan", () => {
     expect(retry.retried.expired).toBe(expired.length);
     expect(retry.retried.missing).toBe(0);
     expect(retry.succeeded).toBe(byType("succeeded").length);
-    const bad = lines.find((l) => l.custom_id === "bad-ttl-order");
-    // With seed 3 its batch ran: the API refused it (fact 6), and a retry cannot cure that.
+    const bad = lines.find((l) => l.custom_id === "bad-temperature");
+    // With seed 3 its batch ran: the API refused it, and a retry cannot cure that.
     expect(bad?.result.type).toBe("errored");
     expect(retry.toFix).toEqual([
-      expect.objectContaining({ custom_id: "bad-ttl-order", errorType: "invalid_request_error" }),
+      expect.objectContaining({ custom_id: "bad-temperature", errorType: "invalid_request_error" }),
     ]);
     const retried = retry.plan!.batches.flatMap((b) => b.requests);
     expect(retried.map((r) => r.custom_id).sort()).toEqual(
@@ -87,7 +87,7 @@ describe("retryPlan", () => {
     );
     // The planner's markers were taken off before planning again, so none is doubled.
     for (const r of retried) {
-      if (r.custom_id !== "bad-ttl-order")
+      if (r.custom_id !== "bad-temperature")
         expect(markerCount(r), r.custom_id).toBeLessThanOrEqual(1);
     }
   });
