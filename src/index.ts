@@ -29,7 +29,7 @@ export {
   type ScenarioName,
 } from "./estimate/types.js";
 // Files
-export { JsonlLine, readJsonl } from "./io/jsonl.js";
+export { JsonlLine, type JsonlProblem, readJsonl } from "./io/jsonl.js";
 export {
   batchFileName,
   type PlanFile,
@@ -127,6 +127,7 @@ export {
   type Verdict,
   type WaveReport,
 } from "./report/types.js";
+export { depthBeyond, MAX_JSON_DEPTH } from "./request/json-depth.js";
 export { applyMarkers, cacheControl, type MarkerPlacement } from "./request/markers.js";
 export {
   ContextInterner,
@@ -139,6 +140,9 @@ export {
 export {
   CUSTOM_ID_PATTERN,
   MAX_BREAKPOINTS,
+  MAX_OUTPUT_TOKENS,
+  MESSAGE_ROLES,
+  type ValidateOptions,
   type Validation,
   validateRequest,
 } from "./request/validate.js";

@@ -91,6 +91,8 @@ export interface ResolvedPlanOptions {
 /** Why a request was not planned. */
 export type RejectReason =
   | "invalid-json"
+  | "invalid-utf8"
+  | "too-deep"
   | "not-an-object"
   | "invalid-custom-id"
   | "duplicate-custom-id"
@@ -100,6 +102,7 @@ export type RejectReason =
   | "speed-not-allowed"
   | "max-tokens-zero"
   | "too-many-markers"
+  | "invalid-marker"
   | "conflicting-markers"
   | "too-large";
 

@@ -1,7 +1,14 @@
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { InputError } from "../errors.js";
+import { depthBeyond, MAX_JSON_DEPTH, tooDeepReason } from "../request/json-depth.js";
+import { type RawLine, utf8Lines } from "./_utf8-lines.js";
+
+/**
+ * Why a line could not be read: not JSON, bytes that are not UTF-8, or nesting past
+ * `MAX_JSON_DEPTH` (each also a `RejectReason` of the same name).
+ */
+export type JsonlProblem = "invalid-json" | "invalid-utf8" | "too-deep";
 
 /**
  * One line of a JSONL file, parsed or not. `plan()` accepts these in place of plain request
@@ -14,22 +21,37 @@ export class JsonlLine {
   readonly source: string | undefined;
   /** The parsed value, when the line is valid JSON. */
   readonly value: unknown;
-  /** Why the line is not valid JSON, when it is not. */
+  /**
+   * Why the line could not be read, when it could not: the parser's message for invalid JSON, or
+   * a full sentence (what is wrong, where, what to do) for the other problems.
+   */
   readonly parseError: string | undefined;
+  /** Which problem `parseError` describes (`"invalid-json"` when set without one). */
+  readonly problem: JsonlProblem | undefined;
 
-  constructor(line: number, source: string | undefined, value: unknown, parseError?: string) {
+  constructor(
+    line: number,
+    source: string | undefined,
+    value: unknown,
+    parseError?: string,
+    problem?: JsonlProblem,
+  ) {
     this.line = line;
     this.source = source;
     this.value = value;
     this.parseError = parseError;
+    this.problem = parseError === undefined ? undefined : (problem ?? "invalid-json");
   }
 }
 
 /**
  * Streams a JSONL file (or stream) one line at a time, without loading it whole. Blank lines are
- * skipped but still counted, so line numbers match what an editor shows. A line that is not valid
- * JSON is yielded with `parseError` set: the planner rejects it with its line number rather than
- * stopping the whole job.
+ * skipped but still counted, so line numbers match what an editor shows. A line that cannot be
+ * read is yielded with `parseError` and `problem` set, and the planner rejects it with its line
+ * number rather than stopping the whole job: a line that is not valid JSON, one whose bytes are
+ * not UTF-8 (never repaired with U+FFFD: the request sent must be the request given), and one
+ * nested deeper than `MAX_JSON_DEPTH` (so nothing that walks a value recursively can overflow the
+ * stack). Every `value` yielded is within that bound.
  */
 /**
  * With `intern: true`, equal long strings of different lines become one string: use it when the
@@ -44,7 +66,7 @@ export async function* readJsonl(
   const source = options.source ?? (typeof input === "string" ? input : undefined);
   let stream: Readable;
   if (typeof input === "string") {
-    stream = createReadStream(input, { encoding: "utf8" });
+    stream = createReadStream(input);
   } else {
     stream = input;
   }
@@ -71,19 +93,46 @@ export async function* readJsonl(
       { cause: error },
     );
   }
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
-  for await (const raw of lines) {
+  for await (const raw of utf8Lines(stream)) {
     n += 1;
-    const text = n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-    if (text.trim() === "") continue;
-    try {
-      const value: unknown = JSON.parse(text);
-      yield new JsonlLine(n, source, intern ? intern.walk(value) : value);
-    } catch (error) {
-      yield new JsonlLine(n, source, undefined, (error as Error).message);
+    const line = readLine(raw, n, source);
+    if (line === undefined) continue;
+    if (intern && line.parseError === undefined) {
+      yield new JsonlLine(n, source, intern.walk(line.value));
+    } else {
+      yield line;
     }
   }
+}
+
+/** Parses one line; undefined for a blank one. */
+function readLine(raw: RawLine, n: number, source: string | undefined): JsonlLine | undefined {
+  if (raw.invalid !== undefined) {
+    const { lineOffset, fileOffset, bytes } = raw.invalid;
+    const hex = [...bytes].map((b) => b.toString(16).toUpperCase().padStart(2, "0")).join(" ");
+    const what = bytes.length === 1 ? `byte ${hex} is` : `bytes ${hex} are`;
+    return new JsonlLine(
+      n,
+      source,
+      undefined,
+      `Not valid UTF-8: at offset ${lineOffset.toLocaleString("en-US")} of the line (offset ${fileOffset.toLocaleString("en-US")} of the file, both counted from 0) ${what} not a UTF-8 character (another encoding, such as Latin-1, or a cut or overlong sequence). Save the file as UTF-8; the line is not planned, because replacing the bytes would change the request.`,
+      "invalid-utf8",
+    );
+  }
+  const text = n === 1 && raw.text.charCodeAt(0) === 0xfeff ? raw.text.slice(1) : raw.text;
+  if (text.trim() === "") return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return new JsonlLine(n, source, undefined, (error as Error).message);
+  }
+  // V8's JSON.parse does not recurse, so any depth parses; what walks the value later does.
+  if (depthBeyond(value, MAX_JSON_DEPTH) > 0) {
+    return new JsonlLine(n, source, undefined, tooDeepReason(MAX_JSON_DEPTH), "too-deep");
+  }
+  return new JsonlLine(n, source, value);
 }
 
 /**

@@ -158,11 +158,15 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       source = item.source;
       value = item.value;
       if (item.parseError !== undefined) {
+        const kind = item.problem ?? "invalid-json";
         rejected.push({
           line,
           ...(source ? { source } : {}),
-          kind: "invalid-json",
-          reason: `Not valid JSON: ${item.parseError}. Each line must hold one request object.`,
+          kind,
+          reason:
+            kind === "invalid-json"
+              ? `Not valid JSON: ${item.parseError}. Each line must hold one request object.`
+              : item.parseError,
         });
         continue;
       }

@@ -20,7 +20,7 @@ export function cacheControl(ttl: CacheTtl): { type: "ephemeral"; ttl?: "1h" } {
 
 /**
  * Returns a copy of `request` with markers added (and, when `removeExisting`, every existing
- * `cache_control` removed, the top-level one included). Nothing else changes, except that a string
+ * `cache_control` removed: the top-level one, and any on a message itself, included). Nothing else changes, except that a string
  * `system` or message `content` that gets a marker becomes the equivalent one-block array, the only
  * form that can carry `cache_control`. The input is never mutated.
  */
@@ -39,7 +39,9 @@ export function applyMarkers(
     params.system = removeExisting ? params.system.map(stripMarker) : [...params.system];
   }
   const messages = (params.messages as unknown[]).map((m) => {
-    const message = { ...(m as Json) };
+    // A message-level `cache_control` is not a field of the API (`validateRequest` rejects it
+    // when markers are kept); with `removeExisting` it goes like every other marker.
+    const message = { ...(removeExisting ? stripMarker(m as Json) : (m as Json)) };
     if (Array.isArray(message.content)) {
       message.content = removeExisting ? message.content.map(stripMarker) : [...message.content];
     }

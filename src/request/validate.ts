@@ -1,4 +1,6 @@
 import type { BatchRequest, RejectReason } from "../types.js";
+import { collectMarkers, ttlOrderProblem } from "./_marker-rules.js";
+import { depthBeyond, MAX_JSON_DEPTH, tooDeepReason } from "./json-depth.js";
 import { markerTtl } from "./segments.js";
 
 /** `custom_id` rule of the Batches API (reference fact 12, BP-en §Prepare and create your batch). */
@@ -6,6 +8,20 @@ export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** At most 4 blocks may carry `cache_control`; a 5th is a 400 (reference fact 2, PC-zh; ISS-4BP). */
 export const MAX_BREAKPOINTS = 4;
+
+/**
+ * Largest `max_tokens` any model accepts in a batch: 300,000, with the extended-output beta
+ * (reference §5.2, BP-en: `output-300k-2026-03-24` "allows `max_tokens` up to 300,000 in
+ * batches"). Per-model limits are lower and not in the model table, so only this bound is
+ * checked: anything above it is a 400 on every model (and `1e300` would make estimates absurd).
+ */
+export const MAX_OUTPUT_TOKENS = 300_000;
+
+/**
+ * Message roles: `MessageParam` is `user` or `assistant`, plus `SystemMessageParam`'s `system`
+ * (reference §1.5, SDK-M 3921). Anything else is a 400.
+ */
+export const MESSAGE_ROLES: ReadonlySet<string> = new Set(["user", "assistant", "system"]);
 
 /** The outcome of checking one input item. */
 export type Validation =
@@ -53,9 +69,15 @@ export interface ValidateOptions {
 /**
  * Checks that an item is a request the Batches API would accept as far as the planner can tell
  * without calling it. The API validates `params` only after the batch ends (reference fact 13), so
- * everything caught here is a failure avoided.
+ * everything caught here is a failure avoided. The nesting is checked first, without recursion:
+ * an accepted request is never deeper than `MAX_JSON_DEPTH`, so later recursive walks are safe.
  */
 export function validateRequest(value: unknown, options: ValidateOptions = {}): Validation {
+  if (depthBeyond(value, MAX_JSON_DEPTH) > 0) {
+    const id = isObject(value) ? value.custom_id : undefined;
+    const known = typeof id === "string" && CUSTOM_ID_PATTERN.test(id) ? id : undefined;
+    return fail("too-deep", tooDeepReason(MAX_JSON_DEPTH), known);
+  }
   if (!isObject(value)) {
     return fail(
       "not-an-object",
@@ -114,6 +136,13 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
       id,
     );
   }
+  if (params.max_tokens > MAX_OUTPUT_TOKENS) {
+    return fail(
+      "invalid-field",
+      `\`params.max_tokens\` is ${params.max_tokens.toLocaleString("en-US")}; no model accepts more than ${MAX_OUTPUT_TOKENS.toLocaleString("en-US")} output tokens in a batch (with the extended-output beta; most models allow far fewer), and the API answers 400. Set it to the model's maximum output or less.`,
+      id,
+    );
+  }
   if (params.max_tokens === 0) {
     // BP-en: "Each batched request must have `max_tokens` of at least `1`" (reference §4).
     return fail(
@@ -146,6 +175,13 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
       return fail(
         "invalid-field",
         `\`params.messages[${i}]\` must be an object with a \`role\` and \`content\`.`,
+        id,
+      );
+    }
+    if (!MESSAGE_ROLES.has(message.role)) {
+      return fail(
+        "invalid-field",
+        `\`params.messages[${i}].role\` is ${describe(message.role)}; it must be "user" or "assistant" (or "system" for a mid-conversation system message), and the API answers 400 to any other.`,
         id,
       );
     }
@@ -182,16 +218,21 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
   if (params.tools !== undefined && !Array.isArray(params.tools)) {
     return fail("invalid-field", "`params.tools` must be an array of tool definitions.", id);
   }
+  // With "replace" every marker of the input is removed before planning (message-level ones
+  // too, see `applyMarkers`), so none of them is checked.
+  const keep = options.userMarkers !== "replace";
+  const collected = keep ? collectMarkers(params) : undefined;
+  if (collected && "problem" in collected) return fail("invalid-marker", collected.problem, id);
   const markers = countMarkers(params);
-  if (markers > MAX_BREAKPOINTS && options.userMarkers !== "replace") {
+  if (markers > MAX_BREAKPOINTS && keep) {
     return fail(
       "too-many-markers",
       `The request already has ${markers} \`cache_control\` markers (a top-level one counts too); the API allows ${MAX_BREAKPOINTS} and answers 400 otherwise. Remove some, or plan with \`userMarkers: "replace"\` (\`--user-markers replace\`).`,
       id,
     );
   }
-  if (options.userMarkers !== "replace") {
-    const conflict = topLevelConflict(params);
+  if (collected) {
+    const conflict = topLevelConflict(params) ?? ttlOrderProblem(collected.found);
     if (conflict) return fail("conflicting-markers", conflict, id);
   }
   return { ok: true, request: value as unknown as BatchRequest, markers };
@@ -210,7 +251,8 @@ function topLevelConflict(params: Record<string, unknown>): string | undefined {
   const top = markerTtl(params.cache_control);
   const explicit = markerTtl(block.cache_control);
   if (top === explicit) return undefined;
-  return `The top-level \`cache_control\` (ttl ${top}) and the one on the last block (ttl ${explicit}) differ; the API answers 400. Give them the same \`ttl\`, drop one, or plan with \`--user-markers replace\`.`;
+  const path = `params.messages[${params.messages.length - 1}].content[${last.content.length - 1}].cache_control`;
+  return `The top-level \`params.cache_control\` (ttl ${top}) and the one on the last block, \`${path}\` (ttl ${explicit}), differ; the API answers 400. Give them the same \`ttl\`, drop one, or plan with \`--user-markers replace\`.`;
 }
 
 function describe(value: unknown): string {
