@@ -53,20 +53,43 @@ export const planArgs = defineArgs({
 
 type PlanArgValues = { [K in keyof typeof planArgs]?: string | boolean | undefined };
 
-/** Reads a `--models` file into a model table; errors name the file and what is wrong. */
-export async function loadModels(file: string, cwd: string): Promise<ModelTable> {
-  let parsed: unknown;
+/**
+ * The JSON in the file given to `--<flag>`; a missing, unreadable or malformed file is an
+ * `InputError` naming the flag and the file as typed (never a raw `ENOENT … open '/abs/path'`).
+ */
+export async function readJsonOption(flag: string, file: string, cwd: string, what: string) {
+  const where = `\`--${flag} ${file}\``;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(path.resolve(cwd, file), "utf8"));
+    text = await readFile(path.resolve(cwd, file), "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "file not found"
+        : code === "EISDIR"
+          ? "a folder, not a file"
+          : code === "EACCES"
+            ? "not readable (permission denied)"
+            : `cannot be read (${code ?? (error as Error).message})`;
+    throw new InputError(`${where}: ${why}. Give the path of ${what}.`, file, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new InputError(
-      `Cannot read model overrides \`${file}\`: ${(error as Error).message}.`,
+      `${where} is not valid JSON (${(error as Error).message}). Give ${what}.`,
       file,
       { cause: error },
     );
   }
+}
+
+/** Reads a `--models` file into a model table; errors name the file and what is wrong. */
+export async function loadModels(file: string, cwd: string): Promise<ModelTable> {
+  const parsed = await readJsonOption("models", file, cwd, "a JSON file of model rows");
   const overrides = parseModelOverrides(parsed);
-  if (!overrides.ok) throw new InputError(`Model overrides \`${file}\`: ${overrides.error}`, file);
+  if (!overrides.ok) throw new InputError(`\`--models ${file}\`: ${overrides.error}`, file);
   return createModelTable(overrides.value);
 }
 

@@ -6,102 +6,110 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { isCacheplanError } from "../index.js";
+import { wantsHelp } from "./_args.js";
+import { COMMANDS, type CommandEntry } from "./_commands.js";
 import { type CliIo, EXIT, type ExitCode, UsageError, write } from "./_context.js";
+import { toCliMessage } from "./_flags.js";
+import { renderHelp, renderTopHelp } from "./_help.js";
+import { VERSION } from "./_version.js";
 
-interface CommandModule {
-  run(argv: string[], io: CliIo): Promise<ExitCode>;
+export { VERSION };
+
+/** True when the command line asks for JSON output (`--json`, or `--format json` of `report`). */
+export function jsonRequested(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === "--") break;
+    if (token === "--json" || token === "--json=true" || token === "--format=json") return true;
+    if (token === "--format" && argv[i + 1] === "json") return true;
+  }
+  return false;
 }
 
-const commands: Record<string, { description: string; load: () => Promise<CommandModule> }> = {
-  plan: {
-    description: "Group requests by shared prefix, place cache breakpoints, plan waves and batches",
-    load: () => import("./commands/plan.js"),
-  },
-  estimate: {
-    description: "Dry-run cost: standard, batch, ideal, planned and worst, with stacked prices",
-    load: () => import("./commands/estimate.js"),
-  },
-  emulate: {
-    description: "Serve the Message Batches API on 127.0.0.1 for the SDK, on the cache model",
-    load: () => import("./commands/emulate.js"),
-  },
-  report: {
-    description: "Achieved cache hit rates and real cost from batch results, against the plan",
-    load: () => import("./commands/report.js"),
-  },
-  submit: {
-    description: "Submit a plan's waves, watch them, download every result; resumes",
-    load: () => import("./commands/submit.js"),
-  },
-  status: {
-    description: "Where a submitted plan stands, from its state file (offline, no key)",
-    load: () => import("./commands/status.js"),
-  },
-  cancel: {
-    description: "Cancel the batches of a run still in progress; create no more",
-    load: () => import("./commands/cancel.js"),
-  },
-  retry: {
-    description: "Plan again what a run did not get done: retryable errors, expired, missing",
-    load: () => import("./commands/retry.js"),
-  },
-  demo: {
-    description: "The whole pipeline on the built-in emulator: plan, estimate, submit, report",
-    load: () => import("./commands/demo.js"),
-  },
-};
+/** How an error is told: its stable code, its message in the CLI's words, its exit code. */
+export function describeError(
+  error: unknown,
+  flags: ReadonlySet<string>,
+): { code: string; message: string; exitCode: ExitCode } {
+  if (error instanceof UsageError)
+    return { code: "usage", message: toCliMessage(error.message, flags), exitCode: EXIT.usage };
+  if (isCacheplanError(error)) {
+    const exitCode = error.code === "invalid-options" ? EXIT.usage : EXIT.failure;
+    return { code: error.code, message: toCliMessage(error.message, flags), exitCode };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: "unexpected", message, exitCode: EXIT.failure };
+}
 
-export const VERSION = "0.1.0";
+async function printError(
+  error: unknown,
+  io: CliIo,
+  context: { json: boolean; entry: CommandEntry | undefined; flags: ReadonlySet<string> },
+): Promise<ExitCode> {
+  const told = describeError(error, context.flags);
+  if (context.json) {
+    const stream = context.entry?.jsonErrors === "stdout" ? io.stdout : io.stderr;
+    const line = { cacheplanVersion: VERSION, type: "error", ...told };
+    await write(stream, `${JSON.stringify(line)}\n`);
+  } else if (told.code === "unexpected") {
+    const stack = (error as Error)?.stack ?? String(error);
+    await write(io.stderr, `cacheplan: unexpected failure: ${stack}\n`);
+  } else {
+    await write(io.stderr, `cacheplan: ${told.message}\n`);
+  }
+  return told.exitCode;
+}
 
-function help(): string {
-  const width = Math.max(...Object.keys(commands).map((c) => c.length));
-  return [
-    `cacheplan ${VERSION}: plan prompt caching for Anthropic Message Batches`,
-    "",
-    "Usage: cacheplan <command> [options]     (cacheplan <command> --help for its options)",
-    "",
-    "Commands:",
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.description}`),
-    "",
-    "Exit codes: 0 done; 1 done with problems to act on (e.g. rejected requests);",
-    "            2 wrong command line; 3 an input could not be used, or a failure.",
-    "",
-  ].join("\n");
+/** `cacheplan help [command]`. */
+async function helpCommand(rest: readonly string[], io: CliIo): Promise<ExitCode> {
+  const [name, ...extra] = rest;
+  if (name === undefined) {
+    await write(io.stdout, renderTopHelp());
+    return EXIT.ok;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) throw unknownCommand(name);
+  if (extra.length > 0)
+    throw new UsageError(
+      `Unexpected argument \`${extra[0]}\`: \`cacheplan help\` takes one command.`,
+    );
+  await write(io.stdout, renderHelp(name, (await entry.load()).args));
+  return EXIT.ok;
+}
+
+function unknownCommand(name: string): UsageError {
+  return new UsageError(
+    `Unknown command \`${name}\`. Commands: ${Object.keys(COMMANDS).join(", ")}.`,
+  );
 }
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
   const [name, ...rest] = argv;
+  const entry = name === undefined ? undefined : COMMANDS[name];
+  const context = { json: jsonRequested(rest), entry, flags: new Set<string>() };
   try {
-    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-      await write(io.stdout, help());
-      return name === undefined ? EXIT.usage : EXIT.ok;
+    if (name === undefined) {
+      await write(io.stdout, renderTopHelp());
+      return EXIT.usage;
     }
+    if (name === "--help" || name === "-h") return await helpCommand([], io);
+    if (name === "help") return await helpCommand(rest, io);
     if (name === "--version" || name === "-v") {
       await write(io.stdout, `${VERSION}\n`);
       return EXIT.ok;
     }
-    const entry = commands[name];
-    if (!entry)
-      throw new UsageError(
-        `Unknown command \`${name}\`. Commands: ${Object.keys(commands).join(", ")}.`,
-      );
+    if (!entry) throw unknownCommand(name);
     const module = await entry.load();
+    for (const flag of Object.keys(module.args)) context.flags.add(flag);
+    // Help is answered here, before the command parses or runs anything.
+    if (wantsHelp(rest)) {
+      await write(io.stdout, renderHelp(name, module.args));
+      return EXIT.ok;
+    }
     return await module.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      await write(io.stderr, `cacheplan: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    if (isCacheplanError(error)) {
-      await write(io.stderr, `cacheplan: ${error.message}\n`);
-      return error.code === "invalid-options" ? EXIT.usage : EXIT.failure;
-    }
-    await write(
-      io.stderr,
-      `cacheplan: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`,
-    );
-    return EXIT.failure;
+    return printError(error, io, context);
   }
 }
 

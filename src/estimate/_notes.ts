@@ -44,6 +44,8 @@ export interface NoteContext {
 }
 
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
+/** `1 request`, `2 requests`. */
+const requests = (value: number) => `${n(value)} request${Math.round(value) === 1 ? "" : "s"}`;
 const pct = (value: number) => `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
 /** USD with three significant digits (at least 2 decimals, at most 8). */
 export const money = (value: number): string => {
@@ -52,8 +54,15 @@ export const money = (value: number): string => {
   return `$${value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 };
 
-const SCENARIO_NOTE =
-  "`ideal` writes each entry once, `worst` writes in every request. Batch cache hits are best-effort, 30% to 98% in the field (reference §5.5).";
+/** The public pages that user-facing notes cite (code comments cite the reference's sections). */
+export const DOCS = {
+  batches: "https://platform.claude.com/docs/en/build-with-claude/batch-processing",
+  pricing: "https://platform.claude.com/docs/en/about-claude/pricing",
+  tokenCounting: "https://platform.claude.com/docs/en/build-with-claude/token-counting",
+} as const;
+
+// Batch cache hits are best-effort, 30% to 98% (reference §5.5, BP-en).
+const SCENARIO_NOTE = `\`ideal\` writes each entry once, \`worst\` writes in every request. Cache hits inside batches are best-effort: the Message Batches documentation says 30% to 98%, depending on traffic (${DOCS.batches}).`;
 
 /** How `planned` was made, and its range over concurrency. */
 function plannedNote(estimate: Estimate): string {
@@ -83,13 +92,14 @@ export function writeNotes(estimate: Estimate, ctx: NoteContext): string[] {
   const { total, count } = estimate;
   if (estimate.counter === "tiktoken-estimate") {
     notes.push(
-      "Token counts are offline estimates: js-tiktoken's cl100k_base scaled by 1.3 for the tokenizer of Claude 4.7 and later (reference fact 5); images and PDFs from their size. For the API's own counts use `--count exact`.",
+      // The newer tokenizer of Claude 4.7 and later gives about 30% more tokens (reference fact 5).
+      "Token counts are offline estimates: js-tiktoken's cl100k_base, scaled by 1.3 for the tokenizer of Claude 4.7 and later (which gives about 30% more tokens for the same text); images and PDFs from their size. For the API's own counts use `--count exact`.",
     );
   } else if (ctx.counterEstimated) {
     notes.push(`Token counts are estimates by \`${estimate.counter}\`.`);
   } else {
     notes.push(
-      `Token counts are the API's (\`${estimate.counter}\`); the API calls them estimates that may include a few system-added tokens (reference §6).`,
+      `Token counts are the API's (\`${estimate.counter}\`); the API calls them estimates that may include a few system-added tokens (${DOCS.tokenCounting}).`,
     );
   }
   if (count.mode === "sampled" && count.sampledRequests < count.requests) {
@@ -117,7 +127,7 @@ export function writeNotes(estimate: Estimate, ctx: NoteContext): string[] {
   const how = estimate.plannedModel;
   if (how.kind === "simulate" && how.fallbackRequests > 0) {
     notes.push(
-      `${n(how.fallbackRequests)} requests did not succeed in the simulation (errored, expired or canceled); \`planned\` prices them with the plan's expected writes and reads.`,
+      `${requests(how.fallbackRequests)} did not succeed in the simulation (errored, expired or canceled); \`planned\` prices them with the plan's expected writes and reads.`,
     );
   }
 
@@ -136,38 +146,44 @@ export function writeNotes(estimate: Estimate, ctx: NoteContext): string[] {
     if (h === null) continue;
     if (h > 1) {
       notes.push(
-        `${g.id} (${n(g.requests)} requests): its caching costs ${money(-saving)} more than no caching even if every expected read hits.`,
+        `${g.id} (${requests(g.requests)}): its caching costs ${money(-saving)} more than no caching even if every expected read hits.`,
       );
     } else {
       notes.push(
-        `${g.id} (${n(g.requests)} requests, ${g.model}): planned saves ${money(saving)} against batch, and still beats it if at least ${Math.ceil(h * 100)}% of its expected reads hit.`,
+        `${g.id} (${requests(g.requests)}, ${g.model}): planned saves ${money(saving)} against batch, and still beats it if at least ${Math.ceil(h * 100)}% of its expected reads hit.`,
       );
     }
   }
   if (ranked.length > MAX_GROUP_NOTES)
-    notes.push(`… and ${ranked.length - MAX_GROUP_NOTES} more groups (see \`groups\` in --json).`);
+    notes.push(
+      `… and ${ranked.length - MAX_GROUP_NOTES} more group${ranked.length - MAX_GROUP_NOTES === 1 ? "" : "s"} (see \`groups\` in --json).`,
+    );
 
   for (const model of Object.keys(estimate.byModel)) {
     const info = ctx.models.get(model);
     if (info && (info.priceConfidence === "third-party" || info.priceConfidence === "unknown")) {
       notes.push(
-        `Prices of ${model} are ${info.priceConfidence === "unknown" ? "user-supplied or unknown" : "from third parties only"} (${info.sources[0] ?? "no source"}); treat its figures as uncertain.`,
+        info.priceConfidence === "unknown"
+          ? `Prices of ${model} are user-supplied or unknown; treat its figures as uncertain.`
+          : `Prices of ${model} are from third parties only, not yet from the pricing page (${DOCS.pricing}); treat its figures as uncertain.`,
       );
     }
   }
   if (ctx.usRequests > 0)
     notes.push(
-      `${n(ctx.usRequests)} requests set \`inference_geo: "us"\`: every token category at 1.1× (reference fact 10).`,
+      `${requests(ctx.usRequests)} set \`inference_geo: "us"\`: every token category at 1.1× (${DOCS.pricing}).`,
     );
   if (ctx.tiered > 0)
     notes.push(
-      `${n(ctx.tiered)} requests exceed a long-context threshold and are priced at the tier's rates, the whole request (reference §7).`,
+      `${requests(ctx.tiered)} ${ctx.tiered === 1 ? "exceeds" : "exceed"} a long-context threshold and ${ctx.tiered === 1 ? "is" : "are"} priced at the tier's rates, the whole request (${DOCS.pricing}).`,
     );
   if (ctx.strays > 0)
     notes.push(
-      `${n(ctx.strays)} requests carry \`cache_control\` markers that are not among the plan's breakpoints (see the plan's warnings); their tokens are billed as uncached input here, so any write premium they cause is not included.`,
+      `${requests(ctx.strays)} ${ctx.strays === 1 ? "carries" : "carry"} \`cache_control\` markers that are not among the plan's breakpoints (see the plan's warnings); their tokens are billed as uncached input here, so any write premium they cause is not included.`,
     );
   if (ctx.plan.rejected.length > 0)
-    notes.push(`${n(ctx.plan.rejected.length)} rejected requests are not in the estimate.`);
+    notes.push(
+      `${n(ctx.plan.rejected.length)} rejected ${ctx.plan.rejected.length === 1 ? "request is" : "requests are"} not in the estimate.`,
+    );
   return notes;
 }

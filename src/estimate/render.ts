@@ -21,7 +21,10 @@ function cell(text: string, width: number, left = false): string {
 function change(value: number, reference: number): string {
   if (reference === 0) return "—";
   const p = ((value - reference) / reference) * 100;
-  return `${p > 0 ? "+" : ""}${p.toFixed(1)}%`;
+  const text = p.toFixed(1);
+  // What rounds to zero is shown as zero: "0.0%", never "-0.0%".
+  if (Number(text) === 0) return "0.0%";
+  return `${p > 0 ? "+" : ""}${text}%`;
 }
 
 function wrap(text: string, width: number, first: string, rest: string): string[] {

@@ -12,7 +12,18 @@ export function pct(value: number | null, digits = 1): string {
 export function signedPct(percent: number | null, digits = 1): string {
   if (percent === null) return "—";
   const text = percent.toFixed(digits);
-  return `${percent > 0 && Number(text) !== 0 ? "+" : ""}${text}%`;
+  // What rounds to zero is shown as zero: "0.0%", never "-0.0%" or "+0.0%".
+  if (Number(text) === 0) return `${(0).toFixed(digits)}%`;
+  return `${percent > 0 ? "+" : ""}${text}%`;
+}
+
+/**
+ * A signed USD difference with `usd` (a {@link usdFormatter}): `+$0.0012`, `-$0.0012`, and
+ * `$0.000` without a sign when it rounds to zero.
+ */
+export function signedUsd(value: number, usd: (value: number) => string): string {
+  const text = usd(value);
+  return value > 0 && /[1-9]/.test(text) ? `+${text}` : text;
 }
 
 /**

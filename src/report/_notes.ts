@@ -2,6 +2,13 @@
 import { int, plural } from "./_format.js";
 import type { ReportFigures } from "./types.js";
 
+/** The public pages that user-facing notes cite (code comments cite the reference's sections). */
+const DOCS = {
+  caching: "https://platform.claude.com/docs/en/build-with-claude/prompt-caching",
+  batches: "https://platform.claude.com/docs/en/build-with-claude/batch-processing",
+  pricing: "https://platform.claude.com/docs/en/about-claude/pricing",
+} as const;
+
 /** What `reportNotes` needs to know. */
 export interface NoteContext {
   plan: boolean;
@@ -27,8 +34,9 @@ export function reportNotes({ plan, estimate, overall, ungrouped, tally }: NoteC
     );
   else if (!estimate)
     notes.push("No estimate given: no comparison with the plan's planned and ideal figures.");
+  // The usage fields (reference fact 17).
   notes.push(
-    "`input` counts only the uncached tokens after the last breakpoint; a request's input is input + cache writes + cache reads (reference fact 17).",
+    `\`input\` counts only the uncached tokens after the last breakpoint; a request's input is input + cache writes + cache reads (${DOCS.caching}).`,
   );
   if (tally.unsplit > 0)
     notes.push(
@@ -44,7 +52,7 @@ export function reportNotes({ plan, estimate, overall, ungrouped, tally }: NoteC
     );
   if (tally.us > 0)
     notes.push(
-      `${plural(tally.us, "request")} ran with \`inference_geo: "us"\`, priced at 1.1x on every token kind (reference fact 10).`,
+      `${plural(tally.us, "request")} ran with \`inference_geo: "us"\`, priced at 1.1x on every token kind (${DOCS.pricing}).`,
     );
   if (tally.usFlat > 0)
     notes.push(
@@ -52,13 +60,14 @@ export function reportNotes({ plan, estimate, overall, ungrouped, tally }: NoteC
     );
   if (ungrouped && ungrouped.requestsWithWrites > 0) {
     const t = ungrouped.tokens;
+    // A breakpoint on a request's unique content is pure write premium (reference §10).
     notes.push(
-      `${plural(ungrouped.requestsWithWrites, "request")} outside every group wrote ${int(t.cacheWrite5m + t.cacheWrite1h)} tokens to the cache that no other planned request shares: a marker on a unique tail is pure write premium (reference §10); see the planner's \`user-marker-unique-tail\` warning.`,
+      `${plural(ungrouped.requestsWithWrites, "request")} outside every group wrote ${int(t.cacheWrite5m + t.cacheWrite1h)} tokens to the cache that no other planned request shares: a marker on a unique tail is pure write premium, since no later request reads it; see the planner's \`user-marker-unique-tail\` warning.`,
     );
   }
   if (overall.requests.errored + overall.requests.canceled + overall.requests.expired > 0)
     notes.push(
-      "Only succeeded results are billed (reference §5.4); errored, canceled and expired requests cost nothing and are left out of the token and USD figures.",
+      `Only succeeded results are billed (${DOCS.batches}); errored, canceled and expired requests cost nothing and are left out of the token and USD figures.`,
     );
   if (estimate)
     notes.push(

@@ -3,7 +3,7 @@
  * rate and the cost against the estimate, and which groups were worst.
  */
 
-import { pct, plural, signedPct, usdFormatter } from "./_format.js";
+import { pct, plural, signedPct, signedUsd, usdFormatter } from "./_format.js";
 import { attributionInfo, formatAttribution } from "./attribution.js";
 import type { GroupReport, Report, ReportFigures, Verdict } from "./types.js";
 
@@ -57,7 +57,7 @@ export function costLine(
 ): string {
   const vs = figures.vsEstimate;
   const estimate = vs
-    ? ` vs ${usd(vs.planned.usd)} estimated (${signedPct(vs.variancePercent)}, ${vs.varianceUsd >= 0 ? "+" : ""}${usd(vs.varianceUsd)})`
+    ? ` vs ${usd(vs.planned.usd)} estimated (${signedPct(vs.variancePercent)}, ${signedUsd(vs.varianceUsd, usd)})`
     : "";
   return `${usd(figures.usd)} actual${estimate}; without caching ${usd(figures.cost.batch)} in batches, ${usd(figures.cost.standard)} on the Messages API`;
 }

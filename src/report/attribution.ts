@@ -105,7 +105,7 @@ export const attributionInfo: Readonly<Record<AttributionKind, AttributionInfo>>
   "below-minimum": {
     title: "below minimum",
     description:
-      "Neither read nor wrote: the shared prefix is shorter than the model's minimum cacheable tokens, so the API silently skipped caching (reference fact 4).",
+      "Neither read nor wrote: the shared prefix is shorter than the model's minimum cacheable tokens, so the API silently skipped caching (it returns no error for a prefix below the minimum).",
     miss: true,
   },
   "prefix-drift": {

@@ -1,4 +1,4 @@
-import { int, pct, signedPct, tokenTable, usdFormatter } from "./_format.js";
+import { int, pct, signedPct, signedUsd, tokenTable, usdFormatter } from "./_format.js";
 import {
   costLine,
   countsLine,
@@ -88,7 +88,7 @@ export function renderReportMarkdown(report: Report, options: { maxGroups?: numb
             pct(g.hitRate),
             g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—",
             usd(g.usd),
-            extra === null ? "—" : `${extra >= 0 ? "+" : ""}${usd(extra)}`,
+            extra === null ? "—" : signedUsd(extra, usd),
             whatHappened(g).join("; "),
           ];
         }),

@@ -1,4 +1,4 @@
-import { cell, int, pct, plural, signedPct, usdFormatter, wrap } from "./_format.js";
+import { cell, int, pct, plural, signedPct, signedUsd, usdFormatter, wrap } from "./_format.js";
 import {
   costLine,
   countsLine,
@@ -110,7 +110,7 @@ export function renderReportText(report: Report, options: RenderTextOptions = {}
       const total = c.succeeded + c.errored + c.canceled + c.expired + c.missing;
       const extra = excessOf(g);
       lines.push(
-        `  ${cell(`${g.id} ${g.model}`, 22, true)}${cell(`${c.succeeded}/${total}`, 10)}${cell(pct(g.hitRate), 9)}${cell(g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—", 8)}${cell(usd(g.usd), 12)}${cell(extra === null ? "—" : `${extra >= 0 ? "+" : ""}${usd(extra)}`, 12)}`,
+        `  ${cell(`${g.id} ${g.model}`, 22, true)}${cell(`${c.succeeded}/${total}`, 10)}${cell(pct(g.hitRate), 9)}${cell(g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—", 8)}${cell(usd(g.usd), 12)}${cell(extra === null ? "—" : signedUsd(extra, usd), 12)}`,
       );
       lines.push(...wrap(whatHappened(g).join("; "), width, "    ", "    "));
     }

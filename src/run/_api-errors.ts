@@ -107,7 +107,8 @@ function safeCause(error: unknown, secrets: readonly string[] | undefined): Erro
  */
 export function explainFailure(error: unknown, context: FailureContext): RunError {
   const f = apiFailure(error);
-  const what = `${f.status ?? "no answer"}${f.type ? ` ${f.type}` : ""}: ${f.message}`;
+  // The SDK's own messages end with a period ("Connection error."): one period, not two.
+  const what = `${f.status ?? "no answer"}${f.type ? ` ${f.type}` : ""}: ${f.message.replace(/\.+$/, "")}`;
   const id = f.requestId ? ` (request-id ${f.requestId})` : "";
   const tried =
     context.retries === undefined
@@ -132,7 +133,7 @@ export function explainFailure(error: unknown, context: FailureContext): RunErro
       break;
     case f.status === 413:
       advice =
-        "The batch is too large for the API (100,000 requests or 256 MB, reference fact 11): plan again with smaller `--max-bytes` or `--max-requests`.";
+        "The batch is too large for the API (100,000 requests or 256 MB): plan again with smaller `--max-bytes` or `--max-requests`.";
       break;
     case f.status === 402:
       advice = "Billing refused the call: check the organization's credit and spend limits.";

@@ -94,7 +94,7 @@ function noteCreatedAt(ctx: RunContext, wave: number, createdAt: string): void {
 async function createOne(ctx: RunContext, index: number, attempts: Map<number, number>) {
   const { store } = ctx;
   const planned = ctx.plan.batches[index]!;
-  const doing = `creating batch ${index} (wave ${planned.wave}, ${planned.requestCount} requests)`;
+  const doing = `creating batch ${index} (wave ${planned.wave}, ${planned.requestCount} request${planned.requestCount === 1 ? "" : "s"})`;
   for (;;) {
     if (aborted(ctx)) return;
     const attempt = (attempts.get(index) ?? 0) + 1;

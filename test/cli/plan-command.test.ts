@@ -88,9 +88,10 @@ describe("cacheplan plan --out", () => {
     cleanups.push(cleanup);
     const out = path.join(dir, "plan");
     const run = await runCli(["plan", "examples/requests.jsonl", "--out", out, "--json"]);
-    expect(JSON.parse(run.stdout)).toEqual(
-      JSON.parse(await readFile(path.join(out, "plan.json"), "utf8")),
-    );
+    // `--json` adds the package version that wrote it (issue 11 item 9).
+    const { cacheplanVersion, ...printed } = JSON.parse(run.stdout);
+    expect(cacheplanVersion).toBe(JSON.parse(await readFile("package.json", "utf8")).version);
+    expect(printed).toEqual(JSON.parse(await readFile(path.join(out, "plan.json"), "utf8")));
   });
 
   it("exit code: problems only when rejects are not allowed", () => {

@@ -59,8 +59,9 @@ describe("renderEstimate", () => {
           (\`simulate()\`, concurrency 64, seed 1): each request pays for the entries it
           wrote and read there, at this estimate's token counts. At concurrency 16 to
           256 it costs the same ($0.0126). \`ideal\` writes each entry once, \`worst\`
-          writes in every request. Batch cache hits are best-effort, 30% to 98% in the
-          field (reference §5.5).
+          writes in every request. Cache hits inside batches are best-effort: the
+          Message Batches documentation says 30% to 98%, depending on traffic
+          (https://platform.claude.com/docs/en/build-with-claude/batch-processing).
         - g1 (10 requests, claude-sonnet-4-5): planned saves $0.0213 against batch,
           and still beats it if at least 59% of its expected reads hit.
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
@@ -21,8 +21,9 @@ import {
   submit,
   writePlan,
 } from "../../index.js";
-import { defineArgs, intOption, parse, usage } from "../_args.js";
+import { defineArgs, intOption, parse } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { writePlanTo } from "./plan.js";
 import { onInterrupt, type ProgressMode, progressPrinter } from "./submit.js";
 
 export const args = defineArgs({
@@ -127,6 +128,19 @@ export function renderComparison(run: Report, naive: Report, numbered = true): s
   ].join("\n");
 }
 
+/**
+ * The demo writes a new plan and submits it, so `--out` must be a new or empty folder: a plan
+ * once submitted is never replaced, and other files are never touched.
+ */
+async function checkDemoOut(out: string, dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  if (names.length === 0) return;
+  const shown = names.slice(0, 3).join(", ") + (names.length > 3 ? ", …" : "");
+  throw new UsageError(
+    `\`--out ${out}\` is not empty (${shown}); the demo writes a new plan and submits it, so it needs a new or empty folder. Choose another \`--out\`, or leave it out to use a temp folder.`,
+  );
+}
+
 function numberOption(value: unknown, name: string): number | undefined {
   if (value === undefined || value === "") return undefined;
   const n = Number(value);
@@ -137,10 +151,6 @@ function numberOption(value: unknown, name: string): number | undefined {
 
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const a = parse(argv, args);
-  if (a.help) {
-    await write(io.stdout, await usage(command as never));
-    return EXIT.ok;
-  }
   const timeScale = numberOption(a["time-scale"], "time-scale") ?? 3600;
   const seed = intOption(a.seed, "seed") ?? 1;
   const root = a.out ? undefined : await mkdtemp(path.join(tmpdir(), "cacheplan-demo-"));
@@ -148,6 +158,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const shown = a.out
     ? `in ${a.out}`
     : "in a temp folder, removed at the end; `--out DIR` keeps it";
+  if (a.out) await checkDemoOut(a.out, dir);
   const counter = createTiktokenCounter();
   const emulator = await startEmulator({ timeScale, seed, counter });
   const controller = new AbortController();
@@ -155,7 +166,8 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   try {
     const requests = sampleRequests();
     const planned = await plan(requests, { counter });
-    await writePlan(planned, dir);
+    if (a.out) await writePlanTo(planned, a.out, io, false);
+    else await writePlan(planned, dir);
     const estimated = await estimate(planned, { counter });
     if (!a.quiet)
       await write(io.stdout, renderDemoIntro(requests.length, planned, estimated, shown));

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { type EmulatorOptions, startEmulator } from "../../index.js";
-import { defineArgs, intOption, parse, usage } from "../_args.js";
+import { defineArgs, intOption, parse } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
 
 export const args = defineArgs({
@@ -118,10 +118,6 @@ export async function run(
   options: { stop?: Promise<void> } = {},
 ): Promise<ExitCode> {
   const a = parse(argv, args);
-  if (a.help) {
-    await write(io.stdout, await usage(command as never));
-    return EXIT.ok;
-  }
   const port = intOption(a.port, "port") ?? DEFAULT_PORT;
   if (port < 0 || port > 65535) {
     throw new UsageError(`\`--port\` must be from 0 to 65535; got ${port}.`);

@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
 import {
@@ -14,9 +14,16 @@ import {
   renderEstimate,
   type TokenCounter,
 } from "../../index.js";
-import { defineArgs, intOption, parse, usage } from "../_args.js";
+import { defineArgs, intOption, parse } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
-import { loadModels, planArgs, planOptionsFrom, requestsFrom } from "../_plan-options.js";
+import {
+  loadModels,
+  planArgs,
+  planOptionsFrom,
+  readJsonOption,
+  requestsFrom,
+} from "../_plan-options.js";
+import { jsonDocument } from "../_version.js";
 
 export const args = defineArgs({
   input: {
@@ -83,10 +90,6 @@ function fraction(value: unknown, name: string): number | undefined {
 
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const a = parse(argv, args);
-  if (a.help) {
-    await write(io.stdout, await usage(command as never));
-    return EXIT.ok;
-  }
   if (!a.input && !a.sample)
     throw new UsageError(
       "Give a JSONL file of requests (or `-` for standard input), a plan folder, or `--sample` for the built-in sample job.",
@@ -146,7 +149,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   }
 
   const result = await estimate(planned, options);
-  await write(io.stdout, a.json ? `${JSON.stringify(result, null, 2)}\n` : renderEstimate(result));
+  await write(io.stdout, a.json ? jsonDocument(result) : renderEstimate(result));
   if (planned.rejected.length > 0) {
     await write(
       io.stderr,
@@ -159,18 +162,12 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
 
 /** Reads a calibration file written by `report --write-calibration`. */
 async function loadCalibration(file: string, cwd: string): Promise<EstimateCalibration> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path.resolve(cwd, file), "utf8"));
-  } catch (error) {
-    throw new InputError(
-      `Cannot read the calibration \`${file}\`: ${(error as Error).message}.`,
-      file,
-      {
-        cause: error,
-      },
-    );
-  }
+  const parsed = await readJsonOption(
+    "calibration",
+    file,
+    cwd,
+    "a calibration file written by `cacheplan report --write-calibration`",
+  );
   const c = parsed as { version?: unknown; counter?: unknown; models?: unknown };
   if (
     c?.version !== 1 ||

@@ -8,9 +8,10 @@ import {
   toPlanFile,
   writePlan,
 } from "../../index.js";
-import { defineArgs, parse, usage } from "../_args.js";
+import { defineArgs, parse } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
 import { loadModels, planArgs, planOptionsFrom, requestsFrom } from "../_plan-options.js";
+import { jsonDocument } from "../_version.js";
 
 export const args = defineArgs({
   input: {
@@ -93,10 +94,6 @@ export async function writePlanTo(
 
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const a = parse(argv, args);
-  if (a.help) {
-    await write(io.stdout, await usage(command as never));
-    return EXIT.ok;
-  }
   if (!a.input && !a.sample)
     throw new UsageError(
       "Give a JSONL file of requests (or `-` for standard input), or `--sample` for the built-in sample job.",
@@ -121,7 +118,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     wrote = `Wrote ${a.out}: plan.json and ${result.batches.length} batch file${result.batches.length === 1 ? "" : "s"}.\n`;
   }
   if (a.json) {
-    await write(io.stdout, `${JSON.stringify(toPlanFile(result), null, 2)}\n`);
+    await write(io.stdout, jsonDocument(toPlanFile(result)));
   } else if (!a.quiet) {
     await write(io.stdout, renderPlan(result));
     if (wrote) await write(io.stdout, `\n${wrote}`);

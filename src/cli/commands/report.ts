@@ -6,6 +6,7 @@ import {
   formatProblem,
   InputError,
   type Plan,
+  type RenderHtmlOptions,
   type Report,
   readJsonl,
   readPlan,
@@ -16,8 +17,9 @@ import {
 } from "../../index.js";
 import { defineArgs, parse } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
-import { jsonDocument } from "../_version.js";
 import { loadModels } from "../_plan-options.js";
+import { htmlHeader } from "../_report-header.js";
+import { jsonDocument } from "../_version.js";
 
 /** Output formats of `report`. */
 export const FORMATS = ["text", "json", "md", "html"] as const;
@@ -41,7 +43,11 @@ export const args = defineArgs({
       "text, json, md (for a pull request) or html (one self-contained file) (default text)",
   },
   json: { type: "boolean", description: "Same as `--format json`" },
-  out: { type: "string", description: "Write the report to this file instead of standard output" },
+  out: {
+    type: "string",
+    valueHint: "<file>",
+    description: "Write the report to this file instead of standard output",
+  },
   "allow-partial": {
     type: "boolean",
     description:
@@ -142,7 +148,7 @@ async function* linesOf(files: readonly string[], io: CliIo) {
   }
 }
 
-function render(result: Report, format: Format): string {
+function render(result: Report, format: Format, header: RenderHtmlOptions = {}): string {
   switch (format) {
     case "text":
       return renderReportText(result);
@@ -151,7 +157,7 @@ function render(result: Report, format: Format): string {
     case "md":
       return renderReportMarkdown(result);
     case "html":
-      return renderReportHtml(result);
+      return renderReportHtml(result, header);
   }
 }
 
@@ -215,7 +221,11 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     );
     return code;
   }
-  const text = render(result, format);
+  const text = render(
+    result,
+    format,
+    a.plan && format === "html" ? await htmlHeader(a.plan, path.resolve(io.cwd, a.plan)) : {},
+  );
   if (a.out) {
     await writeFile(path.resolve(io.cwd, a.out), text);
     if (!a.quiet) await write(io.stdout, `Wrote ${a.out} (${format}).\n`);

@@ -1,8 +1,8 @@
-import path from "node:path";
 import { defineCommand } from "citty";
 import { type RetryResult, retryPlan } from "../../index.js";
-import { defineArgs, parse, usage } from "../_args.js";
+import { defineArgs, parse } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
+import { jsonDocument } from "../_version.js";
 import { writePlanTo } from "./plan.js";
 import { planDirArg } from "./submit.js";
 
@@ -68,10 +68,6 @@ export function renderRetry(result: RetryResult, out: string | undefined): strin
 
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const a = parse(argv, args);
-  if (a.help) {
-    await write(io.stdout, await usage(command as never));
-    return EXIT.ok;
-  }
   const dir = planDirArg(io, a.plan, "retry");
   const result = await dir.run(() => retryPlan(dir.resolved));
   if (result.plan && a.out) await writePlanTo(result.plan, a.out, io, a.force === true);
@@ -79,7 +75,10 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     const { plan, ...rest } = result;
     await write(
       io.stdout,
-      `${JSON.stringify({ ...rest, plan: plan ? { summary: plan.summary, out: a.out ?? null } : null }, null, 2)}\n`,
+      jsonDocument({
+        ...rest,
+        plan: plan ? { summary: plan.summary, out: a.out ?? null } : null,
+      }),
     );
   } else {
     await write(io.stdout, renderRetry(result, result.plan ? a.out : undefined));

@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { type RunState, readPlanFile, readRunState, renderRunStatus } from "../../index.js";
 import { defineArgs, parse, usage } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
+import { jsonDocument } from "../_version.js";
 import { planDirArg } from "./submit.js";
 
 export const args = defineArgs({
@@ -43,7 +44,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     Promise.all([readPlanFile(dir.resolved), readRunState(dir.resolved)]),
   );
   if (a.json) {
-    await write(io.stdout, `${JSON.stringify(state, null, 2)}\n`);
+    await write(io.stdout, jsonDocument({ submitted: state !== null, ...state }));
   } else {
     await write(
       io.stdout,
