@@ -85,7 +85,7 @@ export function resolvePlanOptions(options: PlanOptions = {}): ResolvedPlanOptio
     const v = value ?? fallback;
     if (!Number.isInteger(v) || v < min || v > max) {
       throw new OptionsError(
-        `\`${name}\` must be a whole number from ${min} to ${max}; got ${String(v)}.`,
+        `\`${name}\` must be a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}; got ${String(v)}.`,
       );
     }
     return v;

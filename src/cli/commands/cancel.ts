@@ -10,6 +10,7 @@ import {
 import { redactError } from "../../run/_options.js";
 import { defineArgs, parse, usage } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
+import { jsonDocument } from "../_version.js";
 import { callOptions, planDirArg } from "./submit.js";
 
 export const args = defineArgs({
@@ -81,9 +82,6 @@ export async function run(
     .catch((error: unknown) => {
       throw redactError(error, key ? [key] : []);
     });
-  await write(
-    io.stdout,
-    a.json ? `${JSON.stringify(result, null, 2)}\n` : renderCancel(dir.shown, result),
-  );
+  await write(io.stdout, a.json ? jsonDocument(result) : renderCancel(dir.shown, result));
   return result.unknown.length > 0 ? EXIT.problems : EXIT.ok;
 }

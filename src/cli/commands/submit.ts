@@ -22,7 +22,8 @@ import {
 } from "../../index.js";
 import { redactError } from "../../run/_options.js";
 import { defineArgs, intOption, parse, usage } from "../_args.js";
-import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { type CliIo, displayPath, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { VERSION } from "../_version.js";
 
 export const args = defineArgs({
   plan: { type: "positional", required: false, description: "Plan folder written by `plan --out`" },
@@ -85,14 +86,15 @@ export const SUBMIT_KEY_MESSAGE =
 export function planDirArg(io: CliIo, value: string | undefined, command: string) {
   if (!value) throw new UsageError(`Give the plan folder: \`cacheplan ${command} plan/\`.`);
   const resolved = path.resolve(io.cwd, value);
+  const shown = displayPath(value);
   return {
-    shown: value,
+    shown,
     resolved,
     async run<T>(work: () => Promise<T>): Promise<T> {
       try {
         return await work();
       } catch (error) {
-        if (isCacheplanError(error)) error.message = error.message.split(resolved).join(value);
+        if (isCacheplanError(error)) error.message = error.message.split(resolved).join(shown);
         throw error;
       }
     },
@@ -166,7 +168,7 @@ export function progressPrinter(io: CliIo, mode: ProgressMode) {
   return {
     on(event: RunEvent) {
       if (mode === "json") {
-        io.stdout.write(`${JSON.stringify(event)}\n`);
+        io.stdout.write(`${JSON.stringify({ cacheplanVersion: VERSION, ...event })}\n`);
         return;
       }
       const line = renderRunEvent(event);
@@ -323,7 +325,8 @@ async function submitCommand(
   }
   if (a.report !== false && !a.quiet) {
     const made = await runReport(plan, submitOptions.planDir, result.resultsFiles);
-    if (a.json) await write(io.stdout, `${JSON.stringify({ type: "report", report: made })}\n`);
+    const line = { cacheplanVersion: VERSION, type: "report", report: made };
+    if (a.json) await write(io.stdout, `${JSON.stringify(line)}\n`);
     else await write(io.stdout, `\n${renderReportText(made)}`);
   }
   if (!a.json && !a.quiet) await write(io.stdout, `\n${renderNextSteps(planDir, result.state)}`);
