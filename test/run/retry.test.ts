@@ -22,12 +22,13 @@ const cleanups = cleanupAfterEach();
  */
 const badTemperature: BatchRequest = {
   custom_id: "bad-temperature",
+  // The SDK's types of this version leave sampling fields out; the API takes them.
   params: {
     model: "claude-sonnet-4-6",
     max_tokens: 16,
     temperature: 5,
     messages: [{ role: "user", content: "hello" }],
-  },
+  } as BatchRequest["params"],
 };
 
 describe("retryPlan", () => {
