@@ -7,7 +7,10 @@ import { planDirArg } from "./submit.js";
 
 export const args = defineArgs({
   plan: { type: "positional", required: false, description: "Plan folder written by `plan --out`" },
-  json: { type: "boolean", description: "Print the state file (run.json) as it is" },
+  json: {
+    type: "boolean",
+    description: "Print the state file (run.json) as JSON, with `submitted` and `cacheplanVersion`",
+  },
 });
 
 export const command = defineCommand({
