@@ -130,6 +130,12 @@ describe("cacheplan: mistakes on the command line exit 2 and name the flag as ty
     [["estimate", "--sample", "--output-tokens", "-3"], /`--output-tokens` must be 0 or more/],
     [["estimate", "--sample", "--count", "exact"], /set `ANTHROPIC_API_KEY`\. /],
     [["report", "--results"], /`--results` needs a value/],
+    [
+      ["estimate", "--sample", "--output-fraction="],
+      /`--output-fraction` must be a number from 0 to 1; got ""/,
+    ],
+    [["plan", "--sample", "--max-requests="], /`--max-requests` must be a whole number; got ""/],
+    [["emulate", "--fault-rate="], /`--fault-rate` must be a number; got ""/],
     [["retry", "plan", "other"], /Unexpected argument `other`/],
     [["demo", "--seed"], /`--seed` needs a value/],
   ];

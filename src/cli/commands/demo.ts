@@ -142,8 +142,8 @@ async function checkDemoOut(out: string, dir: string): Promise<void> {
 }
 
 function numberOption(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const n = Number(value);
+  if (value === undefined) return undefined;
+  const n = String(value).trim() === "" ? Number.NaN : Number(value);
   if (!Number.isFinite(n) || n <= 0)
     throw new UsageError(`\`--${name}\` must be a number > 0; got "${String(value)}".`);
   return n;

@@ -88,8 +88,9 @@ export function renderEmulatorBanner(banner: EmulatorBanner): string {
 }
 
 function numberOption(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const number = Number(String(value).replace(/_/g, ""));
+  if (value === undefined) return undefined;
+  const text = String(value).replace(/_/g, "");
+  const number = text.trim() === "" ? Number.NaN : Number(text);
   if (!Number.isFinite(number)) {
     throw new UsageError(`\`--${name}\` must be a number; got "${String(value)}".`);
   }

@@ -81,8 +81,8 @@ export const command = defineCommand({
 });
 
 function fraction(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const number = Number(value);
+  if (value === undefined) return undefined;
+  const number = String(value).trim() === "" ? Number.NaN : Number(value);
   if (!Number.isFinite(number) || number < 0 || number > 1)
     throw new UsageError(`\`--${name}\` must be a number from 0 to 1; got "${String(value)}".`);
   return number;
