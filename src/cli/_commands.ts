@@ -70,11 +70,11 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   report: {
     description: "Achieved cache hit rates and real cost from batch results, against the plan",
-    usage: ["[plan-dir] --results <file.jsonl | folder> [options]"],
+    usage: ["[plan-dir] [--results <file.jsonl | folder>] [options]"],
     arguments: { plan: { shown: "[plan-dir]", required: false } },
     examples: [
-      ["cacheplan report plan/ --results plan/results/", "the report of a submitted plan"],
-      ["cacheplan report plan/ --results plan/results/ --format html --out report.html", "as HTML"],
+      ["cacheplan report plan/", "the report of a submitted plan, from the results its run saved"],
+      ["cacheplan report plan/ --format html --out report.html", "as HTML"],
     ],
     jsonErrors: "stderr",
     load: () => import("./commands/report.js"),

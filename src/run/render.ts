@@ -113,7 +113,7 @@ export function renderNextSteps(planDir: string, state: RunState | null): string
     const failed = p.requests.failed + p.requests.missing;
     return failed > 0
       ? `Finished with ${plural(failed, "request")} not succeeded: \`cacheplan retry ${planDir} --out retry-plan/\` re-plans the retryable ones.\n`
-      : `Finished. \`cacheplan report ${planDir} --results ${planDir}/results\` reports on it.\n`;
+      : `Finished. \`cacheplan report ${planDir}\` reports on it.\n`;
   }
   if (state.canceledAt !== null) {
     const open = state.batches.some(

@@ -10,13 +10,15 @@ import {
   type Report,
   readJsonl,
   readPlan,
+  readRunState,
   renderReportHtml,
+  resolveInside,
   renderReportMarkdown,
   renderReportText,
   report,
 } from "../../index.js";
 import { defineArgs, parse } from "../_args.js";
-import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { type CliIo, displayPath, EXIT, type ExitCode, UsageError, write } from "../_context.js";
 import { loadModels } from "../_plan-options.js";
 import { htmlHeader } from "../_report-header.js";
 import { jsonDocument } from "../_version.js";
@@ -34,7 +36,7 @@ export const args = defineArgs({
   results: {
     type: "string",
     description:
-      "Results JSONL file, or a folder of *.jsonl files (repeat for more; `-` for stdin)",
+      "Results JSONL file, or a folder of *.jsonl files (repeat for more; `-` for stdin); default with a submitted plan: the results its run downloaded (run.json)",
   },
   format: {
     type: "enum",
@@ -167,12 +169,45 @@ function problemLines(result: Report): string {
     .join("\n");
 }
 
+/**
+ * The results files of a submitted plan, from its run.json (relative to `cwd`, inside the plan
+ * folder): what `cacheplan report PLAN` reads without `--results`. Says what to do when the plan
+ * was never submitted or nothing is downloaded yet; notes on `io.stderr` a run not finished.
+ */
+export async function runResults(planArg: string, io: CliIo): Promise<string[]> {
+  const dir = path.resolve(io.cwd, planArg);
+  const shown = displayPath(planArg);
+  const state = await readRunState(dir);
+  if (state === null)
+    throw new UsageError(
+      `\`${shown}\` was never submitted (it has no run.json), so it has no results of its own: give them with \`--results file.jsonl\` (or a folder of them), or submit it first (\`cacheplan submit ${shown}\`).`,
+    );
+  const files: string[] = [];
+  for (const b of state.batches) {
+    if (b.state !== "downloaded") continue;
+    // run.json's paths are checked by readRunState; resolveInside checks them again.
+    await resolveInside(dir, b.results.file, `\`${shown}/run.json\``);
+    files.push(path.join(planArg, b.results.file));
+  }
+  const left = state.batches.length - files.length;
+  if (files.length === 0)
+    throw new UsageError(
+      `\`${shown}\`'s run has downloaded no results yet (${left} batch${left === 1 ? "" : "es"} not ended or not downloaded): \`cacheplan status ${shown}\` says where it stands, \`cacheplan submit ${shown}\` resumes it.`,
+    );
+  if (left > 0)
+    await write(
+      io.stderr,
+      `Note: the run of \`${shown}\` is not finished: ${left} of ${state.batches.length} batches have no results downloaded yet; their requests are reported missing (\`cacheplan submit ${shown}\` resumes it).\n`,
+    );
+  return files;
+}
+
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const a = parse(argv, args);
-  const values = resultsOptions(argv);
-  if (values.length === 0)
+  const given = resultsOptions(argv);
+  if (given.length === 0 && !a.plan)
     throw new UsageError(
-      "Give the results with `--results file.jsonl` (or a folder of them), and the plan folder before it for groups and waves.",
+      "Give the results with `--results file.jsonl` (or a folder of them), and the plan folder before it for groups and waves; a submitted plan folder alone reports its run's results.",
     );
   if (a.json && a.format !== undefined && a.format !== "json")
     throw new UsageError(`Give \`--json\` or \`--format ${a.format}\`, not both.`);
@@ -197,6 +232,8 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       );
     planned = await readPlan(dir);
   }
+  // `--results` overrides; else the results the plan's run downloaded (run.json records them).
+  const values = given.length > 0 ? given : await runResults(a.plan!, io);
   const files = await resultFiles(values, io.cwd);
   const result = await report(linesOf(files, io), {
     ...(planned
