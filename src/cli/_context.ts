@@ -23,6 +23,10 @@ export const EXIT = {
   usage: 2,
   /** An input could not be used, or something failed unexpectedly. */
   failure: 3,
+  /** Stopped by SIGINT (Ctrl-C): 128 + 2, the shell's convention; the state is kept. */
+  interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15; the state is kept. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

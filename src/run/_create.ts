@@ -7,6 +7,7 @@
 import pLimit from "p-limit";
 import { resolveIntents } from "./_adopt.js";
 import { apiFailure, createOutcome, explainFailure } from "./_api-errors.js";
+import { pickUpCancel } from "./_cancel-marker.js";
 import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { checkBatchId } from "./_ids.js";
 import { creating, hasId, pendingAgain, setFromBatch } from "./_records.js";
@@ -97,6 +98,8 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
   const doing = `creating batch ${index} (wave ${planned.wave}, ${planned.requestCount} request${planned.requestCount === 1 ? "" : "s"})`;
   for (;;) {
     if (aborted(ctx)) return;
+    // A cancel from another process is looked for before each intent (`_cancel-marker.ts`).
+    if (await pickUpCancel(store)) return;
     const attempt = (attempts.get(index) ?? 0) + 1;
     attempts.set(index, attempt);
     store.state.batches[index] = creating(store.state.batches[index]!, attempt);
@@ -178,6 +181,11 @@ export async function createWave(ctx: RunContext, wave: number): Promise<void> {
   const ofWave = () => state.batches.filter((b) => b.wave === wave);
   for (;;) {
     if (aborted(ctx)) return;
+    if (state.canceledAt !== null) {
+      // Canceled meanwhile: no more creates; a create whose answer was lost is still looked for.
+      if (ofWave().some((b) => b.state === "creating")) await resolveAll(ctx);
+      return;
+    }
     const pending = ofWave().filter((b) => b.state === "pending");
     if (pending.length > 0) {
       const results = await Promise.allSettled(

@@ -7,6 +7,7 @@
  */
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
+import { CANCEL_MARKER } from "./_cancel-marker.js";
 import { alive, LOCK_FILE } from "./_lock.js";
 import { RESULTS_DIR, RUN_STATE_FILE } from "./state.js";
 
@@ -15,6 +16,7 @@ const esc = (s: string) => s.replace(/[.]/g, "\\.");
 const TOP = [
   new RegExp(`^${esc(RUN_STATE_FILE)}\\.tmp-(\\d+)-\\d+$`),
   new RegExp(`^${esc(LOCK_FILE)}\\.(?:tmp|old)-(\\d+)-[0-9a-f]+$`),
+  new RegExp(`^${esc(CANCEL_MARKER)}\\.tmp-(\\d+)-[0-9a-f]+$`),
 ];
 const CLAIM = new RegExp(`^${esc(LOCK_FILE)}\\.claim-[0-9a-f]{20}$`);
 const PARTIAL = /^\d{4,}-msgbatch_[A-Za-z0-9]+\.jsonl\.partial-(\d+)$/;

@@ -6,6 +6,7 @@ import { rm } from "node:fs/promises";
 import pLimit from "p-limit";
 import { resolveInside } from "../io/plan-dir.js";
 import { apiFailure, explainFailure } from "./_api-errors.js";
+import { pickUpCancel } from "./_cancel-marker.js";
 import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { hasId, pendingAgain, setFromBatch } from "./_records.js";
 import { downloadResults, emptyResults, resultsFileName } from "./_results.js";
@@ -160,6 +161,7 @@ export async function watchWave(ctx: RunContext, wave: number): Promise<void> {
   };
 
   for (;;) {
+    await pickUpCancel(ctx.store); // a cancel from another process (`_cancel-marker.ts`)
     startDownloads();
     const active = ofWave().filter((b) => b.state === "submitted");
     let endedNow = false;

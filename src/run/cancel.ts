@@ -3,15 +3,20 @@
  * is marked canceled so that no further batch is created; `submit()` run again then watches the
  * canceled batches to their end and downloads what they did.
  */
+
+import type Anthropic from "@anthropic-ai/sdk";
 import { apiFailure, explainFailure } from "./_api-errors.js";
 import { ApiCaller } from "./_call.js";
+import { pickUpCancel, writeCancelMarker } from "./_cancel-marker.js";
 import { cleanLeftovers } from "./_leftovers.js";
 import { callPolicy, redactError, secretsOf } from "./_options.js";
 import { setFromBatch } from "./_records.js";
 import { acquireLock, StateStore } from "./_store.js";
 import { RunError } from "./errors.js";
-import { readRunState } from "./state.js";
+import { readRunState, type SubmittedBatchRecord } from "./state.js";
 import type { CancelOptions, CancelResult } from "./types.js";
+
+type MessageBatch = Anthropic.Messages.Batches.MessageBatch;
 
 /**
  * Cancels the batches of the run recorded in `planDir/run.json` that are still in progress, and
@@ -19,8 +24,13 @@ import type { CancelOptions, CancelResult } from "./types.js";
  * back `canceled`. Run `submit()` afterwards to download the results, then `retryPlan()` to
  * re-plan what did not run.
  *
- * @throws {RunError} `bad-state` when the plan was never submitted; `locked` while a `submit()`
- * is running on the folder (stop it first); `api` when a cancel call fails.
+ * While a `submit()` runs on the folder (it holds the lock), the cancel is asked of it instead:
+ * the batches `run.json` lists are canceled through the API, a `cancel-requested` marker tells
+ * the submit to create nothing more and to cancel what it created meanwhile, and `run.json` is
+ * left to the submit (`submitRunning: true`; see `_cancel-marker.ts`).
+ *
+ * @throws {RunError} `bad-state` when the plan was never submitted; `api` when a cancel call
+ * fails.
  */
 export async function cancelRun(planDir: string, options: CancelOptions): Promise<CancelResult> {
   const secrets = secretsOf(options?.client);
@@ -31,69 +41,131 @@ export async function cancelRun(planDir: string, options: CancelOptions): Promis
   }
 }
 
+const NEVER_SUBMITTED = (planDir: string) =>
+  new RunError(
+    "bad-state",
+    `Nothing to cancel: \`${planDir}\` was never submitted (it has no \`run.json\`), so no batch of it exists.`,
+  );
+
 async function cancelLocked(
   planDir: string,
   options: CancelOptions,
   secrets: string[],
 ): Promise<CancelResult> {
   const api = new ApiCaller(callPolicy(options), options.signal, () => {});
-  const release = await acquireLock(planDir);
+  let release: () => Promise<void>;
+  try {
+    release = await acquireLock(planDir);
+  } catch (error) {
+    // A submit runs on the folder: ask it to stop, never touching its run.json.
+    if (error instanceof RunError && error.code === "locked")
+      return cancelBeside(planDir, options, api);
+    throw error;
+  }
   try {
     await cleanLeftovers(planDir);
     const state = await readRunState(planDir);
-    if (state === null) {
-      throw new RunError(
-        "bad-state",
-        `\`${planDir}\` has no run to cancel: it was never submitted (no \`run.json\`).`,
-      );
-    }
+    if (state === null) throw NEVER_SUBMITTED(planDir);
     const store = new StateStore(planDir, state);
     store.secrets = secrets;
     state.canceledAt ??= new Date().toISOString();
     await store.save();
-    const result: CancelResult = { canceled: [], ended: [], notCreated: [], unknown: [], state };
+    await pickUpCancel(store); // a marker left by an earlier cancel: recorded now, removed
+    const result: CancelResult = {
+      canceled: [],
+      ended: [],
+      notCreated: [],
+      unknown: [],
+      submitRunning: false,
+      state,
+    };
     for (const record of state.batches) {
       if (record.state === "pending") result.notCreated.push(record.index);
       else if (record.state === "creating") result.unknown.push(record.index);
       else if (record.state !== "submitted")
         result.ended.push({ index: record.index, id: record.id });
       else {
-        const doing = `canceling batch ${record.index} (${record.id})`;
-        try {
-          const batch = await api.idempotent(doing, (o) =>
-            options.client.messages.batches.cancel(record.id, undefined, o),
-          );
-          setFromBatch(state, record.index, batch, record.origin, doing);
-          result.canceled.push({ index: record.index, id: record.id });
-        } catch (error) {
-          // Already ended: the API refuses to cancel it; record what it is now.
-          if (error instanceof RunError) throw error;
-          if (apiFailure(error).status === 400) {
-            const batch = await api
-              .idempotent(doing, (o) =>
-                options.client.messages.batches.retrieve(record.id, undefined, o),
-              )
-              .catch(() => null);
-            if (batch?.processing_status === "ended") {
-              setFromBatch(state, record.index, batch, record.origin, doing);
-              result.ended.push({ index: record.index, id: record.id });
-              continue;
-            }
-          }
-          await store.save();
-          throw explainFailure(error, {
-            doing,
-            planDir,
-            batchId: record.id,
-            retries: api.policy.maxRetries,
-          });
-        }
+        const batch = await cancelOne(api, options, planDir, record);
+        setFromBatch(state, record.index, batch.batch, record.origin, batch.doing);
+        (batch.ended ? result.ended : result.canceled).push({ index: record.index, id: record.id });
+        await store.save();
       }
-      await store.save();
     }
     result.state = structuredClone(state);
     return result;
   } finally {
     await release();
+  }
+}
+
+/**
+ * Cancel beside a running submit (see `_cancel-marker.ts` for why it is race-free): the marker
+ * first, then the API's cancel for every batch `run.json` lists as created; `run.json` is only
+ * read. The submit records the cancel, creates nothing more, cancels what it created meanwhile,
+ * and watches the batches to their end.
+ */
+async function cancelBeside(
+  planDir: string,
+  options: CancelOptions,
+  api: ApiCaller,
+): Promise<CancelResult> {
+  const state = await readRunState(planDir);
+  if (state === null) {
+    // The lock is held but run.json is not written yet: a submit is starting this instant.
+    throw new RunError(
+      "locked",
+      `A submit of \`${planDir}\` is starting and has not recorded its run yet: run the cancel again in a moment.`,
+    );
+  }
+  const canceledAt = await writeCancelMarker(planDir);
+  const result: CancelResult = {
+    canceled: [],
+    ended: [],
+    notCreated: [],
+    unknown: [],
+    submitRunning: true,
+    state: { ...state, canceledAt: state.canceledAt ?? canceledAt },
+  };
+  for (const record of state.batches) {
+    if (record.state === "pending") result.notCreated.push(record.index);
+    else if (record.state === "creating") result.unknown.push(record.index);
+    else if (record.state !== "submitted")
+      result.ended.push({ index: record.index, id: record.id });
+    else {
+      const done = await cancelOne(api, options, planDir, record);
+      (done.ended ? result.ended : result.canceled).push({ index: record.index, id: record.id });
+    }
+  }
+  return result;
+}
+
+/** Cancels one batch; an ended batch (the API answers 400) is retrieved instead. */
+async function cancelOne(
+  api: ApiCaller,
+  options: CancelOptions,
+  planDir: string,
+  record: SubmittedBatchRecord,
+): Promise<{ batch: MessageBatch; ended: boolean; doing: string }> {
+  const doing = `canceling batch ${record.index} (${record.id})`;
+  try {
+    const batch = await api.idempotent(doing, (o) =>
+      options.client.messages.batches.cancel(record.id, undefined, o),
+    );
+    return { batch, ended: false, doing };
+  } catch (error) {
+    if (error instanceof RunError) throw error;
+    if (apiFailure(error).status === 400) {
+      // Already ended: the API refuses to cancel it; record what it is now.
+      const batch = await api
+        .idempotent(doing, (o) => options.client.messages.batches.retrieve(record.id, undefined, o))
+        .catch(() => null);
+      if (batch?.processing_status === "ended") return { batch, ended: true, doing };
+    }
+    throw explainFailure(error, {
+      doing,
+      planDir,
+      batchId: record.id,
+      retries: api.policy.maxRetries,
+    });
   }
 }

@@ -8,6 +8,7 @@ import { OptionsError } from "../errors.js";
 import { verifyPlan } from "../io/plan-dir.js";
 import type { Plan } from "../types.js";
 import { ApiCaller, type CallEvent, linkedSignal } from "./_call.js";
+import { pickUpCancel } from "./_cancel-marker.js";
 import { aborted, emit, type RunContext } from "./_context.js";
 import { checkWindow, createWave, resolveAll } from "./_create.js";
 import { BATCH_ID } from "./_ids.js";
@@ -161,6 +162,7 @@ async function locked(plan: Plan, options: SubmitOptions): Promise<SubmitResult>
     const ctx = resolveContext(plan, options, store, linked.signal);
     checkDirections(ctx);
     if (saved === null) await store.save();
+    await pickUpCancel(store); // a cancel asked for while no submit ran (`_cancel-marker.ts`)
     return await run(ctx, saved !== null);
   } finally {
     linked.dispose();
@@ -175,6 +177,7 @@ async function run(ctx: RunContext, resumed: boolean): Promise<SubmitResult> {
   const waves = [...new Set(state.batches.map((b) => b.wave))].sort((a, b) => a - b);
   for (const wave of waves) {
     if (aborted(ctx)) break;
+    await pickUpCancel(ctx.store);
     const ofWave = state.batches.filter((b) => b.wave === wave);
     if (ofWave.every((b) => b.state === "downloaded")) continue;
     const creates = state.canceledAt === null && ofWave.some((b) => b.state === "pending");

@@ -352,7 +352,13 @@ export interface CancelResult {
   notCreated: number[];
   /** Batches whose create outcome is unknown (a lost answer): check them with `submit`. */
   unknown: number[];
-  /** The state as saved. */
+  /**
+   * A `submit()` was running on the folder: the cancel was handed to it (it creates nothing more,
+   * cancels what it created meanwhile, finds the creates in doubt, and records the cancel in
+   * `run.json`); `state` is `run.json` as read, with `canceledAt`, not a state this call saved.
+   */
+  submitRunning: boolean;
+  /** The state as saved (as read, when `submitRunning`). */
   state: RunState;
 }
 

@@ -69,7 +69,9 @@ describe("cacheplan <command> --help", () => {
     expect(plan.stdout).toContain("cacheplan plan <requests.jsonl | -> [options]");
     expect(plan.stdout).toContain("(required unless --sample)");
     const report = await runCli(["report", "--help"]);
-    expect(report.stdout).toContain("cacheplan report [plan-dir] --results <file.jsonl | folder>");
+    expect(report.stdout).toContain(
+      "cacheplan report [plan-dir] [--results <file.jsonl | folder>]",
+    );
   });
 
   it("help wins over everything else on the line: no plan written, no input read", async () => {

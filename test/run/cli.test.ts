@@ -55,7 +55,7 @@ describe("cacheplan submit, status, cancel, retry", () => {
     });
     const interrupted = result(code);
     expect(interrupted.code).toBe(1);
-    expect(interrupted.stderr).toMatch(/Resume with `cacheplan submit plan`/);
+    expect(interrupted.stderr).toMatch(/resume with `cacheplan submit plan`/);
     expect(interrupted.stderr).toMatch(/`cacheplan cancel plan`/);
 
     const canceled = await runCliEnv(["cancel", "plan"], folder.root, env);

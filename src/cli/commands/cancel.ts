@@ -4,7 +4,9 @@ import {
   type CancelResult,
   cancelRun,
   OptionsError,
+  RunError,
   readPlanFile,
+  readRunState,
   renderNextSteps,
 } from "../../index.js";
 import { redactError } from "../../run/_options.js";
@@ -50,6 +52,14 @@ export function renderCancel(planDir: string, result: CancelResult): string {
   if (result.ended.length > 0) lines.push(`Already ended: ${ids(result.ended)}.`);
   if (result.notCreated.length > 0)
     lines.push(`Never created, and now never will be: ${result.notCreated.join(", ")}.`);
+  if (result.submitRunning) {
+    if (result.unknown.length > 0)
+      lines.push(`Create in doubt (an answer was lost): ${result.unknown.join(", ")}.`);
+    lines.push(
+      `A submit is running on ${planDir}: it creates no more batches, cancels any it created meanwhile${result.unknown.length > 0 ? " or finds in doubt" : ""}, and watches them to their end, downloading what they did.`,
+    );
+    return `${lines.join("\n")}\n`;
+  }
   if (result.unknown.length > 0)
     lines.push(
       `Create in doubt (an answer was lost): ${result.unknown.join(", ")}; \`cacheplan submit ${planDir}\` finds and cancels them.`,
@@ -73,6 +83,12 @@ export async function run(
   const result = await dir
     .run(async () => {
       await readPlanFile(dir.resolved);
+      // A plan never submitted has nothing to cancel: said before any key is asked for.
+      if ((await readRunState(dir.resolved)) === null)
+        throw new RunError(
+          "bad-state",
+          `Nothing to cancel: \`${dir.shown}\` was never submitted (it has no run.json), so no batch of it exists.`,
+        );
       if (!options.client && !key) throw new OptionsError(CANCEL_KEY_MESSAGE);
       const client =
         options.client ??
@@ -83,5 +99,5 @@ export async function run(
       throw redactError(error, key ? [key] : []);
     });
   await write(io.stdout, a.json ? jsonDocument(result) : renderCancel(dir.shown, result));
-  return result.unknown.length > 0 ? EXIT.problems : EXIT.ok;
+  return result.unknown.length > 0 && !result.submitRunning ? EXIT.problems : EXIT.ok;
 }

@@ -171,7 +171,8 @@ export function progressPrinter(io: CliIo, mode: ProgressMode) {
         io.stdout.write(`${JSON.stringify({ cacheplanVersion: VERSION, ...event })}\n`);
         return;
       }
-      const line = renderRunEvent(event);
+      // The command itself says, in one line, that the run stopped and how to resume.
+      const line = event.type === "interrupted" ? null : renderRunEvent(event);
       if (mode === "quiet") {
         if (event.type === "warning" && line) io.stderr.write(`${line}\n`);
         return;
@@ -222,22 +223,58 @@ export function callOptions(a: {
   return out;
 }
 
-/** Ctrl-C: the first aborts `controller` (stop watching, keep the state), the second exits. */
-export function onInterrupt(io: CliIo, controller: AbortController): () => void {
-  let count = 0;
-  const handler = () => {
-    count += 1;
-    if (count === 1) {
+/** The exit code of a run stopped by a signal: 128 + its number, the shell's convention. */
+export const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
+
+/** The signals `submit` stops on. */
+export type StopSignal = keyof typeof SIGNAL_EXIT;
+
+/**
+ * SIGINT (Ctrl-C) and SIGTERM, handled alike: the first aborts `controller` (creates in flight
+ * finish and are recorded, the state is saved, the lock released) and the command then prints one
+ * line saying how to resume; a second exits at once (the lock, left by a process that is gone,
+ * is taken over by the next submit). Only when stopping takes a while does a line say what it
+ * waits for. `received()` names the signal that stopped the run.
+ */
+export function onStopSignals(
+  io: CliIo,
+  controller: AbortController,
+  noticeMs = 2000,
+): { received: () => StopSignal | null; dispose: () => void } {
+  let first: StopSignal | null = null;
+  let notice: NodeJS.Timeout | undefined;
+  const handler = (signal: StopSignal) => {
+    if (first !== null) process.exit(SIGNAL_EXIT[signal]);
+    first = signal;
+    controller.abort();
+    notice = setTimeout(() => {
       io.stderr.write(
-        "\nStopping: finishing creates in flight and saving the state (Ctrl-C again to exit at once).\n",
+        `\nStopping (${signal}): waiting for creates in flight to be recorded (${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"} again to exit at once).\n`,
       );
-      controller.abort();
-    } else {
-      process.exit(130);
-    }
+    }, noticeMs).unref();
   };
-  process.on("SIGINT", handler);
-  return () => process.off("SIGINT", handler);
+  const listeners = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((signal) => {
+    const listener = () => handler(signal);
+    process.on(signal, listener);
+    return () => process.off(signal, listener);
+  });
+  return {
+    received: () => first,
+    dispose: () => {
+      clearTimeout(notice);
+      for (const off of listeners) off();
+    },
+  };
+}
+
+/** {@link onStopSignals} for a command that only needs to stop (`demo`): returns the dispose. */
+export function onInterrupt(io: CliIo, controller: AbortController): () => void {
+  return onStopSignals(io, controller).dispose;
+}
+
+/** The one line of a run that stopped before its end (a signal, or the caller's abort). Pure. */
+export function renderStopped(planDir: string, signal: StopSignal | null): string {
+  return `Stopped${signal ? ` (${signal})` : ""}; the state is saved in ${planDir}/run.json: resume with \`cacheplan submit ${planDir}\`, or stop its batches with \`cacheplan cancel ${planDir}\`.\n`;
 }
 
 export async function run(
@@ -304,7 +341,7 @@ async function submitCommand(
   const printer = progressPrinter(io, mode);
   submitOptions.onProgress = printer.on;
   const controller = new AbortController();
-  const stopListening = onInterrupt(io, controller);
+  const signals = onStopSignals(io, controller);
   submitOptions.signal = options.signal
     ? AbortSignal.any([options.signal, controller.signal])
     : controller.signal;
@@ -314,14 +351,12 @@ async function submitCommand(
     result = await submit(plan, submitOptions);
   } finally {
     printer.finish();
-    stopListening();
+    signals.dispose();
   }
   if (result.status === "interrupted") {
-    await write(
-      io.stderr,
-      `Stopped watching; the state is in ${planDir}/run.json.\n${renderNextSteps(planDir, result.state)}`,
-    );
-    return submitExitCode(result);
+    const signal = signals.received();
+    await write(io.stderr, renderStopped(planDir, signal));
+    return signal ? SIGNAL_EXIT[signal] : submitExitCode(result);
   }
   if (a.report !== false && !a.quiet) {
     const made = await runReport(plan, submitOptions.planDir, result.resultsFiles);
