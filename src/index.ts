@@ -32,10 +32,15 @@ export {
 export { JsonlLine, type JsonlProblem, readJsonl } from "./io/jsonl.js";
 export {
   batchFileName,
+  contentHash,
+  customIdsHash,
   type PlanFile,
+  type PlanFileBatch,
   readPlan,
   readPlanFile,
+  resolveInside,
   toPlanFile,
+  verifyPlan,
   writePlan,
 } from "./io/plan-dir.js";
 // Planning

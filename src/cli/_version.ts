@@ -1,13 +1,7 @@
-/**
- * The package version (internal), read from package.json in one place: `src/cli/` and
- * `dist/cli/` both sit two folders below it, and package.json is always in the package.
- */
-import { createRequire } from "node:module";
+/** The package version in `--json` documents (internal); the version itself has one home. */
+import { VERSION } from "../version.js";
 
-const require = createRequire(import.meta.url);
-
-/** The version of the installed cacheplan package, e.g. `"0.1.0"`. */
-export const VERSION: string = (require("../../package.json") as { version: string }).version;
+export { VERSION };
 
 /**
  * A `--json` document: `value` with the package version as `cacheplanVersion` first. The key is

@@ -200,7 +200,9 @@ export class EmulatorEngine {
       results: new Array(requests.length).fill(undefined),
       done: [],
       createdAt: now,
-      wallCreatedAt: this.#wallNow(),
+      // Whole wall-clock ms plus the simulated clock's fraction, so that every timestamp of the
+      // batch differs from `created_at` by the same whole ms as the simulated times do.
+      wallCreatedAt: Math.floor(this.#wallNow()) + (now - Math.floor(now)),
       startedAt,
       expiresAt,
       queue: keyed.map((k) => k.i),
