@@ -45,8 +45,6 @@ export {
 } from "./io/plan-dir.js";
 // Planning
 export {
-  API_MAX_BYTES,
-  API_MAX_REQUESTS,
   type PlanInput,
   plan,
   resolvePlanOptions,
@@ -73,8 +71,6 @@ export {
 } from "./pricing/cost.js";
 // Models and prices
 export {
-  BATCH_MULTIPLIER,
-  CONSERVATIVE_MIN_CACHEABLE_TOKENS,
   type Confidence,
   createModelTable,
   defaultModelTable,
@@ -87,9 +83,6 @@ export {
   type PriceTier,
   parseModelOverrides,
   type TokenizerFamily,
-  US_GEO_MULTIPLIER,
-  WRITE_1H_MULTIPLIER,
-  WRITE_5M_MULTIPLIER,
 } from "./pricing/models.js";
 // Reports: results against the plan and its estimate
 export {
@@ -143,10 +136,6 @@ export {
 } from "./request/segments.js";
 // Requests
 export {
-  CUSTOM_ID_PATTERN,
-  MAX_BREAKPOINTS,
-  MAX_OUTPUT_TOKENS,
-  MESSAGE_ROLES,
   type ValidateOptions,
   type Validation,
   validateRequest,
@@ -207,11 +196,9 @@ export {
   type CacheStateOptions,
   type CacheUsage,
   type CacheWrite,
-  LOOKBACK_POSITIONS,
   type Preparation,
   type PreparedRequest,
   type ResolvedBreakpoint,
-  TTL_MS,
   type TtlOrderViolation,
 } from "./sim/cache.js";
 // Simulation: the HTTP emulator of the Batches API
@@ -246,6 +233,22 @@ export type {
 } from "./sim/results.js";
 export { simulate } from "./sim/simulate.js";
 export { prepareTokens, type TokensOf } from "./sim/tokens.js";
+// Facts of the Anthropic Message Batches API (one home: src/targets/anthropic/)
+export {
+  API_MAX_BYTES,
+  API_MAX_REQUESTS,
+  BATCH_MULTIPLIER,
+  CONSERVATIVE_MIN_CACHEABLE_TOKENS,
+  CUSTOM_ID_PATTERN,
+  LOOKBACK_POSITIONS,
+  MAX_BREAKPOINTS,
+  MAX_OUTPUT_TOKENS,
+  MESSAGE_ROLES,
+  TTL_MS,
+  US_GEO_MULTIPLIER,
+  WRITE_1H_MULTIPLIER,
+  WRITE_5M_MULTIPLIER,
+} from "./targets/anthropic/index.js";
 // Tokens
 export type { SegmentCountRequest, TokenCounter } from "./tokens/counter.js";
 // Cost estimates: the exact counter (it loads the SDK only when it first counts)

@@ -3,7 +3,7 @@
  * caveats, as sentences.
  */
 import type { ModelTable } from "../pricing/models.js";
-import { WRITE_1H_MULTIPLIER, WRITE_5M_MULTIPLIER } from "../pricing/models.js";
+import { WRITE_1H_MULTIPLIER, WRITE_5M_MULTIPLIER } from "../targets/anthropic/prices.js";
 import type { Plan, PlannedBreakpoint } from "../types.js";
 import { SENSITIVITY_MAX_REQUESTS } from "./_simulated.js";
 import type { Estimate } from "./types.js";

@@ -7,6 +7,7 @@
 import { lstat, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { InputError } from "../errors.js";
+import { RUN_STATE_FILE } from "./plan-files.js";
 
 /** What `--out` is now: nothing yet, an empty folder, or a plan folder cacheplan wrote. */
 export type OutFolder = "absent" | "empty" | "plan";
@@ -91,7 +92,7 @@ export async function checkOutFolder(
   if (names.length === 0) return "empty";
   // A submitted plan's folder holds its run state and results: replacing it would make the next
   // `submit` create every batch again, so it is never overwritten.
-  if (names.includes("run.json") && names.includes("plan.json")) {
+  if (names.includes(RUN_STATE_FILE) && names.includes("plan.json")) {
     throw new InputError(
       `\`${dir}\` holds a plan that was submitted (\`run.json\`); it is not replaced, even with \`--force\`, so no batch is created twice. Write the new plan to another \`--out\` folder.`,
       dir,

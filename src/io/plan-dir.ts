@@ -8,6 +8,7 @@ import type { BatchRequest, Plan } from "../types.js";
 import { checkOutFolder, removeStale, stagingNames } from "./_out-folder.js";
 import { checkPlanShape, parsePlanJson } from "./_plan-shape.js";
 import { readJsonl } from "./jsonl.js";
+import { RUN_STATE_FILE } from "./plan-files.js";
 
 /** One batch in `plan.json`: where its file is and what it must hold. */
 export interface PlanFileBatch {
@@ -320,7 +321,7 @@ export async function verifyPlan(plan: Plan, planDir?: string): Promise<void> {
   // Once submitted, `run.json` pins each batch's content (`submit()` refuses another plan with
   // `plan-changed`); before that, `plan.json` is what the plan must match.
   if (planDir === undefined || !(await exists(path.join(planDir, "plan.json")))) return;
-  if (await exists(path.join(planDir, "run.json"))) return;
+  if (await exists(path.join(planDir, RUN_STATE_FILE))) return;
   const recorded = await readPlanFile(planDir);
   const where = `\`${path.join(planDir, "plan.json")}\``;
   if (recorded.batches.length !== plan.batches.length)

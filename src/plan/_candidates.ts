@@ -2,7 +2,7 @@
  * Builds the candidate tree from a model's trie (internal); see `_breakpoints.ts` for what a
  * candidate is. Also gathers per-node facts the warnings need.
  */
-import { MAX_BREAKPOINTS } from "../request/validate.js";
+import { MAX_BREAKPOINTS } from "../targets/anthropic/caching.js";
 import type { CacheTtl } from "../types.js";
 import type { Candidate } from "./_breakpoints.js";
 import { isTail, type TrieNode } from "./_trie.js";

@@ -10,7 +10,7 @@
  * requests after it read. A 5m entry is assumed gone by the next wave (batches take 5 minutes to
  * 1 hour, reference fact 16).
  */
-import { WRITE_1H_MULTIPLIER, WRITE_5M_MULTIPLIER } from "../pricing/models.js";
+import { WRITE_1H_MULTIPLIER, WRITE_5M_MULTIPLIER } from "../targets/anthropic/prices.js";
 import type { CacheTtl } from "../types.js";
 
 export type Mode = "primed" | "cold";

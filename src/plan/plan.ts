@@ -9,6 +9,7 @@ import { JsonSizer } from "../request/json-size.js";
 import { applyMarkers, type MarkerPlacement } from "../request/markers.js";
 import { ContextInterner, type SegmentedRequest, segmentRequest } from "../request/segments.js";
 import { validateRequest } from "../request/validate.js";
+import { API_MAX_BYTES, API_MAX_REQUESTS } from "../targets/anthropic/limits.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
 import type {
   BatchRequest,
@@ -32,9 +33,8 @@ import { MAX_EXAMPLES, type PlanWarning } from "./warnings.js";
 /** What `plan()` accepts: request objects, or `JsonlLine`s from `readJsonl()` to keep line numbers. */
 export type PlanInput = Iterable<unknown> | AsyncIterable<unknown>;
 
-/** The Batches API limits (reference fact 11, BP-en §Batch limitations). */
-export const API_MAX_REQUESTS = 100_000;
-export const API_MAX_BYTES = 256_000_000;
+// The Batches API limits live in the target's folder; re-exported here while importers switch.
+export { API_MAX_BYTES, API_MAX_REQUESTS } from "../targets/anthropic/limits.js";
 
 /**
  * Bytes a request may grow by when markers are added: 4 markers, each at most

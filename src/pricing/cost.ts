@@ -9,12 +9,11 @@
  */
 import {
   BATCH_MULTIPLIER,
-  type ModelInfo,
-  ratesForRequest,
   US_GEO_MULTIPLIER,
   WRITE_1H_MULTIPLIER,
   WRITE_5M_MULTIPLIER,
-} from "./models.js";
+} from "../targets/anthropic/prices.js";
+import { type ModelInfo, ratesForRequest } from "./models.js";
 
 /**
  * Tokens of one request (or a sum of requests) split by how they are billed, in the terms of the

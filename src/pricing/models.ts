@@ -7,6 +7,7 @@
  * table of `shared/reference/anthropic-caching-and-batches.md` (state as of 2026-11-22).
  */
 import type Anthropic from "@anthropic-ai/sdk";
+import { DEFAULT_READ_MULTIPLIER } from "../targets/anthropic/prices.js";
 
 /**
  * Where a fact comes from.
@@ -72,18 +73,16 @@ export interface ModelInfo {
   notes?: string;
 }
 
-/** Cache write (5-minute TTL) price as a multiple of base input (reference fact 8, PC-zh §定价). */
-export const WRITE_5M_MULTIPLIER = 1.25;
-/** Cache write (1-hour TTL) price as a multiple of base input (reference fact 8, PC-zh §定价). */
-export const WRITE_1H_MULTIPLIER = 2;
-/** Batch API discount on all usage; the cache multipliers stack on top (reference fact 9, BP-en §Pricing). */
-export const BATCH_MULTIPLIER = 0.5;
-/** `inference_geo: "us"` multiplier on every token category for Claude 4.6 and later (reference fact 10, PR-Q data residency). */
-export const US_GEO_MULTIPLIER = 1.1;
-/** Default cache read multiplier ("Cache hits and refreshes" 0.1x, PC-zh §定价); used for user rows that give none. */
-export const DEFAULT_READ_MULTIPLIER = 0.1;
-/** Minimum used for a model not in the table: the largest documented minimum, so the planner never marks a prefix that is too short. */
-export const CONSERVATIVE_MIN_CACHEABLE_TOKENS = 4096;
+// The Anthropic API's multipliers and stand-in minimum live in the target's folder; re-exported
+// here while importers switch.
+export { CONSERVATIVE_MIN_CACHEABLE_TOKENS } from "../targets/anthropic/caching.js";
+export {
+  BATCH_MULTIPLIER,
+  DEFAULT_READ_MULTIPLIER,
+  US_GEO_MULTIPLIER,
+  WRITE_1H_MULTIPLIER,
+  WRITE_5M_MULTIPLIER,
+} from "../targets/anthropic/prices.js";
 
 /** The date every built-in row was last checked against the reference. */
 const CHECKED = "2026-11-22";

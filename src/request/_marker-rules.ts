@@ -4,6 +4,8 @@
  * otherwise send (or a request the docs call wrong), so it is a rejection with the field's path.
  */
 
+import { ttlOrderBreach } from "../targets/anthropic/caching.js";
+
 type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
@@ -115,10 +117,9 @@ function messageProblem(messages: unknown, blocks: BlocksCheck): string | undefi
  * "must", so the request is rejected rather than sent.
  */
 export function ttlOrderProblem(found: readonly Found[]): string | undefined {
-  const first5m = found.find((f) => f.ttl === "5m");
-  if (!first5m) return undefined;
-  const late1h = found.slice(found.indexOf(first5m) + 1).find((f) => f.ttl === "1h");
-  if (!late1h) return undefined;
+  const breach = ttlOrderBreach(found);
+  if (!breach) return undefined;
+  const { first5m, late1h } = breach;
   return `\`${late1h.path}\` asks for a 1h TTL after the 5m marker \`${first5m.path}\`; 1h markers must come before 5m ones (a top-level marker counts as the last). Make the earlier one 1h or the later one 5m. ${ADVICE}`;
 }
 

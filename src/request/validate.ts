@@ -1,27 +1,16 @@
+import { batchOnlyViolation } from "../targets/anthropic/batch-rules.js";
+import { MAX_BREAKPOINTS } from "../targets/anthropic/caching.js";
+import { CUSTOM_ID_PATTERN, MESSAGE_ROLES } from "../targets/anthropic/format.js";
+import { MAX_OUTPUT_TOKENS } from "../targets/anthropic/limits.js";
 import type { BatchRequest, RejectReason } from "../types.js";
 import { collectMarkers, ttlOrderProblem } from "./_marker-rules.js";
 import { depthBeyond, MAX_JSON_DEPTH, tooDeepReason } from "./json-depth.js";
 import { markerTtl } from "./segments.js";
 
-/** `custom_id` rule of the Batches API (reference fact 12, BP-en §Prepare and create your batch). */
-export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
-
-/** At most 4 blocks may carry `cache_control`; a 5th is a 400 (reference fact 2, PC-zh; ISS-4BP). */
-export const MAX_BREAKPOINTS = 4;
-
-/**
- * Largest `max_tokens` any model accepts in a batch: 300,000, with the extended-output beta
- * (reference §5.2, BP-en: `output-300k-2026-03-24` "allows `max_tokens` up to 300,000 in
- * batches"). Per-model limits are lower and not in the model table, so only this bound is
- * checked: anything above it is a 400 on every model (and `1e300` would make estimates absurd).
- */
-export const MAX_OUTPUT_TOKENS = 300_000;
-
-/**
- * Message roles: `MessageParam` is `user` or `assistant`, plus `SystemMessageParam`'s `system`
- * (reference §1.5, SDK-M 3921). Anything else is a 400.
- */
-export const MESSAGE_ROLES: ReadonlySet<string> = new Set(["user", "assistant", "system"]);
+export { MAX_BREAKPOINTS } from "../targets/anthropic/caching.js";
+// The API's facts live in the target's folder; re-exported here while importers switch.
+export { CUSTOM_ID_PATTERN, MESSAGE_ROLES } from "../targets/anthropic/format.js";
+export { MAX_OUTPUT_TOKENS } from "../targets/anthropic/limits.js";
 
 /** The outcome of checking one input item. */
 export type Validation =
@@ -143,30 +132,9 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
       id,
     );
   }
-  if (params.max_tokens === 0) {
-    // BP-en: "Each batched request must have `max_tokens` of at least `1`" (reference §4).
-    return fail(
-      "max-tokens-zero",
-      "`params.max_tokens` is 0: cache pre-warming is rejected inside batches; set it to at least 1.",
-      id,
-    );
-  }
-  if (params.stream === true) {
-    // BP-en §What can be batched: `stream: true` is a validation error in a batch.
-    return fail(
-      "stream-not-allowed",
-      "`params.stream` is true: batch requests cannot stream; remove `stream`.",
-      id,
-    );
-  }
-  if (params.speed !== undefined && params.speed !== null) {
-    // BP-en: fast mode (`speed`) is not available with the Batch API.
-    return fail(
-      "speed-not-allowed",
-      "`params.speed` is set: fast mode is not available in batches; remove `speed`.",
-      id,
-    );
-  }
+  // `max_tokens: 0`, `stream`, `speed`: refused inside a batch (reference §5.2, fact 13).
+  const batchOnly = batchOnlyViolation(params);
+  if (batchOnly) return fail(batchOnly.kind, batchOnly.reason, id);
   if (!Array.isArray(params.messages) || params.messages.length === 0) {
     return fail("invalid-field", "`params.messages` must be a non-empty array of messages.", id);
   }
