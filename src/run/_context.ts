@@ -7,7 +7,7 @@ import type { ModelTable } from "../pricing/models.js";
 import type { Plan } from "../types.js";
 import type { ApiCaller } from "./_call.js";
 import { sleep } from "./_call.js";
-import { progressOf } from "./_records.js";
+import { type Current, progressOf } from "./_records.js";
 import type { StateStore } from "./_store.js";
 import { redactDeep } from "./redact.js";
 import type { RunEvent } from "./types.js";
@@ -40,7 +40,7 @@ export interface RunContext {
   adopt: Map<number, string>;
   recreate: boolean | ReadonlySet<number>;
   /** The wave being worked on and when it started on this machine. */
-  current: { wave: number | null; startedMs?: number };
+  current: Current;
   onProgress: ((event: RunEvent) => void) | undefined;
   /** Windows already warned about, by wave: the severity given. */
   warned: Map<number, "may" | "will">;

@@ -57,6 +57,8 @@ export function recordFromBatch(
     state: "submitted",
     processing_status: batch.processing_status,
     cancel_initiated_at: batch.cancel_initiated_at,
+    // Counts move while the batch processes (`processing` down, the others up).
+    ...(batch.request_counts ? { request_counts: { ...batch.request_counts } } : {}),
   };
 }
 
@@ -103,18 +105,27 @@ export function creating(record: BatchRecord, attempts: number): CreatingBatchRe
   return { ...base(record), state: "creating", intentAt: new Date().toISOString(), attempts };
 }
 
-/** Where a run stands (`wave`: the wave being worked on, and when it started on this machine). */
-export function progressOf(
-  state: RunState,
-  current: { wave: number | null; startedMs?: number | undefined } = { wave: null },
-): RunProgress {
+/** Where the runner is: the wave worked on, when it started, when the run started (this machine). */
+export interface Current {
+  wave: number | null;
+  startedMs?: number | undefined;
+  runStartedMs?: number | undefined;
+}
+
+const zeroCounts = () => ({ processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 });
+
+/** Where a run stands (`current`: the wave being worked on, and when it and the run started). */
+export function progressOf(state: RunState, current: Current = { wave: null }): RunProgress {
+  const now = Date.now();
   const waves = new Set(state.batches.map((b) => b.wave));
   const p: RunProgress = {
     wave: current.wave,
     waves: waves.size,
+    elapsedMs: current.runStartedMs === undefined ? null : now - current.runStartedMs,
     batches: { total: state.batches.length, created: 0, ended: 0, downloaded: 0 },
     requests: { total: 0, ended: 0, succeeded: 0, failed: 0, missing: 0 },
     waveRequests: { total: 0, ended: 0 },
+    waveCounts: zeroCounts(),
     hitRate: null,
     etaMs: null,
   };
@@ -132,6 +143,11 @@ export function progressOf(
     }
     if (!hasId(b)) continue;
     p.batches.created += 1;
+    const counts = b.request_counts;
+    if (inWave && counts) {
+      for (const k of Object.keys(p.waveCounts) as Array<keyof typeof p.waveCounts>)
+        p.waveCounts[k] += counts[k] ?? 0;
+    }
     if (b.state === "submitted") continue;
     p.batches.ended += 1;
     p.requests.ended += b.requestCount;
@@ -150,9 +166,32 @@ export function progressOf(
     results += r.byType.succeeded;
   }
   if (results > 0) p.hitRate = all === 0 ? 0 : read / all;
-  if (current.startedMs !== undefined && waveEnded > 0 && waveEnded < waveBatches) {
-    const elapsed = Date.now() - current.startedMs;
-    p.etaMs = Math.round((elapsed / waveEnded) * (waveBatches - waveEnded));
-  }
+  p.etaMs = eta(p, current, now, waveEnded, waveBatches);
   return p;
+}
+
+/** Requests of the wave the API has decided (any result), from its counts. */
+export function decided(c: RunProgress["waveCounts"]): number {
+  return c.succeeded + c.errored + c.canceled + c.expired;
+}
+
+/**
+ * Time left in the wave at the pace so far: of its requests when the API's counts have moved,
+ * else of its batches; `null` when nothing is done yet or all is.
+ */
+function eta(
+  p: RunProgress,
+  current: Current,
+  now: number,
+  waveEnded: number,
+  waveBatches: number,
+): number | null {
+  if (current.startedMs === undefined) return null;
+  const elapsed = now - current.startedMs;
+  const done = Math.max(decided(p.waveCounts), p.waveRequests.ended);
+  const total = p.waveRequests.total;
+  if (done > 0 && done < total) return Math.round((elapsed / done) * (total - done));
+  if (waveEnded > 0 && waveEnded < waveBatches)
+    return Math.round((elapsed / waveEnded) * (waveBatches - waveEnded));
+  return null;
 }

@@ -46,24 +46,73 @@ function counts(c: { succeeded: number; errored: number; canceled: number; expir
   return parts.join(", ");
 }
 
-/**
- * The live progress line: wave, batches, requests done, hit rate so far, ETA. No newline; the CLI
- * rewrites it in place on a terminal.
- */
-export function renderProgressLine(p: RunProgress): string {
-  const parts: string[] = [];
+/** A part of the progress line: its text, and its rank (kept first when the width is short). */
+interface Segment {
+  text: string;
+  rank: number;
+}
+
+/** Fits `text` into `width` columns, cutting with an ellipsis. */
+function fitWidth(text: string, width: number): string {
+  if (text.length <= width) return text;
+  return width <= 1 ? "…".slice(0, Math.max(0, width)) : `${text.slice(0, width - 1)}…`;
+}
+
+/** The parts of the progress line, in display order. */
+function segments(p: RunProgress): Segment[] {
+  const out: Segment[] = [];
+  const c = p.waveCounts;
   if (p.wave !== null) {
-    parts.push(
-      `wave ${p.wave}: ${int(p.waveRequests.ended)}/${int(p.waveRequests.total)} requests ended`,
-    );
+    const done = Math.max(c.succeeded + c.errored + c.canceled + c.expired, p.waveRequests.ended);
+    out.push({
+      text: `wave ${p.wave}: ${int(done)}/${int(p.waveRequests.total)} requests done`,
+      rank: 0,
+    });
+    const detail: string[] = [];
+    if (c.processing > 0) detail.push(`${int(c.processing)} processing`);
+    if (c.succeeded > 0) detail.push(`${int(c.succeeded)} succeeded`);
+    for (const k of ["errored", "canceled", "expired"] as const) {
+      if (c[k] > 0) detail.push(`${int(c[k])} ${k}`);
+    }
+    if (detail.length > 0) out.push({ text: `(${detail.join(", ")})`, rank: 3 });
+  } else {
+    out.push({
+      text: `${int(p.requests.ended)}/${int(p.requests.total)} requests ended`,
+      rank: 0,
+    });
   }
-  parts.push(
-    `batches ${p.batches.ended}/${p.batches.total} ended`,
-    `${int(p.requests.ended)}/${int(p.requests.total)} requests`,
-  );
-  if (p.hitRate !== null) parts.push(`hit rate ${pct(p.hitRate)}`);
-  if (p.etaMs !== null) parts.push(`~${formatDuration(p.etaMs)} left in wave`);
-  return parts.join(" · ");
+  out.push({ text: `batches ${p.batches.ended}/${p.batches.total} ended`, rank: 4 });
+  if (p.hitRate !== null) out.push({ text: `hit rate ${pct(p.hitRate)}`, rank: 5 });
+  if (p.elapsedMs !== null) out.push({ text: `elapsed ${formatClock(p.elapsedMs)}`, rank: 1 });
+  if (p.etaMs !== null) out.push({ text: `~${formatDuration(p.etaMs)} left in wave`, rank: 2 });
+  return out;
+}
+
+/** Elapsed time as a clock: `0:42`, `12:05`, `1:02:09`. */
+export function formatClock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const two = (n: number) => String(n).padStart(2, "0");
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+/**
+ * The progress line: the wave and its requests done (from the API's `request_counts`, which move
+ * while a batch processes), elapsed time, time left when it can be estimated, the counts by
+ * state, batches ended, hit rate so far. At most `columns` characters: the least important parts
+ * are left out first, and only the first is ever cut (with `…`). No newline and no escape codes:
+ * the CLI rewrites it in place on a terminal, or prints it as a plain line in a log.
+ */
+export function renderProgressLine(p: RunProgress, columns = Number.POSITIVE_INFINITY): string {
+  const parts = segments(p);
+  const join = (list: Segment[]) => list.map((x) => x.text).join(" · ");
+  let kept = parts;
+  while (kept.length > 1 && join(kept).length > columns) {
+    const worst = Math.max(...kept.map((x) => x.rank));
+    kept = kept.filter((x) => x.rank !== worst);
+  }
+  return fitWidth(join(kept), columns);
 }
 
 /**
@@ -147,25 +196,43 @@ function batchRow(b: BatchRecord): string {
 /** Most batches listed one by one; above it, only those not downloaded and a count. */
 const MAX_ROWS = 30;
 
-/** The status of a run, offline, from its state (`null`: never submitted). */
+/** Where a run stands, in a few words: the headline of `status`. */
+function whereItStands(
+  state: RunState,
+  p: ReturnType<typeof progressOf>,
+  running: { pid: number; host: string } | null,
+): string {
+  const current = state.batches.find((b) => b.state !== "downloaded");
+  const at = `wave ${current?.wave ?? 0} (waves 0 to ${p.waves - 1})`;
+  if (p.batches.downloaded === p.batches.total) return "every batch ended and downloaded";
+  if (running) {
+    const who = running.pid === 0 ? "another process" : `pid ${running.pid}`;
+    return `being submitted (${who}${running.host ? ` on ${running.host}` : ""}), at ${at}${state.canceledAt ? `; canceled ${stamp(state.canceledAt)}` : ""}`;
+  }
+  if (state.canceledAt !== null) return `canceled ${stamp(state.canceledAt)}`;
+  if (state.lastFailure) return `failed ${stamp(state.lastFailure.at)} at ${at}`;
+  return `stopped at ${at}: no submit is running`;
+}
+
+/**
+ * The status of a run, offline, from its state (`null`: never submitted). `running` is the
+ * process that holds the folder's lock, if one does (a submit in progress). Every time shown is
+ * this machine's clock: the API's timestamps stay in run.json (the emulator's run ahead of it).
+ */
 export function renderRunStatus(
   planDir: string,
   state: RunState | null,
   planned: { batches: number; waves: number; requests: number },
+  running: { pid: number; host: string } | null = null,
 ): string {
   if (state === null) {
     return `${planDir}: not submitted yet (${plural(planned.requests, "request")} in ${plural(planned.batches, "batch", "batches")}, ${plural(planned.waves, "wave")}).\n${renderNextSteps(planDir, null)}`;
   }
   const p = progressOf(state);
   const lines: string[] = [];
-  const done = p.batches.downloaded === p.batches.total;
-  const current = state.batches.find((b) => b.state !== "downloaded");
-  const where = done
-    ? "every batch ended and downloaded"
-    : state.canceledAt !== null
-      ? `canceled ${stamp(state.canceledAt)}`
-      : `in progress at wave ${current?.wave ?? 0} (waves 0 to ${p.waves - 1})`;
-  lines.push(`Run of ${planDir}: ${where}`);
+  lines.push(`Run of ${planDir}: ${whereItStands(state, p, running)}`);
+  if (state.lastFailure && !running)
+    lines.push(`  failure   ${state.lastFailure.message} (${state.lastFailure.code})`);
   lines.push(`  started   ${stamp(state.startedAt)}; state written ${stamp(state.updatedAt)}`);
   lines.push(
     `  batches   ${p.batches.created} of ${p.batches.total} created, ${p.batches.ended} ended, ${p.batches.downloaded} downloaded`,
@@ -176,9 +243,9 @@ export function renderRunStatus(
   if (p.hitRate !== null)
     lines.push(`  hit rate  ${pct(p.hitRate)} of input tokens read from cache so far`);
   for (const w of state.waves) {
-    lines.push(
-      `  wave ${w.wave}    first created ${stamp(w.firstCreatedAt)}, ended ${stamp(w.endedAt)}`,
-    );
+    // This machine's times: the wave's first create started, and its end was seen.
+    const finished = w.finishedAt === undefined ? w.endedAt : w.finishedAt;
+    lines.push(`  wave ${w.wave}    started ${stamp(w.startedAt)}, finished ${stamp(finished)}`);
   }
   lines.push("", `  batch  wave  requests  state       ${"id".padEnd(33)} results`);
   const rows =

@@ -75,6 +75,11 @@ export interface SubmittedBatchRecord extends BatchRecordBase, CreatedFields {
   processing_status: "in_progress" | "canceling";
   /** `cancel_initiated_at`, once the batch is canceled. */
   cancel_initiated_at: string | null;
+  /**
+   * `request_counts` at the last poll: the API updates them while the batch processes. Absent in
+   * states written before cacheplan recorded them.
+   */
+  request_counts?: BatchRequestCounts;
 }
 
 /** Ended (all requests decided); its results are not downloaded yet. */
@@ -143,6 +148,22 @@ export interface WaveRecord {
   firstCreatedAt: string | null;
   /** `ended_at` of the wave's last batch (the API's clock), once every batch has ended. */
   endedAt: string | null;
+  /**
+   * When the run found every batch of the wave ended and downloaded (this machine's clock, ISO
+   * 8601). `status` shows this machine's times; the API's (`firstCreatedAt`, `endedAt`) may run
+   * on another clock (the emulator adds simulated durations). Absent in older states.
+   */
+  finishedAt?: string | null;
+}
+
+/** Why the last `submit()` of the run stopped with an error (redacted, like everything here). */
+export interface RunFailure {
+  /** When (this machine's clock, ISO 8601). */
+  at: string;
+  /** The error's `code` (`"api"`, `"bad-answer"`, …; `"unexpected"` for another error). */
+  code: string;
+  /** Its message: what failed and what to do. */
+  message: string;
 }
 
 /**
@@ -169,6 +190,11 @@ export interface RunState {
   updatedAt: string;
   /** When `cancelRun()` ran; from then on no batch is created. `null` otherwise. */
   canceledAt: string | null;
+  /**
+   * The failure that stopped the last `submit()`; `null` (or absent, in older states) when it did
+   * not fail. Cleared when a `submit()` starts again.
+   */
+  lastFailure?: RunFailure | null;
   /** Waves the run has started, ascending. */
   waves: WaveRecord[];
   /** Every planned batch, in plan order. */

@@ -4,7 +4,7 @@
  * for the rule that finds a batch whose create answer was lost.
  */
 import { mkdir } from "node:fs/promises";
-import { OptionsError } from "../errors.js";
+import { isCacheplanError, OptionsError } from "../errors.js";
 import { verifyPlan } from "../io/plan-dir.js";
 import type { Plan } from "../types.js";
 import { ApiCaller, type CallEvent, linkedSignal } from "./_call.js";
@@ -18,6 +18,7 @@ import { hasId, progressOf } from "./_records.js";
 import { acquireLock, StateStore } from "./_store.js";
 import { watchWave } from "./_watch.js";
 import { RunError } from "./errors.js";
+import { redactSecrets } from "./redact.js";
 import { initialRunState, RUN_STATE_FILE, readRunState } from "./state.js";
 import type { SubmitOptions, SubmitResult } from "./types.js";
 
@@ -63,7 +64,7 @@ function resolveContext(
     models: options.models,
     adopt: new Map(Object.entries(options.adopt ?? {}).map(([k, v]) => [Number(k), v])),
     recreate: typeof recreate === "boolean" ? recreate : new Set(recreate),
-    current: { wave: null },
+    current: { wave: null, runStartedMs: Date.now() },
     warned: new Map(),
   };
   return ctx;
@@ -161,13 +162,33 @@ async function locked(plan: Plan, options: SubmitOptions): Promise<SubmitResult>
     store.secrets = secretsOf(options.client);
     const ctx = resolveContext(plan, options, store, linked.signal);
     checkDirections(ctx);
-    if (saved === null) await store.save();
+    if (store.state.lastFailure) store.state.lastFailure = null; // running again
+    if (saved === null || store.state.lastFailure === null) await store.save();
     await pickUpCancel(store); // a cancel asked for while no submit ran (`_cancel-marker.ts`)
-    return await run(ctx, saved !== null);
+    try {
+      return await run(ctx, saved !== null);
+    } catch (error) {
+      await recordFailure(store, error);
+      throw error;
+    }
   } finally {
     linked.dispose();
     await release();
   }
+}
+
+/**
+ * Records in `run.json` why the run stopped (`status` says it), redacted on write (`_store.ts`);
+ * a failure to write it must not hide the failure itself.
+ */
+async function recordFailure(store: StateStore, error: unknown): Promise<void> {
+  const code = isCacheplanError(error) ? error.code : "unexpected";
+  const message = redactSecrets(
+    error instanceof Error ? error.message : String(error),
+    store.secrets,
+  );
+  store.state.lastFailure = { at: new Date().toISOString(), code, message };
+  await store.save().catch(() => {});
 }
 
 async function run(ctx: RunContext, resumed: boolean): Promise<SubmitResult> {
@@ -182,7 +203,7 @@ async function run(ctx: RunContext, resumed: boolean): Promise<SubmitResult> {
     if (ofWave.every((b) => b.state === "downloaded")) continue;
     const creates = state.canceledAt === null && ofWave.some((b) => b.state === "pending");
     if (!creates && !ofWave.some(hasId)) continue; // canceled before this wave
-    ctx.current = { wave, startedMs: Date.now() };
+    ctx.current = { ...ctx.current, wave, startedMs: Date.now() };
     emit(ctx, {
       type: "wave",
       wave,
@@ -206,11 +227,12 @@ async function run(ctx: RunContext, resumed: boolean): Promise<SubmitResult> {
       .map((b) => ("ended_at" in b ? Date.parse(b.ended_at) : 0));
     if (record && ended.length > 0) {
       record.endedAt = new Date(Math.max(...ended)).toISOString();
+      record.finishedAt = new Date().toISOString();
       await ctx.store.save();
     }
   }
   const interrupted = aborted(ctx);
-  ctx.current = { wave: null };
+  ctx.current = { runStartedMs: ctx.current.runStartedMs, wave: null };
   await ctx.store.save();
   const status = interrupted ? "interrupted" : state.canceledAt !== null ? "canceled" : "ended";
   emit(ctx, status === "interrupted" ? { type: "interrupted" } : { type: "done", status });

@@ -135,6 +135,11 @@ export interface RunProgress {
   wave: number | null;
   /** Waves in the plan. */
   waves: number;
+  /**
+   * Milliseconds since this `submit()` started (this machine's clock); `null` outside a run
+   * (e.g. `status`).
+   */
+  elapsedMs: number | null;
   /** Batches by how far they got. */
   batches: {
     /** In the plan. */
@@ -162,13 +167,19 @@ export interface RunProgress {
   /** Requests of the current wave: in the plan, and in its ended batches. */
   waveRequests: { total: number; ended: number };
   /**
+   * The current wave's `request_counts` as the API reports them at the last poll, summed over
+   * its created batches: they move while a batch is processing (`processing` goes down as the
+   * others go up), not only when it ends.
+   */
+  waveCounts: BatchRequestCounts;
+  /**
    * Share of input tokens read from cache over the results downloaded so far:
    * `cache_read / (cache_read + cache_creation + input_tokens)`; `null` before a succeeded one.
    */
   hitRate: number | null;
   /**
-   * Rough time left in the current wave, from the pace of its batches so far (this machine's
-   * clock); `null` until one of its batches has ended.
+   * Rough time left in the current wave, from the pace of its requests so far (`waveCounts`),
+   * else of its batches (this machine's clock); `null` until one of its requests is done.
    */
   etaMs: number | null;
 }

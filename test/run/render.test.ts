@@ -2,8 +2,11 @@
  * The runner's pure parts: progress and event text, exit codes, the CLI's `--adopt` /
  * `--recreate` reading, and the cost of a missed 1h window.
  */
+
+import { PassThrough, Readable } from "node:stream";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { directions, submitExitCode } from "../../src/cli/commands/submit.js";
+import { directions, progressPrinter, submitExitCode } from "../../src/cli/commands/submit.js";
 import {
   formatRunWarning,
   type Plan,
@@ -19,18 +22,99 @@ const progress: RunProgress = {
   batches: { total: 5, created: 5, ended: 3, downloaded: 3 },
   requests: { total: 1000, ended: 600, succeeded: 598, failed: 2, missing: 0 },
   waveRequests: { total: 990, ended: 590 },
+  elapsedMs: 1_325_000,
+  waveCounts: { processing: 300, succeeded: 688, errored: 2, canceled: 0, expired: 0 },
   hitRate: 0.8734,
   etaMs: 754_000,
 };
 
 describe("progress text", () => {
-  it("renders the live line", () => {
+  it("renders the live line: request_counts as they move, elapsed, time left", () => {
     expect(renderProgressLine(progress)).toMatchInlineSnapshot(
-      `"wave 1: 590/990 requests ended · batches 3/5 ended · 600/1,000 requests · hit rate 87.3% · ~12m left in wave"`,
+      `"wave 1: 690/990 requests done · (300 processing, 688 succeeded, 2 errored) · batches 3/5 ended · hit rate 87.3% · elapsed 22:05 · ~12m left in wave"`,
     );
-    expect(renderProgressLine({ ...progress, wave: null, hitRate: null, etaMs: null })).toBe(
-      "batches 3/5 ended · 600/1,000 requests",
+    expect(
+      renderProgressLine({ ...progress, wave: null, hitRate: null, etaMs: null, elapsedMs: null }),
+    ).toBe("600/1,000 requests ended · batches 3/5 ended");
+  });
+
+  it("shows the API's counts while the wave's batches are still processing", () => {
+    const early: RunProgress = {
+      ...progress,
+      batches: { total: 1, created: 1, ended: 0, downloaded: 0 },
+      waveRequests: { total: 406, ended: 0 },
+      waveCounts: { processing: 306, succeeded: 100, errored: 0, canceled: 0, expired: 0 },
+    };
+    expect(renderProgressLine(early, 80)).toMatch(/^wave 1: 100\/406 requests done/);
+  });
+
+  it("fits 40, 80 and 120 columns, dropping the least important parts first", () => {
+    const at = (w: number) => renderProgressLine(progress, w);
+    for (const w of [40, 80, 120]) expect(at(w).length, at(w)).toBeLessThanOrEqual(w);
+    expect(at(40)).toBe("wave 1: 690/990 requests done");
+    expect(at(80)).toBe("wave 1: 690/990 requests done · elapsed 22:05 · ~12m left in wave");
+    expect(at(120)).toBe(
+      "wave 1: 690/990 requests done · (300 processing, 688 succeeded, 2 errored) · elapsed 22:05 · ~12m left in wave",
     );
+    // Never a word cut in the middle unless even the first part does not fit.
+    expect(at(20)).toBe("wave 1: 690/990 req…");
+  });
+
+  it("fits any width (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.nat({ max: 10_000_000 }), (w, n) => {
+        const line = renderProgressLine(
+          { ...progress, waveRequests: { total: n, ended: 0 }, elapsedMs: n },
+          w,
+        );
+        return (
+          line.length <= w &&
+          !line.includes("\r") &&
+          !line.includes("\n") &&
+          !line.includes("\u001b")
+        );
+      }),
+    );
+  });
+
+  it("on a terminal rewrites one line fitted to its width; in a pipe prints plain lines", () => {
+    const poll = { type: "poll", progress } as const;
+    const tty = Object.assign(new PassThrough(), { columns: 40, isTTY: true });
+    let shown = "";
+    tty.on("data", (c: Buffer) => {
+      shown += c.toString("utf8");
+    });
+    const io = {
+      stdout: tty,
+      stderr: new PassThrough(),
+      stdin: Readable.from([]),
+      env: {},
+      cwd: ".",
+    };
+    const live = progressPrinter(io, "live");
+    live.on(poll);
+    live.finish();
+    expect(shown).toBe("\r\x1b[2Kwave 1: 690/990 requests done\r\x1b[2K");
+
+    const pipe = new PassThrough();
+    let logged = "";
+    pipe.on("data", (c: Buffer) => {
+      logged += c.toString("utf8");
+    });
+    let clock = 0;
+    const lines = progressPrinter({ ...io, stdout: pipe }, "lines", {
+      plainEveryMs: 30_000,
+      now: () => clock,
+    });
+    lines.on(poll); // too soon after the start
+    clock = 30_000;
+    lines.on(poll);
+    clock = 40_000;
+    lines.on(poll); // too soon after the last
+    lines.finish();
+    expect(logged).toBe(`${renderProgressLine(progress)}\n`);
+    expect(logged).not.toContain("\r");
+    expect(logged).not.toContain("\u001b");
   });
 
   it("renders lasting lines for the events worth keeping, none for polls", () => {

@@ -4,7 +4,7 @@
  * completes without creating a batch twice. And `cancel` from a second process while the submit
  * runs: the submit records it, creates nothing more and ends canceled (issue 11 item 4).
  */
-import { access, readFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunState } from "../../src/index.js";
@@ -19,6 +19,7 @@ import {
   QUICK_SIM,
   resultsOnDisk,
 } from "../helpers/run-job.js";
+import { expectValidRunJson } from "./_schema.js";
 
 let cli: Awaited<ReturnType<typeof buildCli>>;
 beforeAll(async () => {
@@ -84,6 +85,7 @@ describe("submit stopped by a signal", () => {
       );
       expect(stopped.stdout).not.toMatch(/Stopped/);
       expect(await exists(path.join(folder.dir, "run.lock"))).toBe(false);
+      await expectValidRunJson(folder.dir);
       const state = await readRunState(folder.dir);
       expect(state?.batches[0]?.state).toBe("submitted");
       expect(target.stats().batchesCreated).toBe(1);
@@ -126,7 +128,7 @@ describe("cancel beside a running submit", () => {
     expect(state?.batches.map((b) => b.state)).toEqual(["downloaded", "pending"]);
     expect(await exists(path.join(folder.dir, "cancel-requested"))).toBe(false);
     expect(await exists(path.join(folder.dir, "run.lock"))).toBe(false);
-    JSON.parse(await readFile(path.join(folder.dir, "run.json"), "utf8"));
+    await expectValidRunJson(folder.dir);
   });
 
   it("says plainly that a never-submitted plan has nothing to cancel, without asking for a key", async () => {

@@ -12,10 +12,10 @@ import {
   readPlan,
   readRunState,
   renderReportHtml,
-  resolveInside,
   renderReportMarkdown,
   renderReportText,
   report,
+  resolveInside,
 } from "../../index.js";
 import { defineArgs, parse } from "../_args.js";
 import { type CliIo, displayPath, EXIT, type ExitCode, UsageError, write } from "../_context.js";

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { type RunState, readPlanFile, readRunState, renderRunStatus } from "../../index.js";
+import { lockHolder } from "../../run/_store.js";
 import { defineArgs, parse, usage } from "../_args.js";
 import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
 import { jsonDocument } from "../_version.js";
@@ -43,19 +44,32 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     return EXIT.ok;
   }
   const dir = planDirArg(io, a.plan, "status");
-  const [planned, state] = await dir.run(() =>
-    Promise.all([readPlanFile(dir.resolved), readRunState(dir.resolved)]),
+  const [planned, state, running] = await dir.run(() =>
+    Promise.all([
+      readPlanFile(dir.resolved),
+      readRunState(dir.resolved),
+      lockHolder(dir.resolved).catch(() => null),
+    ]),
   );
+  if (state?.lastFailure) {
+    // Recorded by the library with the folder's full path; shown as the user typed it.
+    state.lastFailure.message = state.lastFailure.message.split(dir.resolved).join(dir.shown);
+  }
   if (a.json) {
     await write(io.stdout, jsonDocument({ submitted: state !== null, ...state }));
   } else {
     await write(
       io.stdout,
-      renderRunStatus(dir.shown, state, {
-        batches: planned.batches.length,
-        waves: planned.summary.waves,
-        requests: planned.summary.planned,
-      }),
+      renderRunStatus(
+        dir.shown,
+        state,
+        {
+          batches: planned.batches.length,
+          waves: planned.summary.waves,
+          requests: planned.summary.planned,
+        },
+        running,
+      ),
     );
   }
   return statusExitCode(state);

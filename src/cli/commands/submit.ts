@@ -155,12 +155,21 @@ export function submitExitCode(result: Pick<SubmitResult, "status" | "progress">
 export type ProgressMode = "live" | "lines" | "json" | "quiet";
 
 /**
- * Prints run events: a live line rewritten in place on a terminal (`live`), lasting lines only
- * (`lines`), one JSON object per line (`json`), or only warnings (`quiet`, on stderr).
+ * Prints run events: a live line rewritten in place on a terminal, fitted to its width (`live`);
+ * lasting lines, and the progress line as a plain line at most every `plainEveryMs` (`lines`: a
+ * log or a pipe, no `\r` and no escape codes); one JSON object per line (`json`); or only
+ * warnings (`quiet`, on stderr).
  */
-export function progressPrinter(io: CliIo, mode: ProgressMode) {
-  const columns = (io.stdout as { columns?: number }).columns ?? 100;
+export function progressPrinter(
+  io: CliIo,
+  mode: ProgressMode,
+  options: { plainEveryMs?: number; now?: () => number } = {},
+) {
+  const plainEveryMs = options.plainEveryMs ?? 30_000;
+  const now = options.now ?? Date.now;
   let live = false;
+  let lastPlain = now();
+  let lastPlainText = "";
   const clear = () => {
     if (live) io.stdout.write("\r\x1b[2K");
     live = false;
@@ -181,9 +190,17 @@ export function progressPrinter(io: CliIo, mode: ProgressMode) {
         clear();
         (event.type === "warning" ? io.stderr : io.stdout).write(`${line}\n`);
       }
-      if (mode === "live" && event.type !== "done" && event.type !== "interrupted") {
-        io.stdout.write(`\r\x1b[2K${renderProgressLine(event.progress).slice(0, columns - 1)}`);
+      if (event.type === "done" || event.type === "interrupted") return;
+      if (mode === "live") {
+        // Read each time: the terminal may have been resized.
+        const columns = (io.stdout as { columns?: number }).columns || 80;
+        io.stdout.write(`\r\x1b[2K${renderProgressLine(event.progress, columns - 1)}`);
         live = true;
+      } else if (event.type === "poll" && now() - lastPlain >= plainEveryMs) {
+        const text = renderProgressLine(event.progress);
+        if (text !== lastPlainText) io.stdout.write(`${text}\n`);
+        lastPlain = now();
+        lastPlainText = text;
       }
     },
     finish: clear,
