@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { OptionsError } from "../../src/errors.js";
 import {
   BATCH_MULTIPLIER,
   CONSERVATIVE_MIN_CACHEABLE_TOKENS,
@@ -389,10 +390,11 @@ describe("createModelTable overrides", () => {
     expect(table.get("mm")?.id).toBe("my-model");
   });
 
-  it("throws a TypeError naming the model and the missing price", () => {
+  it("throws an OptionsError (code invalid-options) naming the model and the missing price", () => {
+    // Was a bare TypeError, outside the project's error family (issue 10 item 9).
     expect(() =>
       createModelTable({ "my-proxy-model": { inputPerMTok: 1, minCacheableTokens: 2048 } }),
-    ).toThrow(TypeError);
+    ).toThrow(OptionsError);
     expect(() =>
       createModelTable({ "my-proxy-model": { inputPerMTok: 1, minCacheableTokens: 2048 } }),
     ).toThrow(/"my-proxy-model".*missing `outputPerMTok`/);
@@ -414,6 +416,16 @@ describe("createModelTable overrides", () => {
         },
       }),
     ).toThrow(/claude-sonnet-4-5-20250929.*claude-sonnet-4-5/);
+    expect(() =>
+      createModelTable({
+        "my-model": {
+          inputPerMTok: 1,
+          outputPerMTok: 5,
+          minCacheableTokens: 1024,
+          aliases: ["claude-sonnet-4-5-20250929"],
+        },
+      }),
+    ).toThrow(OptionsError);
   });
 });
 
