@@ -7,8 +7,8 @@
  * §6 (count_tokens).
  */
 import type Anthropic from "@anthropic-ai/sdk";
-import { CUSTOM_ID_PATTERN } from "../request/validate.js";
 import { sampleText, seededRandom } from "../sample.js";
+import { CUSTOM_ID_PATTERN } from "../targets/anthropic/format.js";
 
 type Json = Record<string, unknown>;
 

@@ -7,6 +7,7 @@
  */
 import type { ModelTable } from "../pricing/models.js";
 import { validateRequest } from "../request/validate.js";
+import { withoutBatchOnlyFields } from "../targets/anthropic/batch-rules.js";
 import { isObject } from "./_emulator-api.js";
 
 type Json = Record<string, unknown>;
@@ -128,15 +129,7 @@ function modelError(params: Json, models: ModelTable): Rejection | null {
  * TTL conflicts are left to the cache model, which answers with the API's own wording.
  */
 function plannerError(params: Json, endpoint: "messages" | "batch"): Rejection | null {
-  const checked =
-    endpoint === "batch"
-      ? params
-      : {
-          ...params,
-          stream: undefined,
-          speed: undefined,
-          max_tokens: params.max_tokens === 0 ? 1 : params.max_tokens,
-        };
+  const checked = endpoint === "batch" ? params : withoutBatchOnlyFields(params);
   const verdict = validateRequest(
     { custom_id: "request", params: checked },
     { userMarkers: "replace" },

@@ -2,7 +2,7 @@
  * Which breakpoints a request has, as the API resolves them (internal): explicit `cache_control`
  * blocks plus the top-level (automatic) marker, with the API's 400s.
  */
-import type { Segment, SegmentedRequest } from "../request/segments.js";
+import { lastCacheable, type Segment, type SegmentedRequest } from "../request/segments.js";
 import type { CacheTtl } from "../types.js";
 
 /** The API's own message for a 5th marker (reference fact 2, §1.2, ISS-4BP). */
@@ -21,11 +21,6 @@ export interface Mark {
 }
 
 export type Resolution = { ok: true; marks: Mark[] } | { ok: false; message: string };
-
-function lastEligible(segments: readonly Segment[]): number {
-  for (let i = segments.length - 1; i >= 0; i--) if (segments[i]!.eligible) return i;
-  return -1;
-}
 
 /**
  * Resolves the markers of a segmented request, in prefix order. The marker count limit is checked
@@ -52,7 +47,7 @@ export function resolveMarks(
   if (topLevelMarker !== null) {
     // Reference §1.4: the automatic marker goes on the last cacheable block, walking back over
     // ineligible ones, and is skipped when there is none.
-    const last = lastEligible(segments);
+    const last = lastCacheable(segments);
     const existing = last >= 0 ? segments[last]!.marker : null;
     if (last >= 0 && existing === null) {
       marks.push({ segment: last, ttl: topLevelMarker, origin: "top-level" });

@@ -7,34 +7,21 @@
  * Reference: shared/reference/anthropic-caching-and-batches.md, §1, §3, §8 and facts 1-19.
  */
 import type Anthropic from "@anthropic-ai/sdk";
+import { defaultModelTable, type ModelTable } from "../pricing/models.js";
+import { ContextInterner, segmentRequest } from "../request/segments.js";
+import { countMarkers } from "../request/validate.js";
+import { seededRandom } from "../sample.js";
 import {
   CONSERVATIVE_MIN_CACHEABLE_TOKENS,
-  defaultModelTable,
-  type ModelTable,
-} from "../pricing/models.js";
-import { ContextInterner, segmentRequest } from "../request/segments.js";
-import { countMarkers, MAX_BREAKPOINTS } from "../request/validate.js";
-import { seededRandom } from "../sample.js";
+  LOOKBACK_POSITIONS,
+  MAX_BREAKPOINTS,
+  TTL_MS,
+} from "../targets/anthropic/caching.js";
 import type { BatchRequest, CacheTtl } from "../types.js";
 import { resolveMarks, type TtlOrderViolation, tooManyMarkersMessage } from "./_resolve.js";
 import type { TokensOf } from "./tokens.js";
 
 export type { TtlOrderViolation } from "./_resolve.js";
-
-/**
- * Lifetime of an entry per TTL, in milliseconds: 5 minutes and 1 hour (reference §3, SDK-M
- * 2132-2147).
- */
-export const TTL_MS: Readonly<Record<CacheTtl, number>> = Object.freeze({
-  "5m": 5 * 60_000,
-  "1h": 60 * 60_000,
-});
-
-/**
- * Positions checked per breakpoint, the breakpoint itself counted as the first (reference fact 3,
- * §1.3: "The system checks at most 20 positions per breakpoint, counting the breakpoint itself").
- */
-export const LOOKBACK_POSITIONS = 20;
 
 /** The API a request came through: a Message Batch or the synchronous Messages API. */
 export type CacheSource = "batch" | "messages";

@@ -8,8 +8,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { OptionsError } from "../errors.js";
-import { API_MAX_BYTES, API_MAX_REQUESTS } from "../plan/plan.js";
+import { TIME_SCALE_HEADER } from "../run/_clock.js";
 import { seededRandom } from "../sample.js";
+import { API_MAX_BYTES, API_MAX_REQUESTS } from "../targets/anthropic/limits.js";
 import type { TokenCounter } from "../tokens/counter.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
 import { errorReply, type Reply } from "./_emulator-api.js";
@@ -393,6 +394,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    // Every answer says how fast the clock runs, so a runner on this machine polls in step
+    // (`src/run/_clock.ts`); the Anthropic API never sends it.
+    response.setHeader(TIME_SCALE_HEADER, String(timeScale));
     const started = performance.now();
     const requestId = engine.id("req");
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
