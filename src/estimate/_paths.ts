@@ -10,8 +10,9 @@
  * the last wave the planned order is the planner's depth-first order, which is the pre-order of
  * the breakpoints. A match must also agree on the number of requests.
  */
+
+import { segmentHash, type WalkedSegment } from "../request/segments.js";
 import type { PlannedBreakpoint, PlannedGroup } from "../types.js";
-import { type LazySegment, segmentHash } from "./_segments.js";
 
 /** A breakpoint in its group's tree. */
 export interface BreakpointNode {
@@ -22,7 +23,7 @@ export interface BreakpointNode {
 
 /** What the matcher needs of a request. */
 export interface PathMember {
-  segments: readonly LazySegment[];
+  segments: readonly WalkedSegment[];
   /** Depths (1-based) of the segments that carry a `cache_control` marker. */
   markers: ReadonlySet<number>;
   /** Position in the plan, last wave first: the planner's depth-first order. */
@@ -46,8 +47,8 @@ export function breakpointTree(group: PlannedGroup): BreakpointNode[] {
   return nodes;
 }
 
-const hashes = new WeakMap<LazySegment, string>();
-function hashOf(segment: LazySegment): string {
+const hashes = new WeakMap<WalkedSegment, string>();
+function hashOf(segment: WalkedSegment): string {
   let hash = hashes.get(segment);
   if (hash === undefined) {
     hash = segmentHash(segment);

@@ -1,11 +1,13 @@
 /**
  * The tokens of each breakpoint's prefix (internal), from the plan or counted again.
  */
+
+import { segmentHash, type WalkedSegment } from "../request/segments.js";
 import type { TokenCounter } from "../tokens/counter.js";
 import { isPrefixCounter } from "../tokens/exact.js";
 import type { Plan, PlannedBreakpoint } from "../types.js";
 import type { BreakpointNode } from "./_paths.js";
-import { countParams, type LazySegment, segmentHash } from "./_segments.js";
+import { countParams } from "./_segments.js";
 
 type Json = Record<string, unknown>;
 
@@ -13,7 +15,7 @@ type Json = Record<string, unknown>;
 export interface PrefixMember {
   model: string;
   params: Json;
-  segments: readonly LazySegment[];
+  segments: readonly WalkedSegment[];
   path: readonly BreakpointNode[];
 }
 

@@ -29,6 +29,7 @@
 import { type TokenBreakdown, zeroTokens } from "../pricing/cost.js";
 import type { ModelTable } from "../pricing/models.js";
 import type { Segment } from "../request/segments.js";
+import { segmentHash, segmentLabel, type WalkedSegment } from "../request/segments.js";
 import type { SimJob } from "../sim/job.js";
 import type { SimParams } from "../sim/params.js";
 import type { SimCacheTrace } from "../sim/results.js";
@@ -37,13 +38,7 @@ import type { TokensOf } from "../sim/tokens.js";
 import { TOKENIZER_FACTORS } from "../tokens/tiktoken.js";
 import type { BatchRequest, Plan, PlannedBreakpoint } from "../types.js";
 import type { BreakpointNode } from "./_paths.js";
-import {
-  contentOf,
-  type LazySegment,
-  replaceTextFrom,
-  segmentHash,
-  segmentLabels,
-} from "./_segments.js";
+import { contentOf, replaceTextFrom } from "./_segments.js";
 import type { EstimateOutputAssumption } from "./types.js";
 
 type Json = Record<string, unknown>;
@@ -68,7 +63,7 @@ export interface SimRecord {
   customId: string;
   model: string;
   params: Json;
-  segments: readonly LazySegment[];
+  segments: readonly WalkedSegment[];
   /** Depths (1-based) of the segments that carry a marker, the top-level one resolved. */
   markers: ReadonlySet<number>;
   /** Its breakpoints, outermost first. */
@@ -164,7 +159,8 @@ function outcomeOf(record: SimRecord, trace: SimCacheTrace): Uint8Array {
   const out = new Uint8Array(path.length);
   if (trace.read !== null) {
     // The entry read may sit at a breakpoint of the path or, found by the lookback, between two.
-    const depth = segmentLabels(record.params).indexOf(trace.read.label) + 1;
+    const label = trace.read.label;
+    const depth = record.segments.findIndex((s) => segmentLabel(s.location) === label) + 1;
     path.forEach((node, k) => {
       if (node.bp.depth <= depth) out[k] = READ;
     });

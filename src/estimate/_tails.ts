@@ -15,10 +15,12 @@
  * sampled. An unstratified sample with a plain tokens-per-char ratio held in 182 of 200 on the
  * sample job.
  */
+
+import { segmentHash, type WalkedSegment } from "../request/segments.js";
 import { seededRandom } from "../sample.js";
 import type { SegmentCountRequest, TokenCounter } from "../tokens/counter.js";
 import { type Fit, fitLinear, predict, sumVariance } from "./_regression.js";
-import { type ContentKind, contentOf, type LazySegment, segmentHash } from "./_segments.js";
+import { type ContentKind, contentOf } from "./_segments.js";
 
 /** Predictors of a unique tail: chars of text, chars of JSON, blocks. */
 export const PREDICTORS = 3;
@@ -26,7 +28,7 @@ export const PREDICTORS = 3;
 /** One request's tail. */
 export interface TailRequest {
   model: string;
-  segments: readonly LazySegment[];
+  segments: readonly WalkedSegment[];
   /** Index of the first tail segment: the depth of the request's deepest breakpoint. */
   from: number;
   /** Sampling stratum within the model: the request's group, or -1 outside groups. */
@@ -65,7 +67,7 @@ interface Pending extends SegmentCountRequest {
 
 class CountQueue {
   readonly #pending = new Map<string, Pending>();
-  add(segment: LazySegment, model: string, usage: Usage): void {
+  add(segment: WalkedSegment, model: string, usage: Usage): void {
     const hash = segmentHash(segment);
     const key = `${model}\u0000${hash}`;
     const entry = this.#pending.get(key);
@@ -135,7 +137,7 @@ export async function countTails(
 
   // Pass 1: sizes, and how often each tail content occurs per model.
   interface Piece {
-    segment: LazySegment;
+    segment: WalkedSegment;
     kind: ContentKind;
     chars: number;
     key: string;

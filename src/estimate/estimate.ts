@@ -13,17 +13,17 @@
 import { CacheplanError, OptionsError } from "../errors.js";
 import { costByKind, type TokenBreakdown, zeroTokens } from "../pricing/cost.js";
 import { defaultModelTable, type ModelInfo } from "../pricing/models.js";
-import { ContextInterner, segmentRequest } from "../request/segments.js";
+import { lastCacheable, type WalkedSegment, walkedSegments } from "../request/segments.js";
 import { SIM_DEFAULTS } from "../sim/params.js";
 import type { TokenCounter } from "../tokens/counter.js";
 import { isPrefixCounter } from "../tokens/exact.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
-import type { BatchRequest, Plan, PlannedBreakpoint } from "../types.js";
+import type { Plan, PlannedBreakpoint } from "../types.js";
 import { Bucket, figures, roundUsd, Z95 } from "./_accumulate.js";
 import { type BreakpointContext, breakEvenHitRate, writeNotes } from "./_notes.js";
 import { type BreakpointNode, breakpointTree, type PathMember, resolvePaths } from "./_paths.js";
 import { prefixTokens } from "./_prefixes.js";
-import { countParams, type LazySegment, lazySegments } from "./_segments.js";
+import { countParams } from "./_segments.js";
 import {
   SENSITIVITY_MAX_REQUESTS,
   type SimulatedRun,
@@ -100,21 +100,13 @@ function wholeNumber(name: string, value: number | undefined, fallback: number, 
 }
 
 /** Marker depths of a request; the top-level marker lands on its last cacheable block (§1.4). */
-function markerDepths(request: BatchRequest, segments: readonly LazySegment[]): Set<number> {
+function markerDepths(params: Json, segments: readonly WalkedSegment[]): Set<number> {
   const depths = new Set<number>();
   segments.forEach((s, d) => {
     if (s.marker) depths.add(d + 1);
   });
-  if ((request.params as unknown as Json).cache_control != null) {
-    // Rare: let segmentRequest decide which block is cacheable.
-    const full = segmentRequest(request, new ContextInterner()).segments;
-    for (let d = full.length - 1; d >= 0; d--) {
-      if (full[d]!.eligible) {
-        depths.add(d + 1);
-        break;
-      }
-    }
-  }
+  const last = lastCacheable(segments);
+  if (params.cache_control != null && last >= 0) depths.add(last + 1);
   return depths;
 }
 
@@ -165,7 +157,7 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
         unknown.set(model, (unknown.get(model) ?? 0) + 1);
         continue;
       }
-      const segments = lazySegments(params);
+      const segments = walkedSegments(params);
       records.push({
         customId: request.custom_id,
         model,
@@ -180,7 +172,7 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
         maxTokens: typeof params.max_tokens === "number" ? params.max_tokens : 0,
         group: groupOf.get(request.custom_id) ?? -1,
         segments,
-        markers: markerDepths(request, segments),
+        markers: markerDepths(params, segments),
         order: (batch.wave === lastWave ? 0 : 1e12) + position,
         path: [],
       });

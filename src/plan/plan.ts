@@ -7,7 +7,12 @@ import {
 } from "../pricing/models.js";
 import { JsonSizer } from "../request/json-size.js";
 import { applyMarkers, type MarkerPlacement } from "../request/markers.js";
-import { ContextInterner, type SegmentedRequest, segmentRequest } from "../request/segments.js";
+import {
+  ContextInterner,
+  lastCacheable,
+  type SegmentedRequest,
+  segmentRequest,
+} from "../request/segments.js";
 import { validateRequest } from "../request/validate.js";
 import { API_MAX_BYTES, API_MAX_REQUESTS } from "../targets/anthropic/limits.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
@@ -265,14 +270,9 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
     const trieRequests = indices.map((i) => {
       const { segmented } = accepted[i]!;
       const markers = segmented.segments.map((s) => (replace ? null : s.marker));
-      if (!replace && segmented.topLevelMarker) {
-        // The top-level marker lands on the last cacheable block (reference §1.4).
-        for (let d = segmented.segments.length - 1; d >= 0; d--) {
-          if (segmented.segments[d]!.eligible) {
-            markers[d] ??= segmented.topLevelMarker;
-            break;
-          }
-        }
+      const last = lastCacheable(segmented.segments);
+      if (!replace && segmented.topLevelMarker && last >= 0) {
+        markers[last] ??= segmented.topLevelMarker;
       }
       return { keys: segmented.segments.map((s) => s.key), markers };
     });

@@ -6,7 +6,13 @@
 import { OptionsError } from "../errors.js";
 import type { Estimate, EstimateFigures } from "../estimate/types.js";
 import { addTokens, type TokenBreakdown, zeroTokens } from "../pricing/cost.js";
-import { ContextInterner, hashText, type Segment, segmentRequest } from "../request/segments.js";
+import {
+  ContextInterner,
+  hashText,
+  lastCacheable,
+  type Segment,
+  segmentRequest,
+} from "../request/segments.js";
 import type { BatchRequest, Plan, PlannedGroup } from "../types.js";
 
 /** A scenario's tokens and USD by kind, for one request (a stratum's mean). */
@@ -60,14 +66,8 @@ function markerDepths(segments: readonly Segment[], topLevel: boolean): number[]
   segments.forEach((s, d) => {
     if (s.marker !== null) depths.push(d + 1);
   });
-  if (topLevel) {
-    for (let d = segments.length - 1; d >= 0; d--) {
-      if (segments[d]!.eligible) {
-        depths.push(d + 1);
-        break;
-      }
-    }
-  }
+  const last = lastCacheable(segments);
+  if (topLevel && last >= 0) depths.push(last + 1);
   return depths;
 }
 

@@ -1,5 +1,5 @@
 import type { BatchRequest, CacheTtl } from "../types.js";
-import { type SegmentLocation, stripMarker } from "./segments.js";
+import { rewriteSegments, type SegmentLocation, segmentLabel, stripMarker } from "./segments.js";
 
 /** A marker to put on one segment. */
 export interface MarkerPlacement {
@@ -20,9 +20,10 @@ export function cacheControl(ttl: CacheTtl): { type: "ephemeral"; ttl?: "1h" } {
 
 /**
  * Returns a copy of `request` with markers added (and, when `removeExisting`, every existing
- * `cache_control` removed: the top-level one, and any on a message itself, included). Nothing else changes, except that a string
- * `system` or message `content` that gets a marker becomes the equivalent one-block array, the only
- * form that can carry `cache_control`. The input is never mutated.
+ * `cache_control` removed: the top-level one, and any on a message itself, included). Nothing
+ * else changes, except that a string `system` or message `content` that gets a marker becomes the
+ * equivalent one-block array, the only form that can carry `cache_control`. The input is never
+ * mutated.
  */
 export function applyMarkers(
   request: BatchRequest,
@@ -30,55 +31,51 @@ export function applyMarkers(
   removeExisting: boolean,
 ): BatchRequest {
   if (placements.length === 0 && !removeExisting) return request;
-  const params = { ...(request.params as unknown as Json) };
-  if (removeExisting) delete params.cache_control;
-  if (Array.isArray(params.tools)) {
-    params.tools = removeExisting ? params.tools.map(stripMarker) : [...params.tools];
-  }
-  if (Array.isArray(params.system)) {
-    params.system = removeExisting ? params.system.map(stripMarker) : [...params.system];
-  }
-  const messages = (params.messages as unknown[]).map((m) => {
-    // A message-level `cache_control` is not a field of the API (`validateRequest` rejects it
-    // when markers are kept); with `removeExisting` it goes like every other marker.
-    const message = { ...(removeExisting ? stripMarker(m as Json) : (m as Json)) };
-    if (Array.isArray(message.content)) {
-      message.content = removeExisting ? message.content.map(stripMarker) : [...message.content];
-    }
-    return message;
+  const ttls = new Map(placements.map((p) => [segmentLabel(p.location), p.ttl]));
+  const params = rewriteSegments(paramsOf(request), (segment) => {
+    const block = removeExisting ? segment.block : segment.raw;
+    const ttl = ttls.get(segmentLabel(segment.location));
+    return ttl === undefined ? block : { ...block, cache_control: cacheControl(ttl) };
   });
-  params.messages = messages;
+  return withParams(request, removeExisting ? withoutOuterMarkers(params) : params);
+}
 
-  for (const { location, ttl } of placements) {
-    const marker = cacheControl(ttl);
-    switch (location.kind) {
-      case "tool": {
-        const tools = params.tools as Json[];
-        tools[location.index] = { ...tools[location.index], cache_control: marker };
-        break;
-      }
-      case "system": {
-        if (location.shorthand) {
-          params.system = [{ type: "text", text: params.system as string, cache_control: marker }];
-        } else {
-          const system = params.system as Json[];
-          system[location.index] = { ...system[location.index], cache_control: marker };
-        }
-        break;
-      }
-      case "message": {
-        const message = messages[location.message] as Json;
-        if (location.shorthand) {
-          message.content = [
-            { type: "text", text: message.content as string, cache_control: marker },
-          ];
-        } else {
-          const content = message.content as Json[];
-          content[location.index] = { ...content[location.index], cache_control: marker };
-        }
-        break;
-      }
-    }
-  }
+/**
+ * The request without the markers at `labels` (segment labels as `segmentRequest()` gives them:
+ * the planner's breakpoints in a plan), every other marker kept. A string `system` or `content`
+ * the planner turned into one block to mark it (its label has no index) becomes a string again.
+ */
+export function removeMarkers(request: BatchRequest, labels: readonly string[]): BatchRequest {
+  if (labels.length === 0) return request;
+  const wanted = new Set(labels);
+  const params = rewriteSegments(paramsOf(request), ({ location, raw, block }) => {
+    if (wanted.has(segmentLabel(location))) return block;
+    const wasString =
+      location.kind !== "tool" &&
+      location.index === 0 &&
+      wanted.has(segmentLabel({ ...location, shorthand: true }));
+    if (!wasString || !("cache_control" in raw)) return undefined;
+    const plain = Object.keys(block).sort().join() === "text,type";
+    return plain ? String(block.text) : block;
+  });
+  return withParams(request, params);
+}
+
+/**
+ * `params` without its top-level `cache_control` and without any on a message itself. A
+ * message-level one is not a field of the API (`validateRequest` rejects it when markers are
+ * kept); when markers are removed it goes like every other.
+ */
+function withoutOuterMarkers(params: Json): Json {
+  const { cache_control: _top, ...out } = params;
+  if (Array.isArray(out.messages)) out.messages = out.messages.map(stripMarker);
+  return out;
+}
+
+function paramsOf(request: BatchRequest): Json {
+  return request.params as unknown as Json;
+}
+
+function withParams(request: BatchRequest, params: Json): BatchRequest {
   return { ...request, params: params as unknown as BatchRequest["params"] };
 }

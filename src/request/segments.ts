@@ -140,11 +140,11 @@ function levelContexts(params: Json): Record<SegmentLevel, string> {
   return { tools: base, system, messages };
 }
 
-/** A text block with nothing but `type`, `text` and the folded-in `role`. */
+/** A text block with nothing but `type` and `text`. */
 function isPlainText(block: Json): boolean {
   if (block.type !== "text" || typeof block.text !== "string") return false;
   for (const key in block) {
-    if (key !== "type" && key !== "text" && key !== "role") return false;
+    if (key !== "type" && key !== "text") return false;
   }
   return true;
 }
@@ -183,9 +183,170 @@ export class ContextInterner {
 }
 
 /**
- * Splits a (valid) request into segments in cache order: each tool definition, each system block,
- * each message content block; a string `system` or message `content` counts as one text block
- * (reference §1.1 and the DESIGN map's "segment").
+ * One segment as the walk meets it: where it is and what it is, not yet hashed. This is the lazy
+ * mode of the walk: `estimate()` keeps these for 100,000 requests and hashes a segment only when
+ * asked ({@link segmentHash}); {@link segmentRequest} hashes every one.
+ */
+export interface WalkedSegment {
+  level: SegmentLevel;
+  location: SegmentLocation;
+  /** The block as written, `cache_control` included; a string `system` or `content` as a text block. */
+  raw: Json;
+  /** The block without `cache_control` (the same object when it has none). */
+  block: Json;
+  /** The role of its message, on the first block of each message only (it is part of the hash). */
+  role: string | undefined;
+  /** TTL of a `cache_control` marker on the block, if any. */
+  marker: CacheTtl | null;
+  /** Whether the block may carry `cache_control` (reference §1.5). */
+  eligible: boolean;
+}
+
+/**
+ * The one walk over a request's cache segments, in prefix order (reference §1.1): each tool
+ * definition, each system block, each message content block; a string `system` or message
+ * `content` counts as one text block. Items that are not objects are skipped.
+ */
+export function walkSegments(params: Json, visit: (segment: WalkedSegment) => void): void {
+  const at = (level: SegmentLevel, location: SegmentLocation, raw: Json, role?: string) => {
+    const block = stripMarker(raw);
+    const marker = markerTtl(raw.cache_control);
+    const eligible = level === "tools" || blockEligible(block);
+    visit({ level, location, raw, block, role, marker, eligible });
+  };
+  if (Array.isArray(params.tools)) {
+    params.tools.forEach((tool, index) => {
+      if (isObject(tool)) at("tools", { kind: "tool", index }, tool);
+    });
+  }
+  if (typeof params.system === "string") {
+    at("system", { kind: "system", index: 0, shorthand: true }, textBlock(params.system));
+  } else if (Array.isArray(params.system)) {
+    params.system.forEach((block, index) => {
+      if (isObject(block)) at("system", { kind: "system", index, shorthand: false }, block);
+    });
+  }
+  if (!Array.isArray(params.messages)) return;
+  params.messages.forEach((message, m) => {
+    if (!isObject(message)) return;
+    const role = typeof message.role === "string" ? message.role : undefined;
+    const { content } = message;
+    if (typeof content === "string") {
+      const location = { kind: "message", message: m, index: 0, shorthand: true } as const;
+      at("messages", location, textBlock(content), role);
+    } else if (Array.isArray(content)) {
+      content.forEach((block, index) => {
+        if (!isObject(block)) return;
+        const location = { kind: "message", message: m, index, shorthand: false } as const;
+        at("messages", location, block, index === 0 ? role : undefined);
+      });
+    }
+  });
+}
+
+/** The segments of a request's params, unhashed (the lazy mode of {@link walkSegments}). */
+export function walkedSegments(params: Json): WalkedSegment[] {
+  const out: WalkedSegment[] = [];
+  walkSegments(params, (segment) => out.push(segment));
+  return out;
+}
+
+function textBlock(text: string): Json {
+  return { type: "text", text };
+}
+
+/** Where a segment is, for people: `tools[2]`, `system`, `system[0]`, `messages[1].content[0]`. */
+export function segmentLabel(location: SegmentLocation): string {
+  switch (location.kind) {
+    case "tool":
+      return `tools[${location.index}]`;
+    case "system":
+      return location.shorthand ? "system" : `system[${location.index}]`;
+    case "message": {
+      const content = `messages[${location.message}].content`;
+      return location.shorthand ? content : `${content}[${location.index}]`;
+    }
+  }
+}
+
+/** The segment's content hash, without memoising: equal to `segmentRequest()`'s `contentHash`. */
+export function segmentHash(segment: Pick<WalkedSegment, "level" | "block" | "role">): string {
+  // The role is part of the rendered prompt: it is folded into the first block of each message.
+  const hashed =
+    segment.role !== undefined ? { ...segment.block, role: segment.role } : segment.block;
+  return hashText(`${segment.level}\u0000${stableStringify(hashed)}`);
+}
+
+/**
+ * Index of the block a top-level (automatic) `cache_control` marks: the last cacheable one,
+ * walking back over ineligible blocks; -1 when there is none, and the marker is skipped
+ * (reference §1.4: "applies a cache_control marker to the last cacheable block"; edge cases).
+ */
+export function lastCacheable(segments: readonly { eligible: boolean }[]): number {
+  for (let i = segments.length - 1; i >= 0; i--) if (segments[i]!.eligible) return i;
+  return -1;
+}
+
+/**
+ * A copy of `params` in which each segment's block is replaced by what `edit` returns for it
+ * (`undefined` keeps it). A string `system` or message `content` stays a string when its new
+ * block is a plain text block, and becomes the equivalent one-block array otherwise (the only
+ * form that can carry `cache_control`). `edit` may return a string to ask for that shorthand: a
+ * list of one block becomes the string (a longer list gets a text block). Returns `params`
+ * itself when nothing changed; the input is never mutated.
+ */
+export function rewriteSegments(
+  params: Json,
+  edit: (segment: WalkedSegment, index: number) => Json | string | undefined,
+): Json {
+  const edits = new Map<string, Json | string>();
+  let d = 0;
+  walkSegments(params, (segment) => {
+    const replaced = edit(segment, d);
+    d += 1;
+    if (replaced !== undefined && replaced !== segment.raw) {
+      edits.set(segmentLabel(segment.location), replaced);
+    }
+  });
+  if (edits.size === 0) return params;
+  const out: Json = { ...params };
+  const list = (items: unknown, label: (index: number) => string): unknown => {
+    const mapped = (items as unknown[]).map((item, i) => {
+      const replaced = edits.get(label(i));
+      return typeof replaced === "string" ? textBlock(replaced) : (replaced ?? item);
+    });
+    const only = edits.get(label(0));
+    return typeof only === "string" && mapped.length === 1 ? only : mapped;
+  };
+  const shorthand = (text: string, label: string): unknown => {
+    const replaced = edits.get(label);
+    if (replaced === undefined) return text;
+    if (typeof replaced === "string") return replaced;
+    return isPlainText(replaced) ? replaced.text : [replaced];
+  };
+  if (Array.isArray(params.tools)) out.tools = list(params.tools, (i) => `tools[${i}]`);
+  if (typeof params.system === "string") out.system = shorthand(params.system, "system");
+  else if (Array.isArray(params.system)) out.system = list(params.system, (i) => `system[${i}]`);
+  if (Array.isArray(params.messages)) {
+    out.messages = params.messages.map((message: unknown, m) => {
+      if (!isObject(message)) return message;
+      const label = `messages[${m}].content`;
+      const { content } = message;
+      if (typeof content === "string") {
+        const next = shorthand(content, label);
+        return next === content ? message : { ...message, content: next };
+      }
+      if (!Array.isArray(content)) return message;
+      return { ...message, content: list(content, (i) => `${label}[${i}]`) };
+    });
+  }
+  return out;
+}
+
+/**
+ * Splits a (valid) request into segments in cache order (see {@link walkSegments}), hashed and
+ * keyed with the request's cache-relevant settings (reference §1.1 and the DESIGN map's
+ * "segment").
  */
 export function segmentRequest(request: BatchRequest, interner: ContextInterner): SegmentedRequest {
   const params = request.params as unknown as Json;
@@ -198,18 +359,12 @@ export function segmentRequest(request: BatchRequest, interner: ContextInterner)
   const segments: Segment[] = [];
   let position = -1;
   let previousType: string | undefined;
-
-  const push = (level: SegmentLevel, label: string, location: SegmentLocation, raw: Json) => {
-    const block = stripMarker(raw);
-    const compute = () => hashText(`${level}\u0000${stableStringify(block)}`);
+  walkSegments(params, (s) => {
+    const { level, block, role } = s;
     const contentHash = isPlainText(block)
-      ? interner.textHash(
-          `${level}\u0000${String(block.role ?? "")}`,
-          block.text as string,
-          compute,
-        )
-      : compute();
-    const type = typeof raw.type === "string" ? raw.type : undefined;
+      ? interner.textHash(`${level}\u0000${role ?? ""}`, block.text as string, () => segmentHash(s))
+      : segmentHash(s);
+    const type = typeof s.raw.type === "string" ? s.raw.type : undefined;
     // Runs of tool_use blocks, and runs of tool_result blocks, count as one lookback position
     // (reference fact 3, PC-zh §三个核心原则 (3)).
     const folds =
@@ -220,64 +375,15 @@ export function segmentRequest(request: BatchRequest, interner: ContextInterner)
     previousType = level === "messages" ? type : undefined;
     segments.push({
       level,
-      label,
-      location,
+      label: segmentLabel(s.location),
+      location: s.location,
       contentHash,
       key: `${ctx[level]}:${contentHash}`,
-      eligible: level === "tools" ? true : blockEligible(block),
+      eligible: s.eligible,
       position,
-      marker: markerTtl(raw.cache_control),
+      marker: s.marker,
       block,
     });
-  };
-
-  if (Array.isArray(params.tools)) {
-    params.tools.forEach((tool, index) => {
-      if (isObject(tool)) push("tools", `tools[${index}]`, { kind: "tool", index }, tool);
-    });
-  }
-  if (typeof params.system === "string") {
-    push(
-      "system",
-      "system",
-      { kind: "system", index: 0, shorthand: true },
-      { type: "text", text: params.system },
-    );
-  } else if (Array.isArray(params.system)) {
-    params.system.forEach((block, index) => {
-      if (isObject(block))
-        push("system", `system[${index}]`, { kind: "system", index, shorthand: false }, block);
-    });
-  }
-  const messages = params.messages as unknown[];
-  messages.forEach((message, m) => {
-    const { role, content } = message as Json;
-    // The role is part of the rendered prompt: fold it into the first block of each message.
-    if (typeof content === "string") {
-      push(
-        "messages",
-        `messages[${m}].content`,
-        { kind: "message", message: m, index: 0, shorthand: true },
-        {
-          type: "text",
-          text: content,
-          role,
-        },
-      );
-      segments[segments.length - 1]!.block = { type: "text", text: content };
-    } else if (Array.isArray(content)) {
-      content.forEach((block, index) => {
-        if (!isObject(block)) return;
-        const withRole = index === 0 ? { ...block, role } : block;
-        push(
-          "messages",
-          `messages[${m}].content[${index}]`,
-          { kind: "message", message: m, index, shorthand: false },
-          withRole,
-        );
-        if (index === 0) segments[segments.length - 1]!.block = stripMarker(block);
-      });
-    }
   });
   return { segments, topLevelMarker: markerTtl(params.cache_control) };
 }

@@ -1,15 +1,14 @@
 import { describe, expect, it } from "vitest";
-import {
-  lazySegments,
-  replaceTextFrom,
-  segmentHash,
-  segmentLabels,
-} from "../../src/estimate/_segments.js";
+import { replaceTextFrom } from "../../src/estimate/_segments.js";
 import { ContextInterner, segmentRequest } from "../../src/index.js";
+import { segmentHash, segmentLabel, walkedSegments } from "../../src/request/segments.js";
 import { sampleRequests } from "../../src/sample.js";
 
-// The estimate walks segments lazily (src/estimate/_segments.ts) instead of calling
-// segmentRequest() for every request; the two must agree segment for segment.
+// The estimate walks segments lazily (walkedSegments, hashed on demand by segmentHash) instead of
+// calling segmentRequest() for every request, which memoises the hash of plain text per level and
+// role in its interner. Both modes must agree segment for segment, across requests that share one
+// interner: a memo keyed too loosely (the same text as user and assistant, in the system prompt
+// and in a message) would hand one block the other's hash.
 
 const shapes: Record<string, unknown>[] = [
   {
@@ -52,25 +51,41 @@ const shapes: Record<string, unknown>[] = [
     system: "short",
     messages: [{ role: "user", content: "" }],
   },
+  {
+    model: "claude-haiku-4-5",
+    max_tokens: 5,
+    system: [{ type: "text", text: "hi" }],
+    messages: [
+      { role: "assistant", content: "hi" },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "hi" },
+          { type: "text", text: "hi" },
+        ],
+      },
+      { role: "user", content: [{ type: "thinking", thinking: "x", signature: "s" }] },
+    ],
+  },
 ];
 
-describe("lazySegments", () => {
-  it("matches segmentRequest: same blocks, markers and content hashes", () => {
+describe("walkedSegments (the lazy mode)", () => {
+  it("matches segmentRequest: same blocks, markers, eligibility and content hashes", () => {
+    const interner = new ContextInterner();
     const requests = [
       ...shapes.map((params, i) => ({ custom_id: `s${i}`, params })),
       ...sampleRequests().slice(0, 50),
       ...sampleRequests().slice(-30),
     ];
     for (const request of requests) {
-      const expected = segmentRequest(request as never, new ContextInterner()).segments;
-      const actual = lazySegments(request.params as Record<string, unknown>);
+      const expected = segmentRequest(request as never, interner).segments;
+      const actual = walkedSegments(request.params as Record<string, unknown>);
       expect(actual.map(segmentHash)).toEqual(expected.map((s) => s.contentHash));
       expect(actual.map((s) => s.block)).toEqual(expected.map((s) => s.block));
       expect(actual.map((s) => s.marker)).toEqual(expected.map((s) => s.marker));
+      expect(actual.map((s) => s.eligible)).toEqual(expected.map((s) => s.eligible));
       expect(actual.map((s) => s.level)).toEqual(expected.map((s) => s.level));
-      expect(segmentLabels(request.params as Record<string, unknown>)).toEqual(
-        expected.map((s) => s.label),
-      );
+      expect(actual.map((s) => segmentLabel(s.location))).toEqual(expected.map((s) => s.label));
     }
   });
 });

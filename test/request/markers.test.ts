@@ -4,6 +4,7 @@
  * §3, SDK-M 2132-2147), input requests are never mutated, and nothing but `cache_control` changes
  * (a string shorthand becomes one text block only when it gets a marker).
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   applyMarkers,
@@ -13,6 +14,7 @@ import {
   type MarkerPlacement,
   segmentRequest,
 } from "../../src/index.js";
+import { removeMarkers } from "../../src/request/markers.js";
 import { deepFreeze, normalised, request, text, tool } from "../helpers/requests.js";
 
 const params = (req: BatchRequest) => req.params as unknown as Record<string, unknown>;
@@ -187,5 +189,87 @@ describe("applyMarkers", () => {
       false,
     );
     expect(normalised(out)).toEqual(normalised(req));
+  });
+});
+
+/** Requests with string and array forms at each level, user markers and blocks of every kind. */
+const arbitraryRequest = fc
+  .record({
+    tools: fc.option(fc.array(fc.constantFrom("t0", "t1", "t2"), { maxLength: 3 }), {
+      nil: undefined,
+    }),
+    system: fc.option(
+      fc.oneof(
+        fc.constantFrom("rules", ""),
+        fc.array(fc.constantFrom("s0", "s1"), { minLength: 1, maxLength: 3 }),
+      ),
+      { nil: undefined },
+    ),
+    messages: fc.array(
+      fc.oneof(
+        fc.constantFrom("question", "answer"),
+        fc.array(
+          fc.oneof(
+            fc
+              .constantFrom("a", "b", "marked")
+              .map((t) => (t === "marked" ? text(t, "5m") : text(t))),
+            fc.constant({ type: "image", source: { type: "url", url: "https://x/y.png" } }),
+            fc.constant({ type: "thinking", thinking: "t", signature: "s" }),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
+    top: fc.boolean(),
+  })
+  .map(({ tools, system, messages, top }) =>
+    deepFreeze(
+      request("r", {
+        ...(tools ? { tools: tools.map((t) => tool(t, "d")) } : {}),
+        ...(system === undefined
+          ? {}
+          : { system: typeof system === "string" ? system : system.map((t) => text(t)) }),
+        messages: messages.map((content, i) => ({
+          role: i % 2 === 0 ? "user" : "assistant",
+          content,
+        })),
+        extra: top ? { cache_control: { type: "ephemeral" } } : {},
+      }),
+    ),
+  );
+
+describe("removeMarkers", () => {
+  it("undoes applyMarkers: the planner's markers go, the user's stay, strings come back", () => {
+    fc.assert(
+      fc.property(arbitraryRequest, fc.array(fc.nat(), { maxLength: 4 }), (req, picks) => {
+        const segs = segmentRequest(req, new ContextInterner()).segments;
+        const free = segs.filter((s) => s.eligible && s.marker === null);
+        if (free.length === 0) return;
+        const chosen = [...new Set(picks.map((p) => free[p % free.length]!))];
+        const placements = chosen.map((s) => ({ location: s.location, ttl: "1h" as const }));
+        const marked = applyMarkers(req, placements, false);
+        const labels = chosen.map((s) => s.label);
+        expect(removeMarkers(marked, labels)).toEqual(req);
+      }),
+    );
+  });
+
+  it("keeps a one-block list the user wrote as a list", () => {
+    const req = deepFreeze(request("a", { system: [text("rules")], user: [text("q")] }));
+    const marked = applyMarkers(
+      req,
+      segmentRequest(req, new ContextInterner()).segments.map((s) => ({
+        location: s.location,
+        ttl: "5m" as const,
+      })),
+      false,
+    );
+    expect(removeMarkers(marked, ["system[0]", "messages[0].content[0]"])).toEqual(req);
+  });
+
+  it("returns the request itself when there is nothing to remove", () => {
+    const req = frozenRequest();
+    expect(removeMarkers(req, [])).toBe(req);
   });
 });
