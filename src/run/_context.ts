@@ -31,6 +31,11 @@ export interface RunContext {
   signal: AbortSignal | undefined;
   concurrency: number;
   poll: { intervalMs: number; maxIntervalMs: number; factor: number };
+  /**
+   * Simulated ms per real ms of the server's clock: 1 for the API; a local emulator's scale, as
+   * its answers announce it (`_clock.ts`), by which poll intervals are divided.
+   */
+  timeScale: number;
   createRetries: number;
   settleMs: number;
   ambiguous: "wait" | "stop";

@@ -8,6 +8,7 @@ import pLimit from "p-limit";
 import { resolveIntents } from "./_adopt.js";
 import { apiFailure, createOutcome, explainFailure } from "./_api-errors.js";
 import { pickUpCancel } from "./_cancel-marker.js";
+import { scaledInterval } from "./_clock.js";
 import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { checkBatchId } from "./_ids.js";
 import { creating, hasId, pendingAgain, setFromBatch } from "./_records.js";
@@ -27,7 +28,7 @@ export async function resolveAll(ctx: RunContext): Promise<void> {
       recreate: ctx.recreate,
       settleMs: ctx.settleMs,
       ambiguous: ctx.ambiguous,
-      waitMs: ctx.poll.intervalMs,
+      waitMs: scaledInterval(ctx.poll.intervalMs, ctx.timeScale),
       announced: ctx.announced,
       emit: (event) => emit(ctx, event),
     }).catch((error: unknown) => {

@@ -7,6 +7,7 @@ import pLimit from "p-limit";
 import { resolveInside } from "../io/plan-dir.js";
 import { apiFailure, explainFailure } from "./_api-errors.js";
 import { pickUpCancel } from "./_cancel-marker.js";
+import { scaledInterval, withTimeScale } from "./_clock.js";
 import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { hasId, pendingAgain, setFromBatch } from "./_records.js";
 import { downloadResults, emptyResults, resultsFileName } from "./_results.js";
@@ -113,7 +114,11 @@ async function pollOne(ctx: RunContext, index: number): Promise<Polled> {
   };
   const polling = `polling batch ${index} (${record.id})`;
   let batch = await ctx.api
-    .idempotent(polling, (o) => ctx.client.messages.batches.retrieve(record.id, undefined, o))
+    .idempotent(polling, (o) =>
+      withTimeScale(ctx.client.messages.batches.retrieve(record.id, undefined, o), (scale) => {
+        ctx.timeScale = scale;
+      }),
+    )
     .catch(failed(polling));
   if (batch === null) return nothing;
   if (state.canceledAt !== null && batch.processing_status === "in_progress") {
@@ -185,7 +190,7 @@ export async function watchWave(ctx: RunContext, wave: number): Promise<void> {
       if (failure !== null) break;
       continue;
     }
-    await pause(interval, ctx.signal);
+    await pause(scaledInterval(interval, ctx.timeScale), ctx.signal); // `_clock.ts`
     if (!endedNow) interval = Math.min(ctx.poll.maxIntervalMs, interval * ctx.poll.factor);
   }
   await Promise.all(downloading.values());

@@ -57,6 +57,7 @@ function resolveContext(
       maxIntervalMs: positive(poll.maxIntervalMs, "poll.maxIntervalMs", 60_000),
       factor,
     },
+    timeScale: 1,
     createRetries: positive(options.createRetries, "createRetries", policy.maxRetries),
     settleMs: positive(options.createSettleMs, "createSettleMs", 30_000),
     ambiguous: ambiguousOption(options.ambiguous),
