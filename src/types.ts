@@ -74,6 +74,13 @@ export interface PlanOptions {
   counter?: import("./tokens/counter.js").TokenCounter;
   /** Model table (prices, minimum cacheable tokens). Defaults to the built-in table. */
   models?: import("./pricing/models.js").ModelTable;
+  /**
+   * The batch system the plan is for: its limits (`maxRequests`, `maxBytes`), caching rules and
+   * model rows. Only `"anthropic"` (the Message Batches API) for now. Not recorded in `plan.json`
+   * while it has a single value.
+   * @default "anthropic"
+   */
+  target?: import("./targets/index.js").TargetId;
 }
 
 /** `PlanOptions` with every default applied, as recorded in `plan.json`. */

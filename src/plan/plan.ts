@@ -3,7 +3,7 @@ import { JsonlLine, StringInterner } from "../io/jsonl.js";
 import {
   CONSERVATIVE_MIN_CACHEABLE_TOKENS,
   DEFAULT_READ_MULTIPLIER,
-  defaultModelTable,
+  modelTableOf,
 } from "../pricing/models.js";
 import { JsonSizer } from "../request/json-size.js";
 import { applyMarkers, type MarkerPlacement } from "../request/markers.js";
@@ -15,6 +15,8 @@ import {
 } from "../request/segments.js";
 import { validateRequest } from "../request/validate.js";
 import { API_MAX_BYTES, API_MAX_REQUESTS } from "../targets/anthropic/limits.js";
+import { checkTargetId, loadTarget } from "../targets/index.js";
+import type { TargetLimits } from "../targets/target.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
 import type {
   BatchRequest,
@@ -60,8 +62,21 @@ const AUTO_THIRD_WAVE_MIN_SAVING = 0.01;
 /** Most warnings of one kind listed individually. */
 const MAX_WARNINGS_PER_KIND = 20;
 
-/** Applies defaults and checks ranges; throws `OptionsError` naming the option. */
-export function resolvePlanOptions(options: PlanOptions = {}): ResolvedPlanOptions {
+/** The default target's batch limits (Anthropic Message Batches, reference §5.2). */
+const DEFAULT_LIMITS: Pick<TargetLimits, "maxRequests" | "maxBytes"> = {
+  maxRequests: API_MAX_REQUESTS,
+  maxBytes: API_MAX_BYTES,
+};
+
+/**
+ * Applies defaults and checks ranges against the target's limits; throws `OptionsError` naming
+ * the option.
+ */
+export function resolvePlanOptions(
+  options: PlanOptions = {},
+  limits: Pick<TargetLimits, "maxRequests" | "maxBytes"> = DEFAULT_LIMITS,
+): ResolvedPlanOptions {
+  checkTargetId(options.target);
   const strategy = options.strategy ?? "auto";
   if (!["auto", "primed", "cold", "none"].includes(strategy)) {
     throw new OptionsError(
@@ -98,11 +113,11 @@ export function resolvePlanOptions(options: PlanOptions = {}): ResolvedPlanOptio
   const maxRequests = int(
     "maxRequests",
     options.maxRequests,
-    API_MAX_REQUESTS,
+    limits.maxRequests,
     1,
-    API_MAX_REQUESTS,
+    limits.maxRequests,
   );
-  const maxBytes = int("maxBytes", options.maxBytes, API_MAX_BYTES, 1024, API_MAX_BYTES);
+  const maxBytes = int("maxBytes", options.maxBytes, limits.maxBytes, 1024, limits.maxBytes);
   const maxWaves =
     options.maxWaves === undefined || options.maxWaves === "auto"
       ? "auto"
@@ -140,8 +155,9 @@ interface Accepted {
  * splits them into batches. Pure: same input and options, same plan.
  */
 export async function plan(requests: PlanInput, options: PlanOptions = {}): Promise<Plan> {
-  const resolved = resolvePlanOptions(options);
-  const models = options.models ?? defaultModelTable;
+  const target = await loadTarget(checkTargetId(options.target));
+  const resolved = resolvePlanOptions(options, target.limits);
+  const models = options.models ?? modelTableOf(target);
   const counter = options.counter ?? createTiktokenCounter({ models });
   const replace = resolved.userMarkers === "replace";
   const rejected: RejectedRequest[] = [];

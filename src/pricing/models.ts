@@ -68,6 +68,18 @@ export function createModelTable(
 /** The built-in table with no overrides. */
 export const defaultModelTable: ModelTable = builtIn;
 
+const tables = new WeakMap<object, ModelTable>([[MODEL_TABLE, builtIn]]);
+
+/** The built-in table of a target: its own rows (the default table for Anthropic). */
+export function modelTableOf(target: { models: Readonly<Record<string, ModelInfo>> }): ModelTable {
+  let table = tables.get(target.models);
+  if (table === undefined) {
+    table = tableOf(Object.values(target.models));
+    tables.set(target.models, table);
+  }
+  return table;
+}
+
 /**
  * Parses the content of a user JSON override file: an object keyed by model id (or alias) whose
  * values are partial {@link ModelInfo} rows. Checks every field's type and range, rejects unknown

@@ -1,0 +1,16 @@
+/**
+ * The Anthropic client, made on demand: `@anthropic-ai/sdk` is imported only here and only when a
+ * client is asked for, so `plan` and `estimate` never load it.
+ */
+import type Anthropic from "@anthropic-ai/sdk";
+import type { ClientOptions } from "../target.js";
+
+/** A client of the Anthropic API (`client.messages.batches`, reference §5.1). */
+export async function createClient(options: ClientOptions = {}): Promise<Anthropic> {
+  const { default: Sdk } = await import("@anthropic-ai/sdk");
+  return new Sdk({
+    apiKey: options.apiKey ?? null,
+    baseURL: options.baseURL ?? null,
+    ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
+  });
+}
