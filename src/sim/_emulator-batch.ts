@@ -85,3 +85,8 @@ export function viewBatch(run: BatchRun, standing: BatchStanding, baseUrl: strin
     results_url: ended && !archived ? `${baseUrl}/v1/messages/batches/${run.id}/results` : null,
   };
 }
+
+/** The results file, one JSON line per request, in the order results were decided. */
+export function* resultLines(run: BatchRun): Generator<string> {
+  for (const index of run.done) yield `${JSON.stringify(run.results[index])}\n`;
+}

@@ -29,8 +29,6 @@ import type { ResolvedSimParams } from "./params.js";
 import { FAULT_MESSAGES, simError } from "./results.js";
 import { prepareTokens, type TokensOf } from "./tokens.js";
 
-export type { BatchRun } from "./_emulator-batch.js";
-
 /** The outcome of a synchronous Messages call. */
 export type MessageOutcome =
   | { ok: true; message: Anthropic.Messages.Message }
@@ -44,7 +42,8 @@ export class EmulatorEngine {
   readonly #ids: IdSource;
   readonly #faultDraws: () => number;
   readonly #processor: BatchProcessor<BatchRun>;
-  readonly #batches = new BatchRegistry();
+  /** Every batch created, by id and in creation order. */
+  readonly batches = new BatchRegistry();
   readonly #interner = new ContextInterner();
   #now = 0;
 
@@ -108,7 +107,7 @@ export class EmulatorEngine {
     const run: BatchRun = {
       ...this.#processor.open(now, requests.length),
       id: this.id("msgbatch"),
-      seq: this.#batches.nextSeq,
+      seq: this.batches.nextSeq,
       workspace,
       size: requests.length,
       requests,
@@ -123,7 +122,7 @@ export class EmulatorEngine {
       cancelInitiatedAt: null,
       deleted: false,
     };
-    this.#batches.add(run);
+    this.batches.add(run);
     this.#processor.start(run);
     this.advanceTo(now);
     return run;
@@ -212,11 +211,6 @@ export class EmulatorEngine {
     return total;
   }
 
-  /** The batch with `id` in `workspace`, unless deleted. */
-  get(id: string, workspace: string): BatchRun | undefined {
-    return this.#batches.get(id, workspace);
-  }
-
   /** When the batch ended or will end, once every request is decided; `null` before. */
   endedAt(run: BatchRun): number | null {
     // A canceled batch passes through `canceling` even with nothing in flight (item 7).
@@ -245,11 +239,6 @@ export class EmulatorEngine {
     return true;
   }
 
-  /** Deletes an ended batch: it is gone from `get` and `list`, but still works as a cursor. */
-  delete(run: BatchRun): void {
-    this.#batches.delete(run);
-  }
-
   /** The batch as the API shows it now. */
   view(run: BatchRun, baseUrl: string): Anthropic.Messages.Batches.MessageBatch {
     const endedAt = this.isEnded(run) ? this.endedAt(run) : null;
@@ -261,25 +250,6 @@ export class EmulatorEngine {
     return this.#now >= run.createdAt + RESULTS_RETENTION_MS;
   }
 
-  /** The results file, one JSON line per request, in the order results were decided. */
-  *resultLines(run: BatchRun): Generator<string> {
-    for (const index of run.done) yield `${JSON.stringify(run.results[index])}\n`;
-  }
-
-  /** The cursor batch of a list call, deleted or not; `undefined` when no batch had that id. */
-  cursor(id: string): BatchRun | undefined {
-    return this.#batches.cursor(id);
-  }
-
-  /** One page of the workspace's batches, newest first (see {@link BatchRegistry.list}). */
-  list(
-    workspace: string,
-    limit: number,
-    cursor: { afterSeq?: number; beforeSeq?: number },
-  ): { runs: BatchRun[]; hasMore: boolean } {
-    return this.#batches.list(workspace, limit, cursor);
-  }
-
   /**
    * Requests of unfinished batches still waiting or running: what the API's "batch requests in
    * processing queue" limit counts (reference §5.6: "across all active batches").
@@ -287,22 +257,9 @@ export class EmulatorEngine {
   queuedRequests(now: number): number {
     this.advanceTo(now);
     let n = 0;
-    for (const run of this.#batches.live()) {
+    for (const run of this.batches.live()) {
       if (!this.isEnded(run)) n += run.size - run.done.length;
     }
     return n;
-  }
-
-  /** Requests submitted in batches so far. */
-  get batchRequests(): number {
-    return this.#batches.batchRequests;
-  }
-
-  get batchesCreated(): number {
-    return this.#batches.batchesCreated;
-  }
-
-  get batchesDeleted(): number {
-    return this.#batches.batchesDeleted;
   }
 }

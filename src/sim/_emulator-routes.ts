@@ -14,7 +14,8 @@ import {
   prewarmError,
   type Reply,
 } from "./_emulator-api.js";
-import type { BatchRun, EmulatorEngine } from "./_emulator-engine.js";
+import { type BatchRun, resultLines } from "./_emulator-batch.js";
+import type { EmulatorEngine } from "./_emulator-engine.js";
 import { messageEvents } from "./_emulator-stream.js";
 import { countTokensRejection, paramsRejection, type Rejection } from "./_emulator-validate.js";
 
@@ -134,7 +135,7 @@ export async function handleRoute(match: RouteMatch, ctx: RouteContext): Promise
       break;
   }
   const id = match.id ?? "";
-  const run = engine.get(id, ctx.workspace);
+  const run = engine.batches.get(id, ctx.workspace);
   if (run === undefined) return notFound(id);
   engine.advanceTo(ctx.now());
   switch (match.route) {
@@ -226,7 +227,7 @@ function list(ctx: RouteContext): Reply {
   const cursorId = afterId ?? beforeId;
   const cursor: { afterSeq?: number; beforeSeq?: number } = {};
   if (cursorId !== null) {
-    const run = engine.cursor(cursorId);
+    const run = engine.batches.cursor(cursorId);
     if (run === undefined) {
       return invalid(
         `${afterId !== null ? "after_id" : "before_id"}: no Message Batch with id ${JSON.stringify(cursorId)}`,
@@ -236,7 +237,7 @@ function list(ctx: RouteContext): Reply {
     else cursor.beforeSeq = run.seq;
   }
   engine.advanceTo(ctx.now());
-  const page = engine.list(ctx.workspace, limit, cursor);
+  const page = engine.batches.list(ctx.workspace, limit, cursor);
   const data = page.runs.map((run) => engine.view(run, ctx.baseUrl));
   return {
     status: 200,
@@ -278,7 +279,7 @@ function remove(ctx: RouteContext, run: BatchRun): Reply {
       `Message Batch ${run.id} is ${status}; only an ended batch can be deleted. Cancel it and wait until \`processing_status\` is "ended".`,
     );
   }
-  ctx.engine.delete(run);
+  ctx.engine.batches.delete(run);
   return { status: 200, json: { id: run.id, type: "message_batch_deleted" } };
 }
 
@@ -300,7 +301,7 @@ function results(ctx: RouteContext, run: BatchRun): Reply {
       `The results of Message Batch ${run.id} are archived: results are kept 29 days after creation.`,
     );
   }
-  return { status: 200, lines: ctx.engine.resultLines(run) };
+  return { status: 200, lines: resultLines(run) };
 }
 
 function rejectionReply(rejection: Rejection): Reply {
