@@ -4,6 +4,9 @@
  * batch, per wave and overall, the end times and token totals.
  */
 import type Anthropic from "@anthropic-ai/sdk";
+import { totalInputTokens } from "../pricing/cost.js";
+import { USAGE_FIELDS } from "../targets/anthropic/usage.js";
+import { readUsage, UsageSum } from "../usage.js";
 import type { CacheLookup, CacheWrite } from "./cache.js";
 
 /** One result line of a batch, exactly as `client.messages.batches.results()` yields it. */
@@ -147,42 +150,31 @@ export interface SimResult {
   endedAt: number;
 }
 
-/** A running sum of token totals. */
+/** A running sum of token totals, over usages read by the one reader (`src/usage.ts`). */
 export class TokenSum {
-  prompt = 0;
-  input = 0;
-  read = 0;
-  write5m = 0;
-  write1h = 0;
-  output = 0;
-  withReads = 0;
-  withWrites = 0;
+  readonly #sum = new UsageSum();
 
   add(usage: Anthropic.Messages.Usage): void {
-    const read = usage.cache_read_input_tokens ?? 0;
-    const write = usage.cache_creation_input_tokens ?? 0;
-    this.prompt += usage.input_tokens + read + write;
-    this.input += usage.input_tokens;
-    this.read += read;
-    this.write5m += usage.cache_creation?.ephemeral_5m_input_tokens ?? 0;
-    this.write1h += usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
-    this.output += usage.output_tokens;
-    if (read > 0) this.withReads += 1;
-    if (write > 0) this.withWrites += 1;
+    const reading = readUsage(usage, USAGE_FIELDS);
+    // The simulator writes these usages itself: a bad one is a bug here, not bad input.
+    if (!reading.ok) throw new Error(`cacheplan simulated a malformed usage: ${reading.problem}.`);
+    this.#sum.add(reading);
   }
 
   totals(): SimTokenTotals {
+    const { tokens, withReads, withWrites } = this.#sum;
+    const prompt = totalInputTokens(tokens);
     return {
-      promptTokens: this.prompt,
-      inputTokens: this.input,
-      cacheReadTokens: this.read,
-      cacheWriteTokens: this.write5m + this.write1h,
-      cacheWrite5mTokens: this.write5m,
-      cacheWrite1hTokens: this.write1h,
-      outputTokens: this.output,
-      tokenHitRate: this.prompt === 0 ? 0 : this.read / this.prompt,
-      requestsWithReads: this.withReads,
-      requestsWithWrites: this.withWrites,
+      promptTokens: prompt,
+      inputTokens: tokens.input,
+      cacheReadTokens: tokens.cacheRead,
+      cacheWriteTokens: tokens.cacheWrite5m + tokens.cacheWrite1h,
+      cacheWrite5mTokens: tokens.cacheWrite5m,
+      cacheWrite1hTokens: tokens.cacheWrite1h,
+      outputTokens: tokens.output,
+      tokenHitRate: prompt === 0 ? 0 : tokens.cacheRead / prompt,
+      requestsWithReads: withReads,
+      requestsWithWrites: withWrites,
     };
   }
 }
