@@ -5,6 +5,7 @@
  */
 
 import { ttlOrderBreach } from "../targets/anthropic/caching.js";
+import { segmentLabel, walkSegments } from "./segments.js";
 
 type Json = Record<string, unknown>;
 
@@ -59,9 +60,9 @@ export interface Found {
 }
 
 /**
- * Checks every marker of `params` (top-level, on tools, on system blocks and on message content
- * blocks) and that no message carries one itself. Returns the first problem's message, or the
- * markers in prefix order.
+ * Checks every marker of `params` (on tools, on system blocks and on message content blocks, in
+ * prefix order, then the top-level one) and that no message carries one itself. Returns the first
+ * problem's message, or the markers in prefix order.
  */
 export function collectMarkers(params: Json): { problem: string } | { found: Found[] } {
   const found: Found[] = [];
@@ -75,39 +76,34 @@ export function collectMarkers(params: Json): { problem: string } | { found: Fou
     found.push({ path: where, ttl: (marker as Json).ttl === "1h" ? "1h" : "5m" });
     return undefined;
   };
-  const blocks = (list: unknown, path: string, block: boolean): string | undefined => {
-    if (!Array.isArray(list)) return undefined;
-    for (const [i, item] of list.entries()) {
-      const wrong = isObject(item) ? visit(item, `${path}[${i}]`, block) : undefined;
+  const messages = Array.isArray(params.messages) ? params.messages : [];
+  let checked = 0; // messages checked for a message-level marker, in order with their blocks
+  const messagesUpTo = (end: number): string | undefined => {
+    for (; checked < end; checked++) {
+      const wrong = messageLevelProblem(messages[checked], checked);
       if (wrong) return wrong;
     }
     return undefined;
   };
-  const problem =
-    blocks(params.tools, "params.tools", false) ??
-    blocks(params.system, "params.system", true) ??
-    messageProblem(params.messages, blocks) ??
-    // The top-level (automatic) marker applies to the last cacheable block: it comes last.
-    visit(params, "params", false);
+  let problem: string | undefined;
+  walkSegments(params, ({ level, location, raw }) => {
+    if (problem !== undefined) return;
+    if (location.kind === "message") problem = messagesUpTo(location.message + 1);
+    problem ??= visit(raw, `params.${segmentLabel(location)}`, level !== "tools");
+  });
+  // The top-level (automatic) marker applies to the last cacheable block: it comes last.
+  problem ??= messagesUpTo(messages.length) ?? visit(params, "params", false);
   return problem ? { problem } : { found };
 }
 
-type BlocksCheck = (list: unknown, path: string, block: boolean) => string | undefined;
-
-function messageProblem(messages: unknown, blocks: BlocksCheck): string | undefined {
-  if (!Array.isArray(messages)) return undefined;
-  for (const [i, message] of messages.entries()) {
-    if (!isObject(message)) continue;
-    // A message has no `cache_control` field: `MessageParam` is not among the SDK 1.12.0 types that
-    // have one, and `SystemMessageParam` is listed as having none (reference §1.5); markers go on
-    // content blocks. A message-level one is an unknown field, which the API answers with a 400.
-    if (message.cache_control !== undefined) {
-      return `\`params.messages[${i}].cache_control\` is on the message itself; markers go on content blocks (e.g. \`params.messages[${i}].content[0].cache_control\`), and the API answers 400 to a message-level one. Move it to the message's last content block. ${ADVICE}`;
-    }
-    const wrong = blocks(message.content, `params.messages[${i}].content`, true);
-    if (wrong) return wrong;
-  }
-  return undefined;
+/**
+ * A message has no `cache_control` field: `MessageParam` is not among the SDK 1.12.0 types that
+ * have one, and `SystemMessageParam` is listed as having none (reference §1.5); markers go on
+ * content blocks. A message-level one is an unknown field, which the API answers with a 400.
+ */
+function messageLevelProblem(message: unknown, i: number): string | undefined {
+  if (!isObject(message) || message.cache_control === undefined) return undefined;
+  return `\`params.messages[${i}].cache_control\` is on the message itself; markers go on content blocks (e.g. \`params.messages[${i}].content[0].cache_control\`), and the API answers 400 to a message-level one. Move it to the message's last content block. ${ADVICE}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { MAX_OUTPUT_TOKENS } from "../targets/anthropic/limits.js";
 import type { BatchRequest, RejectReason } from "../types.js";
 import { collectMarkers, ttlOrderProblem } from "./_marker-rules.js";
 import { depthBeyond, MAX_JSON_DEPTH, tooDeepReason } from "./json-depth.js";
-import { markerTtl } from "./segments.js";
+import { markerTtl, walkSegments } from "./segments.js";
 
 export { MAX_BREAKPOINTS } from "../targets/anthropic/caching.js";
 // The API's facts live in the target's folder; re-exported here while importers switch.
@@ -33,15 +33,9 @@ function fail(kind: RejectReason, reason: string, custom_id?: string): Validatio
  */
 export function countMarkers(params: Record<string, unknown>): number {
   let n = params.cache_control != null ? 1 : 0;
-  const count = (blocks: unknown) => {
-    if (!Array.isArray(blocks)) return;
-    for (const block of blocks) if (isObject(block) && block.cache_control != null) n += 1;
-  };
-  count(params.tools);
-  count(params.system);
-  if (Array.isArray(params.messages)) {
-    for (const message of params.messages) if (isObject(message)) count(message.content);
-  }
+  walkSegments(params, ({ raw }) => {
+    if (raw.cache_control != null) n += 1;
+  });
   return n;
 }
 

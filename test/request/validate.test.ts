@@ -385,3 +385,41 @@ describe("validateRequest: marker conflicts and a missing custom_id", () => {
     if (!check.ok) expect(check.reason).toMatch(/^`custom_id` is missing/);
   });
 });
+
+describe("validateRequest: the first wrong marker in prefix order is the one named", () => {
+  const bad = { type: "ephemeral", ttl: "2h" };
+  const message = (content: unknown, extra: Record<string, unknown> = {}) => ({
+    role: "user",
+    content,
+    ...extra,
+  });
+  const reasonOf = (messages: unknown[]) => {
+    const check = validateRequest({
+      custom_id: "c",
+      params: { model: "claude-opus-5-5", max_tokens: 10, messages },
+    });
+    return check.ok ? "" : check.reason;
+  };
+
+  it("a message-level marker is checked between the blocks of the messages before and after it", () => {
+    const onMessage1 = { cache_control: { type: "ephemeral" } };
+    // A bad block marker before the message-level one is named first…
+    expect(
+      reasonOf([
+        message([{ type: "text", text: "a", cache_control: bad }]),
+        message("b", onMessage1),
+      ]),
+    ).toMatch(/^`params\.messages\[0\]\.content\[0\]\.cache_control\.ttl`/);
+    // …and one after it comes second, also when the message has no blocks at all.
+    expect(
+      reasonOf([
+        message("a"),
+        message("b", onMessage1),
+        message([{ type: "text", text: "c", cache_control: bad }]),
+      ]),
+    ).toMatch(/^`params\.messages\[1\]\.cache_control` is on the message itself/);
+    expect(reasonOf([message("a"), message([], onMessage1)])).toMatch(
+      /^`params\.messages\[1\]\.cache_control` is on the message itself/,
+    );
+  });
+});
