@@ -57,7 +57,7 @@ export function recordFromBatch(
     state: "submitted",
     processing_status: batch.processing_status,
     cancel_initiated_at: batch.cancel_initiated_at,
-    // Counts move while the batch processes (`processing` down, the others up).
+    // As reported: all `processing` until the batch ends (reference fact 19).
     ...(batch.request_counts ? { request_counts: { ...batch.request_counts } } : {}),
   };
 }

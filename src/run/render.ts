@@ -98,9 +98,10 @@ export function formatClock(ms: number): string {
 }
 
 /**
- * The progress line: the wave and its requests done (from the API's `request_counts`, which move
- * while a batch processes), elapsed time, time left when it can be estimated, the counts by
- * state, batches ended, hit rate so far. At most `columns` characters: the least important parts
+ * The progress line: the wave and its requests done (in ended batches, or as the API's
+ * `request_counts` report them: the API keeps them at `processing` until a batch ends, reference
+ * fact 19), elapsed time, time left when it can be estimated, the counts by state, batches
+ * ended, hit rate so far. At most `columns` characters: the least important parts
  * are left out first, and only the first is ever cut (with `…`). No newline and no escape codes:
  * the CLI rewrites it in place on a terminal, or prints it as a plain line in a log.
  */

@@ -76,8 +76,8 @@ export interface SubmittedBatchRecord extends BatchRecordBase, CreatedFields {
   /** `cancel_initiated_at`, once the batch is canceled. */
   cancel_initiated_at: string | null;
   /**
-   * `request_counts` at the last poll: the API updates them while the batch processes. Absent in
-   * states written before cacheplan recorded them.
+   * `request_counts` at the last poll (every count but `processing` stays 0 until the batch ends,
+   * reference fact 19). Absent in states written before cacheplan recorded them.
    */
   request_counts?: BatchRequestCounts;
 }

@@ -167,9 +167,10 @@ export interface RunProgress {
   /** Requests of the current wave: in the plan, and in its ended batches. */
   waveRequests: { total: number; ended: number };
   /**
-   * The current wave's `request_counts` as the API reports them at the last poll, summed over
-   * its created batches: they move while a batch is processing (`processing` goes down as the
-   * others go up), not only when it ends.
+   * The current wave's `request_counts` as the API reported them at the last poll, summed over
+   * its created batches. The API documents that every count but `processing` stays 0 until the
+   * whole batch ends (reference fact 19; SDK `MessageBatchRequestCounts`), so while a batch
+   * processes its requests show as `processing`; a server that counts earlier is shown as it is.
    */
   waveCounts: BatchRequestCounts;
   /**

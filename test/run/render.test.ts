@@ -38,7 +38,7 @@ describe("progress text", () => {
     ).toBe("600/1,000 requests ended · batches 3/5 ended");
   });
 
-  it("shows the API's counts while the wave's batches are still processing", () => {
+  it("shows the counts as reported while no batch of the wave has ended", () => {
     const early: RunProgress = {
       ...progress,
       batches: { total: 1, created: 1, ended: 0, downloaded: 0 },
