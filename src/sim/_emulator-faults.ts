@@ -2,9 +2,9 @@
  * HTTP faults the emulator injects (internal): which exchanges fail, drawn per request from a
  * seeded stream, and the replies the API gives for them.
  */
-import { OptionsError } from "../errors.js";
 import { seededRandom } from "../sample.js";
 import { errorReply, type Reply } from "./_emulator-api.js";
+import { check, checkedNonNegative } from "./_emulator-checks.js";
 import { EMULATOR_ROUTES, type EmulatorRoute } from "./_emulator-routes.js";
 
 /**
@@ -66,11 +66,6 @@ const DEFAULT_FAULT_KINDS: readonly EmulatorFaultKind[] = ["429", "500", "529", 
  */
 const NOMINAL_RPM = 1000;
 
-/** Throws the emulator's option error unless `ok`. */
-export function check(ok: boolean, name: string, expected: string, value: unknown): void {
-  if (!ok) throw new OptionsError(`\`${name}\` must be ${expected}, got ${JSON.stringify(value)}.`);
-}
-
 interface ResolvedFaults {
   rate: number;
   kinds: readonly EmulatorFaultKind[];
@@ -91,19 +86,9 @@ function resolveFaults(faults: EmulatorFaultOptions | undefined, seed: number): 
     kinds,
   );
   const retryAfterSeconds = f.retryAfterSeconds ?? 1;
-  check(
-    Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0,
-    "faults.retryAfterSeconds",
-    "a number ≥ 0",
-    retryAfterSeconds,
-  );
+  checkedNonNegative(retryAfterSeconds, "faults.retryAfterSeconds", "a number ≥ 0");
   if (f.retryAfterMs !== undefined) {
-    check(
-      Number.isFinite(f.retryAfterMs) && f.retryAfterMs >= 0,
-      "faults.retryAfterMs",
-      "a number ≥ 0",
-      f.retryAfterMs,
-    );
+    checkedNonNegative(f.retryAfterMs, "faults.retryAfterMs", "a number ≥ 0");
   }
   check(
     f.routes === undefined || f.routes.every((r) => EMULATOR_ROUTES.includes(r)),

@@ -8,14 +8,18 @@
 import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import { TIME_SCALE_HEADER } from "../run/_clock.js";
-import { API_MAX_BYTES, API_MAX_REQUESTS } from "../targets/anthropic/limits.js";
+import {
+  API_MAX_BYTES,
+  API_MAX_REQUESTS,
+  MESSAGES_MAX_BYTES,
+} from "../targets/anthropic/limits.js";
 import type { TokenCounter } from "../tokens/counter.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
 import { errorReply } from "./_emulator-api.js";
+import { check, checkedInteger, checkedNonNegative } from "./_emulator-checks.js";
 import { EmulatorEngine } from "./_emulator-engine.js";
 import { type EmulatorLimits, type ExchangeContext, exchange } from "./_emulator-exchange.js";
 import {
-  check,
   type EmulatorFaultKind,
   type EmulatorFaultOptions,
   FaultInjector,
@@ -152,9 +156,6 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-/** "Request size limits": Messages API 32 MB, Token Counting API 32 MB (docs.claude.com/en/api/errors). */
-export const MESSAGES_MAX_BYTES = 32_000_000;
-
 /** The checked options of {@link startEmulator}, with their defaults. */
 interface ResolvedOptions {
   port: number;
@@ -164,22 +165,10 @@ interface ResolvedOptions {
   epoch: number;
 }
 
-function checkedInteger(value: number, name: string, min: number, max = Infinity): number {
-  const range = max === Infinity ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
-  check(Number.isInteger(value) && value >= min && value <= max, name, range, value);
-  return value;
-}
-
 /** Checks the options in the order they are documented; the first bad one throws. */
 function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const port = checkedInteger(options.port ?? 0, "port", 0, 65535);
-  const timeScale = options.timeScale ?? 60;
-  check(
-    Number.isFinite(timeScale) && timeScale >= 0,
-    "timeScale",
-    "a finite number ≥ 0",
-    timeScale,
-  );
+  const timeScale = checkedNonNegative(options.timeScale ?? 60, "timeScale", "a finite number ≥ 0");
   const seed = options.seed ?? 1;
   check(Number.isInteger(seed), "seed", "an integer", seed);
   const limits: EmulatorLimits = {
@@ -272,7 +261,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port: actualPort,
     now,
     advance(ms: number) {
-      check(Number.isFinite(ms) && ms >= 0, "advance(ms)", "a finite number ≥ 0", ms);
+      checkedNonNegative(ms, "advance(ms)", "a finite number ≥ 0");
       offset += ms;
       ctx.engine.advanceTo(now());
     },

@@ -25,3 +25,10 @@ export const MAX_OUTPUT_TOKENS = 300_000;
 
 /** Results of a batch stay downloadable for 29 days after `created_at` (reference §5.2 and fact 19). */
 export const RESULTS_RETENTION_MS = 29 * 24 * 60 * 60_000;
+
+/**
+ * Largest body of one `POST /v1/messages` or `POST /v1/messages/count_tokens`, in bytes: 32 MB
+ * ("Request size limits": Messages API 32 MB, Token Counting API 32 MB,
+ * https://docs.claude.com/en/api/errors); above it the API answers 413 `request_too_large`.
+ */
+export const MESSAGES_MAX_BYTES = 32_000_000;
