@@ -112,6 +112,10 @@ describe("cancel beside a running submit", () => {
 
     // This test's process is the second one: the child holds the lock.
     expect(await exists(path.join(folder.dir, "run.lock"))).toBe(true);
+    const status = await runCliEnv(["status", "plan"], folder.root, {});
+    expect(status.stdout).toMatch(
+      new RegExp(`^Run of plan: being submitted \\(pid ${child.child.pid}\\), at wave 0 `, "m"),
+    );
     const canceled = await runCliEnv(["cancel", "plan"], folder.root, env);
     expect(canceled.code, canceled.stderr).toBe(0);
     expect(canceled.stdout).toMatch(/^Canceled 1 batch: 0 \(msgbatch_\w+\)/m);

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { defineCommand } from "citty";
 import { type RunState, readPlanFile, readRunState, renderRunStatus } from "../../index.js";
 import { lockHolder } from "../../run/_store.js";
@@ -51,6 +52,8 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       lockHolder(dir.resolved).catch(() => null),
     ]),
   );
+  // The lock's host is named only when it is another machine's.
+  const holder = running && running.host === hostname() ? { ...running, host: "" } : running;
   if (state?.lastFailure) {
     // Recorded by the library with the folder's full path; shown as the user typed it.
     state.lastFailure.message = state.lastFailure.message.split(dir.resolved).join(dir.shown);
@@ -68,7 +71,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
           waves: planned.summary.waves,
           requests: planned.summary.planned,
         },
-        running,
+        holder,
       ),
     );
   }
