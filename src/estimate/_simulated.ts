@@ -28,6 +28,7 @@
  */
 import { type TokenBreakdown, zeroTokens } from "../pricing/cost.js";
 import type { ModelTable } from "../pricing/models.js";
+import { UNKNOWN_MODEL_TOKENIZER } from "../pricing/unknown-model.js";
 import type { Segment } from "../request/segments.js";
 import { segmentHash, segmentLabel, type WalkedSegment } from "../request/segments.js";
 import type { SimJob } from "../sim/job.js";
@@ -219,7 +220,7 @@ function skeleton(
   models: ModelTable,
 ) {
   const factorOf = (model: string) =>
-    TOKENIZER_FACTORS[models.get(model)?.tokenizer ?? "claude-2026"];
+    TOKENIZER_FACTORS[models.get(model)?.tokenizer ?? UNKNOWN_MODEL_TOKENIZER];
 
   // Each breakpoint's span of segments (after its parent's), from the first request that
   // carries it: its tokens go to the segments not seen yet, all of them to the last one.

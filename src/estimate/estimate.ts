@@ -10,9 +10,10 @@
  * so `inference_geo` and long-context tiers apply per request, then summed per group, per model
  * and for the job.
  */
-import { CacheplanError, OptionsError } from "../errors.js";
+import { OptionsError } from "../errors.js";
 import { costByKind, type TokenBreakdown, zeroTokens } from "../pricing/cost.js";
 import { defaultModelTable, type ModelInfo } from "../pricing/models.js";
+import { rowOf, unknownModelMessage } from "../pricing/unknown-model.js";
 import { lastCacheable, type WalkedSegment, walkedSegments } from "../request/segments.js";
 import { SIM_DEFAULTS } from "../sim/params.js";
 import type { TokenCounter } from "../tokens/counter.js";
@@ -62,19 +63,6 @@ interface Rec extends PathMember {
   group: number;
 }
 
-/** The error for models the table does not know: it says how to supply their prices. */
-export function unknownModelMessage(models: ReadonlyMap<string, number>): string {
-  const list = [...models].map(([m, n]) => `\`${m}\` (${n} request${n === 1 ? "" : "s"})`);
-  const example = JSON.stringify({
-    [[...models.keys()][0] ?? "my-model"]: {
-      inputPerMTok: 3,
-      outputPerMTok: 15,
-      minCacheableTokens: 1024,
-    },
-  });
-  return `No prices for ${list.join(", ")}: not in the model table, and an estimate never prices a model at zero. Supply the prices with \`--models file.json\` (or \`models: createModelTable({...})\`), e.g. ${example}; required fields: \`inputPerMTok\`, \`outputPerMTok\` (USD per million tokens), \`minCacheableTokens\`; optional: \`readMultiplier\` (default 0.1), \`tiers\`, \`usGeoMultiplierApplies\` (default true), \`tokenizer\`.`;
-}
-
 function resolveOutput(options: EstimateOptions): EstimateOutputAssumption {
   const { outputTokens, outputFraction } = options;
   if (outputTokens !== undefined && outputFraction !== undefined)
@@ -113,7 +101,8 @@ function markerDepths(params: Json, segments: readonly WalkedSegment[]): Set<num
 /**
  * Estimates what a plan costs in the five scenarios, per group, per model and in total.
  *
- * @throws {CacheplanError} code `"unknown-model"` when a request's model is not in the table.
+ * A model not in the table is estimated with conservative cache facts and no price: its USD is
+ * left out of every total, listed in `unpriced`, and the first note says how to supply a row.
  * @throws {OptionsError} when an option is out of range.
  *
  * @example
@@ -152,11 +141,10 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
       position += 1;
       const params = request.params as unknown as Json;
       const model = String(params.model);
-      const info = models.get(model);
-      if (!info) {
-        unknown.set(model, (unknown.get(model) ?? 0) + 1);
-        continue;
-      }
+      // A model without a row is estimated with the stand-in row: its tokens count, its USD is
+      // left out (priced at nothing, and said so) — the one unknown-model policy.
+      const { info, known } = rowOf(models, model);
+      if (!known) unknown.set(model, (unknown.get(model) ?? 0) + 1);
       const segments = walkedSegments(params);
       records.push({
         customId: request.custom_id,
@@ -178,7 +166,6 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
       });
     }
   }
-  if (unknown.size > 0) throw new CacheplanError("unknown-model", unknownModelMessage(unknown));
 
   // Breakpoint paths per group.
   const trees = plan.groups.map((g) => breakpointTree(g));
@@ -347,7 +334,8 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
     modelFigures[model] = {
       ...f,
       plannedRange: plannedRange(f.scenarios.planned.usd, otherByModel.get(model)),
-      priceConfidence: models.get(model)!.priceConfidence,
+      priceConfidence: rowOf(models, model).info.priceConfidence,
+      ...(unknown.has(model) ? { priced: false as const } : {}),
     };
   }
   const totalMargin = (s: ScenarioName) =>
@@ -358,11 +346,10 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
   const totalVariance = [...modelVariance.values()].reduce((a, b) => a + b, 0);
 
   const contexts: BreakpointContext[][] = trees.map((tree, g) => {
-    const model = models.get(plan.groups[g]!.model);
     return tree.map((node) => ({
       bp: node.bp,
       delta: deltaOf.get(node.bp)!,
-      readMultiplier: model?.readMultiplier ?? 0.1,
+      readMultiplier: rowOf(models, plan.groups[g]!.model).info.readMultiplier,
     }));
   });
   const groups: GroupEstimate[] = plan.groups.map((g, k) => {
@@ -406,6 +393,9 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
     groups,
     total: totalFigures,
     notes: [],
+    ...(unknown.size > 0
+      ? { unpriced: [...unknown].map(([model, requests]) => ({ model, requests })) }
+      : {}),
   };
   const calibrationNote =
     calibrated.length > 0
@@ -422,6 +412,7 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
     strays,
   });
   result.notes.unshift(...calibrationNote);
+  if (unknown.size > 0) result.notes.unshift(unknownModelMessage(unknown));
   return result;
 }
 

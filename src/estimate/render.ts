@@ -127,6 +127,17 @@ export function renderEstimate(estimate: Estimate, options: RenderEstimateOption
   lines.push(...wrap(plannedLine(estimate), width, "  planned ", "          "));
   lines.push("");
   lines.push(...costTable(total, sampled));
+  if (estimate.unpriced) {
+    const left = estimate.unpriced.map((u) => `${u.model} (${int(u.requests)})`).join(", ");
+    lines.push(
+      ...wrap(
+        `USD leaves out requests of models without prices: ${left}; see the notes`,
+        width,
+        "  unknown price: ",
+        "    ",
+      ),
+    );
+  }
   lines.push("");
   lines.push(...tokenTable(total));
 
@@ -139,7 +150,9 @@ export function renderEstimate(estimate: Estimate, options: RenderEstimateOption
     for (const model of models) {
       const f = estimate.byModel[model]!;
       lines.push(
-        `  ${cell(model, 26, true)}${cell(int(f.requests), 9)}${cell(usd(f.scenarios.batch.usd), 11)}${cell(usd(f.scenarios.planned.usd), 11)}${cell(change(f.scenarios.planned.usd, f.scenarios.batch.usd), 10)}`,
+        f.priced === false
+          ? `  ${cell(model, 26, true)}${cell(int(f.requests), 9)}  unknown price`
+          : `  ${cell(model, 26, true)}${cell(int(f.requests), 9)}${cell(usd(f.scenarios.batch.usd), 11)}${cell(usd(f.scenarios.planned.usd), 11)}${cell(change(f.scenarios.planned.usd, f.scenarios.batch.usd), 10)}`,
       );
     }
   }
@@ -160,6 +173,12 @@ export function renderEstimate(estimate: Estimate, options: RenderEstimateOption
     );
     for (const g of top) {
       const h = g.breakEvenHitRate;
+      if (estimate.byModel[g.model]?.priced === false) {
+        lines.push(
+          `  ${cell(`${g.id} ${g.model}`, 26, true)}${cell(int(g.requests), 9)}  unknown price`,
+        );
+        continue;
+      }
       lines.push(
         `  ${cell(`${g.id} ${g.model}`, 26, true)}${cell(int(g.requests), 9)}${cell(usd(g.scenarios.batch.usd), 11)}${cell(usd(g.scenarios.planned.usd), 11)}${cell(change(g.scenarios.planned.usd, g.scenarios.batch.usd), 10)}${cell(h === null ? "—" : h > 1 ? "never" : `${Math.ceil(h * 100)}% hits`, 11)}`,
       );

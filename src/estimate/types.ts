@@ -176,6 +176,12 @@ export interface EstimateFigures {
 export interface ModelEstimate extends EstimateFigures {
   /** Where the model's prices come from (`ModelInfo.priceConfidence`). */
   priceConfidence: Confidence;
+  /**
+   * `false` when the model is not in the model table: its tokens are counted but it has no
+   * price, so its USD figures are 0 and left out of every total (see `Estimate.unpriced`).
+   * Absent for a priced model.
+   */
+  priced?: false;
 }
 
 /** Figures of one planned group. */
@@ -256,4 +262,9 @@ export interface Estimate {
   total: EstimateFigures;
   /** What a reader should know to trust or question the figures: assumptions, break-even, caveats. */
   notes: string[];
+  /**
+   * Models not in the model table and their request counts: no price, so their USD is left out of
+   * every total (the first note says how to supply a row). Absent when every model is priced.
+   */
+  unpriced?: Array<{ model: string; requests: number }>;
 }

@@ -1,10 +1,7 @@
 import { OptionsError } from "../errors.js";
 import { JsonlLine, StringInterner } from "../io/jsonl.js";
-import {
-  CONSERVATIVE_MIN_CACHEABLE_TOKENS,
-  DEFAULT_READ_MULTIPLIER,
-  modelTableOf,
-} from "../pricing/models.js";
+import { modelTableOf } from "../pricing/models.js";
+import { rowOf } from "../pricing/unknown-model.js";
 import { JsonSizer } from "../request/json-size.js";
 import { applyMarkers, type MarkerPlacement } from "../request/markers.js";
 import {
@@ -269,10 +266,10 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
   let nextNodeId = 0;
 
   for (const [model, indices] of byModel) {
-    const info = models.get(model);
-    const minimum = info?.minCacheableTokens ?? CONSERVATIVE_MIN_CACHEABLE_TOKENS;
-    const readMultiplier = info?.readMultiplier ?? DEFAULT_READ_MULTIPLIER;
-    if (!info)
+    const { info, known } = rowOf(models, model);
+    const minimum = info.minCacheableTokens;
+    const readMultiplier = info.readMultiplier;
+    if (!known)
       warnings.push({
         kind: "unknown-model",
         model,
@@ -534,8 +531,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
   }
   for (const group of groups) {
     for (const bp of group.breakpoints) {
-      const info = models.get(group.model);
-      const minimum = info?.minCacheableTokens ?? CONSERVATIVE_MIN_CACHEABLE_TOKENS;
+      const minimum = rowOf(models, group.model).info.minCacheableTokens;
       if (bp.origin === "planner" && bp.prefixTokens < minimum * 1.1) {
         warnCapped({
           kind: "near-minimum",

@@ -7,6 +7,7 @@
 import { OptionsError } from "../errors.js";
 import { DEFAULT_READ_MULTIPLIER } from "../targets/anthropic/prices.js";
 import type { Confidence, ModelInfo, ModelTable, TokenizerFamily } from "./model-table.js";
+import { UNKNOWN_MODEL_TOKENIZER } from "./unknown-model.js";
 
 /** Fields a user row must give when it adds a model that is not in the table. */
 export const REQUIRED_NEW_MODEL_FIELDS = [
@@ -149,7 +150,7 @@ function newRow(key: string, row: Partial<ModelInfo>): ModelInfo {
     minCacheableTokens: row.minCacheableTokens as number,
     minCacheableKnown: true,
     // Unknown new models are most likely recent, and the newer tokenizer counts more tokens.
-    tokenizer: "claude-2026",
+    tokenizer: UNKNOWN_MODEL_TOKENIZER,
     // Assume the 1.1x applies so US-geo estimates err high rather than low.
     usGeoMultiplierApplies: true,
     tiers: [],

@@ -5,11 +5,8 @@
  */
 import { OptionsError } from "../errors.js";
 import { costByKind, costOf, totalInputTokens } from "../pricing/cost.js";
-import {
-  CONSERVATIVE_MIN_CACHEABLE_TOKENS,
-  defaultModelTable,
-  type ModelInfo,
-} from "../pricing/models.js";
+import { defaultModelTable, type ModelInfo } from "../pricing/models.js";
+import { rowOf } from "../pricing/unknown-model.js";
 import { Bucket, type RequestCost } from "./_bucket.js";
 import { indexPlan, type PlannedRequest } from "./_index.js";
 import { checkLine, type UsageFacts } from "./_lines.js";
@@ -210,7 +207,6 @@ export async function report(results: ReportInput, options: ReportOptions = {}):
 
   const groupReports: GroupReport[] = (plan?.groups ?? []).map((g, k) => {
     const { requests: counts, ...figures } = groups[k]!.figures(withEstimate);
-    const info = models.get(g.model);
     const factor = calibration?.models[g.model]?.factor ?? 1;
     const top = g.breakpoints[0];
     return {
@@ -225,7 +221,7 @@ export async function report(results: ReportInput, options: ReportOptions = {}):
       attribution: attribute(activity[k]!, {
         idealWrites: index!.groups[k]!.idealWrites,
         variants: index!.groups[k]!.variants,
-        minimum: info?.minCacheableTokens ?? CONSERVATIVE_MIN_CACHEABLE_TOKENS,
+        minimum: rowOf(models, g.model).info.minCacheableTokens,
         prefixTokens: g.sharedTokens * factor,
       }),
     };

@@ -1,6 +1,7 @@
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
 import { defaultModelTable, type ModelTable, type TokenizerFamily } from "../pricing/models.js";
+import { UNKNOWN_MODEL_TOKENIZER } from "../pricing/unknown-model.js";
 import type { SegmentCountRequest, TokenCounter } from "./counter.js";
 
 /**
@@ -91,7 +92,7 @@ export function createTiktokenCounter(options: TiktokenCounterOptions = {}): Tok
     estimated: true,
     async countSegments(segments: readonly SegmentCountRequest[]): Promise<number[]> {
       return segments.map((segment) => {
-        const family = models.get(segment.model)?.tokenizer ?? "claude-2026";
+        const family = models.get(segment.model)?.tokenizer ?? UNKNOWN_MODEL_TOKENIZER;
         const key = `${family}:${segment.hash}`;
         let tokens = memo.get(key);
         if (tokens === undefined) {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   type BatchRequest,
-  CacheplanError,
   createTiktokenCounter,
   type Estimate,
   estimate,
   OptionsError,
   plan,
+  renderEstimate,
   SCENARIOS,
   type TokenBreakdown,
 } from "../../src/index.js";
@@ -313,15 +313,38 @@ describe("estimate: contract and errors", () => {
     expect(Object.keys(json.byModel as object)).toEqual(["claude-sonnet-4-5", "claude-haiku-4-5"]);
   });
 
-  it("refuses a model without prices and says how to supply them", async () => {
-    const requests = tenRequests("my-proxy-model");
-    const planned = await plan(requests, { counter: createWordCounter() });
-    const error = await estimate(planned).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CacheplanError);
-    expect((error as CacheplanError).code).toBe("unknown-model");
-    expect((error as Error).message).toMatch(/`my-proxy-model` \(10 requests\)/);
-    expect((error as Error).message).toMatch(/--models file\.json/);
-    expect((error as Error).message).toMatch(/inputPerMTok/);
+  // The one unknown-model policy (issue 10 item 4): plan warns, estimate and report leave the
+  // model's USD out of every total and say so; estimate used to throw instead.
+  it("leaves a model without prices out of every USD total, and says how to supply them", async () => {
+    const counter = createWordCounter();
+    const known = await estimate(await plan(tenRequests(), { counter }), { counter });
+    const mixed = tenRequests().concat(
+      tenRequests("my-proxy-model").map((r) => ({ ...r, custom_id: `p${r.custom_id}` })),
+    );
+    const planned = await plan(mixed, { counter });
+    expect(planned.warnings).toContainEqual(
+      expect.objectContaining({ kind: "unknown-model", model: "my-proxy-model", requests: 10 }),
+    );
+    const e = await estimate(planned, { counter });
+    expect(e.unpriced).toEqual([{ model: "my-proxy-model", requests: 10 }]);
+    expect(e.byModel["my-proxy-model"]).toMatchObject({ requests: 10, priced: false });
+    expect(e.byModel["claude-sonnet-4-5"]!.priced).toBeUndefined();
+    expect(e.total.requests).toBe(20);
+    for (const s of SCENARIOS) {
+      expect(e.byModel["my-proxy-model"]!.scenarios[s].usd).toBe(0);
+      expect(e.byModel["my-proxy-model"]!.scenarios[s].tokens.input).toBeGreaterThan(0);
+      expect(e.total.scenarios[s].usd).toBeCloseTo(known.total.scenarios[s].usd, 6);
+    }
+    expect(e.notes[0]).toMatch(/`my-proxy-model` \(10 requests\)/);
+    expect(e.notes[0]).toMatch(/left out of every total/);
+    expect(e.notes[0]).toMatch(/--models file\.json/);
+    expect(e.notes[0]).toMatch(/inputPerMTok/);
+    const text = renderEstimate(e);
+    expect(text).toMatch(
+      /unknown price: USD leaves out requests of models without prices:\s+my-proxy-model \(10\)/,
+    );
+    expect(text).toMatch(/my-proxy-model\s+10\s+unknown price/);
+    expect(known.unpriced).toBeUndefined();
   });
 
   it("caps assumed output at max_tokens and checks its options", async () => {
