@@ -1,5 +1,11 @@
 import type { BatchRequest, CacheTtl } from "../types.js";
-import { rewriteSegments, type SegmentLocation, segmentLabel, stripMarker } from "./segments.js";
+import {
+  LocationMap,
+  rewriteSegments,
+  type SegmentLocation,
+  segmentLabel,
+  stripMarker,
+} from "./segments.js";
 
 /** A marker to put on one segment. */
 export interface MarkerPlacement {
@@ -31,10 +37,11 @@ export function applyMarkers(
   removeExisting: boolean,
 ): BatchRequest {
   if (placements.length === 0 && !removeExisting) return request;
-  const ttls = new Map(placements.map((p) => [segmentLabel(p.location), p.ttl]));
+  const ttls = new LocationMap<CacheTtl>();
+  for (const { location, ttl } of placements) ttls.set(location, ttl);
   const params = rewriteSegments(paramsOf(request), (segment) => {
     const block = removeExisting ? segment.block : segment.raw;
-    const ttl = ttls.get(segmentLabel(segment.location));
+    const ttl = ttls.get(segment.location);
     return ttl === undefined ? block : { ...block, cache_control: cacheControl(ttl) };
   });
   return withParams(request, removeExisting ? withoutOuterMarkers(params) : params);

@@ -299,48 +299,77 @@ export function rewriteSegments(
   params: Json,
   edit: (segment: WalkedSegment, index: number) => Json | string | undefined,
 ): Json {
-  const edits = new Map<string, Json | string>();
+  const edits = new LocationMap<Json | string>();
   let d = 0;
   walkSegments(params, (segment) => {
     const replaced = edit(segment, d);
     d += 1;
-    if (replaced !== undefined && replaced !== segment.raw) {
-      edits.set(segmentLabel(segment.location), replaced);
-    }
+    if (replaced !== undefined && replaced !== segment.raw) edits.set(segment.location, replaced);
   });
   if (edits.size === 0) return params;
-  const out: Json = { ...params };
-  const list = (items: unknown, label: (index: number) => string): unknown => {
-    const mapped = (items as unknown[]).map((item, i) => {
-      const replaced = edits.get(label(i));
+  const field = (value: unknown, edited: ReadonlyMap<number, Json | string> | undefined) => {
+    const only = edited?.get(0);
+    if (typeof value === "string") {
+      if (only === undefined || typeof only === "string") return only ?? value;
+      return isPlainText(only) ? only.text : [only];
+    }
+    if (!Array.isArray(value)) return value;
+    if (typeof only === "string" && value.length === 1) return only;
+    return value.map((item, i) => {
+      const replaced = edited?.get(i);
       return typeof replaced === "string" ? textBlock(replaced) : (replaced ?? item);
     });
-    const only = edits.get(label(0));
-    return typeof only === "string" && mapped.length === 1 ? only : mapped;
   };
-  const shorthand = (text: string, label: string): unknown => {
-    const replaced = edits.get(label);
-    if (replaced === undefined) return text;
-    if (typeof replaced === "string") return replaced;
-    return isPlainText(replaced) ? replaced.text : [replaced];
-  };
-  if (Array.isArray(params.tools)) out.tools = list(params.tools, (i) => `tools[${i}]`);
-  if (typeof params.system === "string") out.system = shorthand(params.system, "system");
-  else if (Array.isArray(params.system)) out.system = list(params.system, (i) => `system[${i}]`);
+  const out: Json = { ...params };
+  if (params.tools !== undefined) out.tools = field(params.tools, edits.list("tools"));
+  if (params.system !== undefined) out.system = field(params.system, edits.list("system"));
   if (Array.isArray(params.messages)) {
     out.messages = params.messages.map((message: unknown, m) => {
-      if (!isObject(message)) return message;
-      const label = `messages[${m}].content`;
-      const { content } = message;
-      if (typeof content === "string") {
-        const next = shorthand(content, label);
-        return next === content ? message : { ...message, content: next };
-      }
-      if (!Array.isArray(content)) return message;
-      return { ...message, content: list(content, (i) => `${label}[${i}]`) };
+      const edited = edits.list(m);
+      if (!isObject(message) || edited === undefined) return message;
+      return { ...message, content: field(message.content, edited) };
     });
   }
   return out;
+}
+
+/** Values keyed by segment location (no label strings built: the planner calls this per request). */
+export class LocationMap<T> {
+  readonly #lists = new Map<string | number, Map<number, T>>();
+  #size = 0;
+
+  /** Entries in the map. */
+  get size(): number {
+    return this.#size;
+  }
+
+  set(location: SegmentLocation, value: T): void {
+    const key = listKey(location);
+    let list = this.#lists.get(key);
+    if (list === undefined) {
+      list = new Map();
+      this.#lists.set(key, list);
+    }
+    if (!list.has(location.index)) this.#size += 1;
+    list.set(location.index, value);
+  }
+
+  get(location: SegmentLocation): T | undefined {
+    return this.#lists.get(listKey(location))?.get(location.index);
+  }
+
+  /** The entries of one list by index: `"tools"`, `"system"`, or a message's index. */
+  list(key: "tools" | "system" | number): ReadonlyMap<number, T> | undefined {
+    return this.#lists.get(key);
+  }
+}
+
+function listKey(location: SegmentLocation): string | number {
+  return location.kind === "message"
+    ? location.message
+    : location.kind === "tool"
+      ? "tools"
+      : "system";
 }
 
 /**
