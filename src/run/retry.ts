@@ -9,7 +9,7 @@ import path from "node:path";
 import { readJsonl } from "../io/jsonl.js";
 import { readPlan, resolveInside } from "../io/plan-dir.js";
 import { plan as planRequests } from "../plan/plan.js";
-import { stripMarker } from "../request/segments.js";
+import { removeMarkers } from "../request/markers.js";
 import type { BatchRequest, Plan, PlanOptions } from "../types.js";
 import { RunError } from "./errors.js";
 import { initialRunState, readRunState } from "./state.js";
@@ -28,53 +28,6 @@ export const RETRYABLE_ERROR_TYPES: readonly string[] = Object.freeze([
 ]);
 
 type Json = Record<string, unknown>;
-
-/** Removes `cache_control` at a segment label (`system`, `tools[2]`, `messages[0].content[1]`). */
-function stripAt(params: Json, label: string): void {
-  const unmark = (list: unknown, index: number, shorthand: boolean, set: (v: unknown) => void) => {
-    if (!Array.isArray(list)) return;
-    const block = list[index];
-    if (typeof block !== "object" || block === null || !("cache_control" in block)) return;
-    const rest = stripMarker(block as Json);
-    const copy = [...list];
-    copy[index] = rest;
-    // A string the planner turned into one block to mark it goes back to being a string.
-    const keys = Object.keys(rest).sort().join();
-    set(shorthand && copy.length === 1 && keys === "text,type" ? rest.text : copy);
-  };
-  let m = /^tools\[(\d+)\]$/.exec(label);
-  if (m) {
-    unmark(params.tools, Number(m[1]), false, (v) => {
-      params.tools = v;
-    });
-    return;
-  }
-  m = /^system(?:\[(\d+)\])?$/.exec(label);
-  if (m) {
-    unmark(params.system, Number(m[1] ?? 0), m[1] === undefined, (v) => {
-      params.system = v;
-    });
-    return;
-  }
-  m = /^messages\[(\d+)\]\.content(?:\[(\d+)\])?$/.exec(label);
-  if (!m || !Array.isArray(params.messages)) return;
-  const messages = [...(params.messages as Json[])];
-  const index = Number(m[1]);
-  const message = messages[index];
-  if (!message) return;
-  unmark(message.content, Number(m[2] ?? 0), m[2] === undefined, (v) => {
-    messages[index] = { ...message, content: v };
-    params.messages = messages;
-  });
-}
-
-/** The request without the markers the planner placed (the user's own are kept). */
-function withoutPlannerMarkers(request: BatchRequest, labels: readonly string[]): BatchRequest {
-  if (labels.length === 0) return request;
-  const params = { ...(request.params as unknown as Json) };
-  for (const label of labels) stripAt(params, label);
-  return { ...request, params: params as unknown as BatchRequest["params"] };
-}
 
 function planOptionsOf(original: Plan): PlanOptions {
   const o = original.options;
@@ -189,7 +142,8 @@ export async function retryPlan(planDir: string, options: RetryOptions = {}): Pr
   for (const batch of original.batches) {
     for (const request of batch.requests) {
       if (retry.has(request.custom_id)) {
-        requests.push(withoutPlannerMarkers(request, labels.get(request.custom_id) ?? []));
+        // The planner's markers go (the user's own stay): the new plan places its own.
+        requests.push(removeMarkers(request, labels.get(request.custom_id) ?? []));
       }
     }
   }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type BatchRequest, RETRYABLE_ERROR_TYPES, retryPlan, submit } from "../../src/index.js";
+import { removeMarkers } from "../../src/request/markers.js";
 import { clientFor, emulator } from "../helpers/emulator.js";
 import { markerCount } from "../helpers/requests.js";
 import {
@@ -33,7 +34,8 @@ const badTemperature: BatchRequest = {
 
 describe("retryPlan", () => {
   it("re-plans errored (retryable), expired and canceled requests; lists invalid ones", async () => {
-    const folder = await planFolder([...primedJob(2, 12), badTemperature], { maxRequests: 5 });
+    const input = [...primedJob(2, 12), badTemperature];
+    const folder = await planFolder(input, { maxRequests: 5 });
     cleanups.push(folder.cleanup);
     expect(folder.plan.rejected).toEqual([]);
     // Batches start 1 to 2 simulated minutes after creation and expire at 1.5: about half do.
@@ -90,6 +92,15 @@ describe("retryPlan", () => {
     for (const r of retried) {
       if (r.custom_id !== "bad-temperature")
         expect(markerCount(r), r.custom_id).toBeLessThanOrEqual(1);
+    }
+    // Exactly they went: the new plan's requests without the new plan's markers are the input
+    // requests as written (strings the first plan turned into blocks are strings again).
+    const original = new Map(input.map((r) => [r.custom_id, r]));
+    for (const group of retry.plan!.groups) {
+      const labels = group.breakpoints.filter((b) => b.origin === "planner").map((b) => b.segment);
+      for (const r of retried.filter((x) => group.customIds.includes(x.custom_id))) {
+        expect(removeMarkers(r, labels), r.custom_id).toEqual(original.get(r.custom_id));
+      }
     }
   });
 
