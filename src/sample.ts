@@ -5,18 +5,10 @@
  * evaluation below and above the minimum, and one-off requests.
  */
 import type { BatchRequest } from "./types.js";
+import { seededRandom } from "./util/random.js";
 
-/** A small seeded PRNG (mulberry32): deterministic across runs and platforms. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The PRNG lives in util/random.ts; re-exported for the benchmarks and existing importers.
+export { seededRandom } from "./util/random.js";
 
 const WORDS = (
   "the of and to in is for on that with as by this are be from or an it at which data model request " +

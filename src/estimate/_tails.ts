@@ -17,8 +17,8 @@
  */
 
 import { segmentHash, type WalkedSegment } from "../request/segments.js";
-import { seededRandom } from "../sample.js";
 import type { SegmentCountRequest, TokenCounter } from "../tokens/counter.js";
+import { seededRandom } from "../util/random.js";
 import { type Fit, fitLinear, predict, sumVariance } from "./_regression.js";
 import { type ContentKind, contentOf } from "./_segments.js";
 

@@ -2,47 +2,12 @@ import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { InputError } from "../errors.js";
 import { depthBeyond, MAX_JSON_DEPTH, tooDeepReason } from "../request/json-depth.js";
+import { StringInterner } from "../util/string-interner.js";
 import { type RawLine, utf8Lines } from "./_utf8-lines.js";
+import { JsonlLine } from "./jsonl-line.js";
 
-/**
- * Why a line could not be read: not JSON, bytes that are not UTF-8, or nesting past
- * `MAX_JSON_DEPTH` (each also a `RejectReason` of the same name).
- */
-export type JsonlProblem = "invalid-json" | "invalid-utf8" | "too-deep";
-
-/**
- * One line of a JSONL file, parsed or not. `plan()` accepts these in place of plain request
- * objects so that a rejection can name the file and line it came from.
- */
-export class JsonlLine {
-  /** 1-based line number in the source. */
-  readonly line: number;
-  /** The file it came from (`"-"` for standard input), if known. */
-  readonly source: string | undefined;
-  /** The parsed value, when the line is valid JSON. */
-  readonly value: unknown;
-  /**
-   * Why the line could not be read, when it could not: the parser's message for invalid JSON, or
-   * a full sentence (what is wrong, where, what to do) for the other problems.
-   */
-  readonly parseError: string | undefined;
-  /** Which problem `parseError` describes (`"invalid-json"` when set without one). */
-  readonly problem: JsonlProblem | undefined;
-
-  constructor(
-    line: number,
-    source: string | undefined,
-    value: unknown,
-    parseError?: string,
-    problem?: JsonlProblem,
-  ) {
-    this.line = line;
-    this.source = source;
-    this.value = value;
-    this.parseError = parseError;
-    this.problem = parseError === undefined ? undefined : (problem ?? "invalid-json");
-  }
-}
+// Re-exported: `readJsonl()` yields them.
+export { JsonlLine, type JsonlProblem } from "./jsonl-line.js";
 
 /**
  * Streams a JSONL file (or stream) one line at a time, without loading it whole. Blank lines are
@@ -133,44 +98,4 @@ function readLine(raw: RawLine, n: number, source: string | undefined): JsonlLin
     return new JsonlLine(n, source, undefined, tooDeepReason(MAX_JSON_DEPTH), "too-deep");
   }
   return new JsonlLine(n, source, value);
-}
-
-/**
- * Makes equal long strings one string. Each JSONL line parses to its own copy of a shared system
- * prompt or document, so a job of 100,000 requests sharing a 100 KB prompt would hold 10 GB; with
- * interning it holds one copy (the parsed duplicates are garbage at once).
- */
-export class StringInterner {
-  /** Strings shorter than this are left alone: a lookup costs more than the copy. */
-  static readonly MIN_LENGTH = 256;
-  readonly #strings = new Map<string, string>();
-
-  /** The canonical instance of `text`. */
-  intern(text: string): string {
-    if (text.length < StringInterner.MIN_LENGTH) return text;
-    const known = this.#strings.get(text);
-    if (known !== undefined) return known;
-    this.#strings.set(text, text);
-    return text;
-  }
-
-  /** Replaces, in place, every long string inside parsed JSON with its canonical instance. */
-  walk(value: unknown): unknown {
-    if (typeof value === "string") return this.intern(value);
-    if (typeof value !== "object" || value === null) return value;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) value[i] = this.walk(value[i]);
-      return value;
-    }
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const v = record[key];
-      if (typeof v === "string") {
-        if (v.length >= StringInterner.MIN_LENGTH) record[key] = this.intern(v);
-      } else if (typeof v === "object" && v !== null) {
-        this.walk(v);
-      }
-    }
-    return value;
-  }
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { finished } from "node:stream/promises";
 import { InputError } from "../errors.js";
 import type { BatchRequest, Plan } from "../types.js";
+import { jsonLinesHash } from "../util/hash.js";
 import { checkOutFolder, removeStale, stagingNames } from "./_out-folder.js";
 import { checkPlanShape, parsePlanJson } from "./_plan-shape.js";
 import { readJsonl } from "./jsonl.js";
@@ -39,16 +40,12 @@ export function batchFileName(index: number, wave: number): string {
 
 /** `sha256:<hex>` of a batch file's bytes: each request as `JSON.stringify` and a newline. */
 export function contentHash(requests: readonly BatchRequest[]): string {
-  const hash = createHash("sha256");
-  for (const request of requests) hash.update(`${JSON.stringify(request)}\n`);
-  return `sha256:${hash.digest("hex")}`;
+  return jsonLinesHash(requests);
 }
 
 /** `sha256:<hex>` of `custom_id`s in order, each as a JSON string and a newline. */
 export function customIdsHash(ids: Iterable<string>): string {
-  const hash = createHash("sha256");
-  for (const id of ids) hash.update(`${JSON.stringify(id)}\n`);
-  return `sha256:${hash.digest("hex")}`;
+  return jsonLinesHash(ids);
 }
 
 /** The `plan.json` content for a plan (batch bodies referenced by file, with their hashes). */

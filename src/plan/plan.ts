@@ -1,5 +1,5 @@
 import { OptionsError } from "../errors.js";
-import { JsonlLine, StringInterner } from "../io/jsonl.js";
+import { JsonlLine } from "../io/jsonl-line.js";
 import { modelTableOf } from "../pricing/models.js";
 import { rowOf } from "../pricing/unknown-model.js";
 import { JsonSizer } from "../request/json-size.js";
@@ -25,6 +25,7 @@ import type {
   RejectedRequest,
   ResolvedPlanOptions,
 } from "../types.js";
+import { StringInterner } from "../util/string-interner.js";
 import { allowedModes, type Candidate, type Mark, selectBreakpoints } from "./_breakpoints.js";
 import { buildCandidates, type RequestFacts } from "./_candidates.js";
 import { minPayingCount, savingsPerToken, writeMultiplier } from "./_cost-model.js";

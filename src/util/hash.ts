@@ -1,0 +1,25 @@
+/**
+ * The hashes of cacheplan, in one place: a short content key for segments and texts, and the
+ * `sha256:<hex>` digests that tie plan files, runs and batches to their content.
+ */
+import { createHash } from "node:crypto";
+
+/** A 22-character base64url SHA-256 prefix of `text` (132 bits): a segment's or a text's key. */
+export function hashText(text: string): string {
+  return createHash("sha256").update(text).digest("base64url").slice(0, 22);
+}
+
+/** Hex SHA-256 of `text`. */
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * `sha256:<hex>` of `values` written as JSON lines (each `JSON.stringify(value)` and a newline):
+ * the digest of a batch file's bytes, or of a list of ids.
+ */
+export function jsonLinesHash(values: Iterable<unknown>): string {
+  const hash = createHash("sha256");
+  for (const value of values) hash.update(`${JSON.stringify(value)}\n`);
+  return `sha256:${hash.digest("hex")}`;
+}
