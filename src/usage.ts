@@ -6,6 +6,7 @@
  */
 import { type TokenBreakdown, zeroTokens } from "./pricing/cost.js";
 import type { UsageFields } from "./targets/target.js";
+import { isObject } from "./util/json.js";
 
 /** A usage object, read. */
 export interface TokenUsage {
@@ -23,10 +24,6 @@ export interface TokenUsage {
 /** A usage object read, or what is wrong with it. */
 export type UsageReading = ({ ok: true } & TokenUsage) | { ok: false; problem: string };
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
 
 const code = (field: string) => `\`usage.${field}\``;

@@ -6,10 +6,9 @@ import { segmentHash, type WalkedSegment } from "../request/segments.js";
 import type { TokenCounter } from "../tokens/counter.js";
 import { isPrefixCounter } from "../tokens/exact.js";
 import type { Plan, PlannedBreakpoint } from "../types.js";
+import type { Json } from "../util/json.js";
 import type { BreakpointNode } from "./_paths.js";
 import { countParams } from "./_segments.js";
-
-type Json = Record<string, unknown>;
 
 /** What a request must give to stand for the breakpoints on its path. */
 export interface PrefixMember {

@@ -7,11 +7,7 @@
  * together.
  */
 import { rewriteSegments, type WalkedSegment } from "../request/segments.js";
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+import { isObject, type Json } from "../util/json.js";
 
 /** Index of the message a segment belongs to, -1 outside messages. */
 function messageOf(segment: WalkedSegment): number {

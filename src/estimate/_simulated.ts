@@ -38,11 +38,10 @@ import { simulate } from "../sim/simulate.js";
 import type { TokensOf } from "../sim/tokens.js";
 import { TOKENIZER_FACTORS } from "../tokens/tiktoken.js";
 import type { BatchRequest, Plan, PlannedBreakpoint } from "../types.js";
+import type { Json } from "../util/json.js";
 import type { BreakpointNode } from "./_paths.js";
 import { contentOf, replaceTextFrom } from "./_segments.js";
 import type { EstimateOutputAssumption } from "./types.js";
-
-type Json = Record<string, unknown>;
 
 /**
  * Largest job whose `planned` gets sensitivity runs by default (`EstimateOptions.sensitivity`).

@@ -20,6 +20,7 @@ import type { TokenCounter } from "../tokens/counter.js";
 import { isPrefixCounter } from "../tokens/exact.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
 import type { Plan, PlannedBreakpoint } from "../types.js";
+import type { Json } from "../util/json.js";
 import { Bucket, figures, roundUsd, Z95 } from "./_accumulate.js";
 import { type BreakpointContext, breakEvenHitRate, writeNotes } from "./_notes.js";
 import { type BreakpointNode, breakpointTree, type PathMember, resolvePaths } from "./_paths.js";
@@ -44,8 +45,6 @@ import type {
   ScenarioName,
 } from "./types.js";
 import { SCENARIOS } from "./types.js";
-
-type Json = Record<string, unknown>;
 
 /** Default output assumption: half of each request's `max_tokens` (the middle of the range). */
 export const DEFAULT_OUTPUT_FRACTION = 0.5;

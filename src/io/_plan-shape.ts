@@ -4,6 +4,7 @@
  * Only what cacheplan reads is checked; extra fields are allowed.
  */
 import { InputError } from "../errors.js";
+import { isObject } from "../util/json.js";
 import { jsonErrorOffset, lineColumn } from "./_json-position.js";
 import type { PlanFile } from "./plan-dir.js";
 
@@ -29,8 +30,6 @@ export function parsePlanJson(text: string, file: string): unknown {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const isCount = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
 const isHash = (v: unknown) =>
   v === undefined || (typeof v === "string" && /^sha256:[0-9a-f]{64}$/.test(v));

@@ -6,6 +6,7 @@
  */
 import { OptionsError } from "../errors.js";
 import { DEFAULT_READ_MULTIPLIER } from "../targets/anthropic/prices.js";
+import { isObject } from "../util/json.js";
 import type { Confidence, ModelInfo, ModelTable, TokenizerFamily } from "./model-table.js";
 import { UNKNOWN_MODEL_TOKENIZER } from "./unknown-model.js";
 
@@ -19,9 +20,6 @@ export const REQUIRED_NEW_MODEL_FIELDS = [
 const CONFIDENCES: readonly Confidence[] = ["official", "secondary", "third-party", "unknown"];
 const TOKENIZERS: readonly TokenizerFamily[] = ["claude-legacy", "claude-2026"];
 const TIER_FIELDS = ["aboveInputTokens", "inputPerMTok", "outputPerMTok", "source"] as const;
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 const describeValue = (value: unknown): string => {
   if (value === null) return "null";
@@ -69,7 +67,7 @@ const FIELD_CHECKS: Record<keyof ModelInfo, FieldCheck> = {
     if (!Array.isArray(v)) return expected;
     for (const tier of v) {
       if (
-        !isPlainObject(tier) ||
+        !isObject(tier) ||
         !isNonNegativeNumber(tier.aboveInputTokens) ||
         !isNonNegativeNumber(tier.inputPerMTok) ||
         !isNonNegativeNumber(tier.outputPerMTok) ||
@@ -111,7 +109,7 @@ function checkOverrideRow(
 ): string | undefined {
   const where = `Model override ${JSON.stringify(key)}`;
   if (key === "") return "Model override keys must be non-empty model ids.";
-  if (!isPlainObject(row)) {
+  if (!isObject(row)) {
     return `${where} must be an object of \`ModelInfo\` fields; got ${describeValue(row)}.`;
   }
   for (const [field, value] of Object.entries(row)) {
@@ -218,7 +216,7 @@ export function parseOverrides(
   json: unknown,
   base: ModelTable,
 ): { ok: true; value: Record<string, Partial<ModelInfo>> } | { ok: false; error: string } {
-  if (!isPlainObject(json)) {
+  if (!isObject(json)) {
     return {
       ok: false,
       error: `Model overrides must be a JSON object keyed by model id, e.g. {"claude-opus-4-6": {"inputPerMTok": 5}}; got ${describeValue(json)}.`,

@@ -14,6 +14,7 @@ import {
   segmentRequest,
 } from "../request/segments.js";
 import type { BatchRequest, Plan, PlannedGroup } from "../types.js";
+import type { Json } from "../util/json.js";
 
 /** A scenario's tokens and USD by kind, for one request (a stratum's mean). */
 export interface ScenarioShare {
@@ -57,8 +58,6 @@ export interface PlanIndex {
   /** Per group, the part of the estimate credited once, when any of its requests succeeded; `[]` without an estimate. */
   fixed: Expected[];
 }
-
-type Json = Record<string, unknown>;
 
 /** Depths (1-based) of a request's markers; a top-level marker lands on the last cacheable block (§1.4). */
 function markerDepths(segments: readonly Segment[], topLevel: boolean): number[] {

@@ -5,6 +5,7 @@
 import { JsonlLine } from "../io/jsonl.js";
 import { USAGE_FIELDS } from "../targets/anthropic/usage.js";
 import { readUsage, type TokenUsage } from "../usage.js";
+import { isObject } from "../util/json.js";
 import type { ResultLocation } from "./problems.js";
 
 /** The usage of a succeeded result, as the report prices it: read by `readUsage`, plus its prices' flags. */
@@ -32,11 +33,6 @@ export type CheckedLine =
       customId?: string;
       detail: string;
     };
-
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function location(source: string | undefined, line: number): ResultLocation {
   return source === undefined ? { line } : { source, line };

@@ -5,13 +5,8 @@
  */
 
 import { ttlOrderBreach } from "../targets/anthropic/caching.js";
+import { isObject, type Json } from "../util/json.js";
 import { segmentLabel, walkSegments } from "./segments.js";
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Block types with no `cache_control` field (reference §1.5: SDK 1.12.0 `ThinkingBlockParam`,

@@ -1,4 +1,5 @@
 import type { BatchRequest, CacheTtl } from "../types.js";
+import type { Json } from "../util/json.js";
 import {
   LocationMap,
   rewriteSegments,
@@ -12,8 +13,6 @@ export interface MarkerPlacement {
   location: SegmentLocation;
   ttl: CacheTtl;
 }
-
-type Json = Record<string, unknown>;
 
 /**
  * The `cache_control` value for a TTL. A 5m marker is written without `ttl`, the API default

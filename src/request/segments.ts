@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import stableStringify from "fast-json-stable-stringify";
 import type { BatchRequest, CacheTtl, SegmentLevel } from "../types.js";
+import { isObject, type Json } from "../util/json.js";
 
 /** Where a segment's block lives in the request, so a marker can be put on it. */
 export type SegmentLocation =
@@ -58,12 +59,6 @@ const CACHEABLE_BLOCK_TYPES = new Set([
   "container_upload",
   "browser_state",
 ]);
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Short, stable content hash (132 bits of SHA-256): collisions only cost a wasted marker. */
 export function hashText(text: string): string {

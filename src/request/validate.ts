@@ -3,6 +3,7 @@ import { MAX_BREAKPOINTS } from "../targets/anthropic/caching.js";
 import { CUSTOM_ID_PATTERN, MESSAGE_ROLES } from "../targets/anthropic/format.js";
 import { MAX_OUTPUT_TOKENS } from "../targets/anthropic/limits.js";
 import type { BatchRequest, RejectReason } from "../types.js";
+import { isObject } from "../util/json.js";
 import { collectMarkers, ttlOrderProblem } from "./_marker-rules.js";
 import { depthBeyond, MAX_JSON_DEPTH, tooDeepReason } from "./json-depth.js";
 import { markerTtl, walkSegments } from "./segments.js";
@@ -16,10 +17,6 @@ export { MAX_OUTPUT_TOKENS } from "../targets/anthropic/limits.js";
 export type Validation =
   | { ok: true; request: BatchRequest; markers: number }
   | { ok: false; kind: RejectReason; reason: string; custom_id?: string };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function fail(kind: RejectReason, reason: string, custom_id?: string): Validation {
   return custom_id === undefined

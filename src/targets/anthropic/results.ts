@@ -4,10 +4,9 @@
  * (with `error`), `canceled`, `expired` (reference §5.4, SDK-B 226-298). Lines come in any order,
  * so they are matched by `custom_id` (reference §5.3).
  */
-import type { TargetResult } from "../target.js";
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+import { isObject } from "../../util/json.js";
+import type { TargetResult } from "../target.js";
 
 /** A result line normalised (the raw line kept), or `undefined` when it is not one. */
 export function readResult(line: unknown): TargetResult | undefined {
