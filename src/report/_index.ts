@@ -8,12 +8,12 @@ import type { Estimate, EstimateFigures } from "../estimate/types.js";
 import { addTokens, type TokenBreakdown, zeroTokens } from "../pricing/cost.js";
 import {
   ContextInterner,
-  hashText,
   lastCacheable,
   type Segment,
   segmentRequest,
 } from "../request/segments.js";
 import type { BatchRequest, Plan, PlannedGroup } from "../types.js";
+import { hashText } from "../util/hash.js";
 import type { Json } from "../util/json.js";
 
 /** A scenario's tokens and USD by kind, for one request (a stratum's mean). */

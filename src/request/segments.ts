@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import stableStringify from "fast-json-stable-stringify";
 import type { BatchRequest, CacheTtl, SegmentLevel } from "../types.js";
+import { hashText } from "../util/hash.js";
 import { isObject, type Json } from "../util/json.js";
 
 /** Where a segment's block lives in the request, so a marker can be put on it. */
@@ -60,10 +60,9 @@ const CACHEABLE_BLOCK_TYPES = new Set([
   "browser_state",
 ]);
 
-/** Short, stable content hash (132 bits of SHA-256): collisions only cost a wasted marker. */
-export function hashText(text: string): string {
-  return createHash("sha256").update(text).digest("base64url").slice(0, 22);
-}
+// The short content hash (132 bits of SHA-256; a collision only costs a wasted marker) lives in
+// util/hash.ts with the other digests.
+export { hashText } from "../util/hash.js";
 
 /** `block` without its `cache_control` (the same value when it has none, or is no object). */
 export function stripMarker<T>(block: T): T {
