@@ -10,6 +10,8 @@ import path from "node:path";
 import { finished } from "node:stream/promises";
 import type Anthropic from "@anthropic-ai/sdk";
 import { resolveInside } from "../io/plan-dir.js";
+import { USAGE_FIELDS } from "../targets/anthropic/usage.js";
+import { readUsage } from "../usage.js";
 import type { ApiCaller } from "./_call.js";
 import { checkBatchId } from "./_ids.js";
 import { RESULTS_DIR, type ResultsRecord } from "./state.js";
@@ -35,6 +37,21 @@ export function emptyResults(file: string, plannedIds: readonly string[]): Resul
     tokens: { input: 0, cacheWrite: 0, cacheRead: 0, output: 0 },
     downloadedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * Adds a succeeded result's usage to the record, read by the one usage reader. `run.json` keeps
+ * the write as one total (its format has no 5m/1h split). A usage the reader refuses adds nothing
+ * here; the line is still written, and `cacheplan report` names what is wrong with it.
+ */
+function addUsage(record: ResultsRecord, usage: unknown): void {
+  const reading = readUsage(usage, USAGE_FIELDS);
+  if (!reading.ok) return;
+  const { tokens } = reading;
+  record.tokens.input += tokens.input;
+  record.tokens.cacheWrite += tokens.cacheWrite5m + tokens.cacheWrite1h;
+  record.tokens.cacheRead += tokens.cacheRead;
+  record.tokens.output += tokens.output;
 }
 
 /**
@@ -83,11 +100,7 @@ async function streamTo(
         const type = result.error.error.type;
         record.errors[type] = (record.errors[type] ?? 0) + 1;
       } else if (result.type === "succeeded") {
-        const u = result.message.usage;
-        record.tokens.input += u.input_tokens;
-        record.tokens.cacheWrite += u.cache_creation_input_tokens ?? 0;
-        record.tokens.cacheRead += u.cache_read_input_tokens ?? 0;
-        record.tokens.output += u.output_tokens;
+        addUsage(record, result.message.usage);
       }
       if (!out.write(`${JSON.stringify(line)}\n`)) {
         await Promise.race([

@@ -22,6 +22,8 @@ export interface FakeOptions {
     route: FakeRoute,
     headers: IncomingMessage["headers"],
   ) => { status: number; message: string } | null;
+  /** The `usage` of a request's succeeded result. @default 1 input and 1 output token, no cache */
+  usage?: (customId: string) => unknown;
 }
 
 export interface FakeServer {
@@ -167,7 +169,7 @@ export async function startFakeBatches(options: FakeOptions = {}): Promise<FakeS
             content: [{ type: "text", text: "ok" }],
             stop_reason: "end_turn",
             stop_sequence: null,
-            usage: {
+            usage: options.usage?.(custom_id) ?? {
               input_tokens: 1,
               output_tokens: 1,
               cache_creation_input_tokens: 0,
