@@ -5,6 +5,7 @@
 import type { ModelTable } from "../pricing/models.js";
 import { WRITE_1H_MULTIPLIER, WRITE_5M_MULTIPLIER } from "../targets/anthropic/prices.js";
 import type { Plan, PlannedBreakpoint } from "../types.js";
+import { money } from "../util/format.js";
 import { SENSITIVITY_MAX_REQUESTS } from "./_simulated.js";
 import type { Estimate } from "./types.js";
 
@@ -47,12 +48,6 @@ const n = (value: number) => Math.round(value).toLocaleString("en-US");
 /** `1 request`, `2 requests`. */
 const requests = (value: number) => `${n(value)} request${Math.round(value) === 1 ? "" : "s"}`;
 const pct = (value: number) => `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
-/** USD with three significant digits (at least 2 decimals, at most 8). */
-export const money = (value: number): string => {
-  const abs = Math.abs(value);
-  const digits = Math.min(8, Math.max(2, 2 - Math.floor(Math.log10(Math.max(abs, 1e-9)))));
-  return `$${value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
-};
 
 /** The public pages that user-facing notes cite (code comments cite the reference's sections). */
 export const DOCS = {

@@ -1,4 +1,4 @@
-import { money } from "./_notes.js";
+import { cell, int, money, usdFormatter as usdFormat, wrap } from "../util/format.js";
 import { type Estimate, type EstimateFigures, SCENARIOS } from "./types.js";
 
 /** Options of `renderEstimate`. */
@@ -9,14 +9,8 @@ export interface RenderEstimateOptions {
   width?: number;
 }
 
-const int = (value: number) => Math.round(value).toLocaleString("en-US");
 const tokens = (value: number) =>
   value >= 1e10 ? `${(value / 1e9).toFixed(2)}B` : Math.round(value).toLocaleString("en-US");
-
-function cell(text: string, width: number, left = false): string {
-  const t = text.length > width ? `${text.slice(0, width - 1)}…` : text;
-  return left ? t.padEnd(width) : t.padStart(width);
-}
 
 function change(value: number, reference: number): string {
   if (reference === 0) return "—";
@@ -27,26 +21,8 @@ function change(value: number, reference: number): string {
   return `${p > 0 ? "+" : ""}${text}%`;
 }
 
-function wrap(text: string, width: number, first: string, rest: string): string[] {
-  const out: string[] = [];
-  let line = first;
-  for (const word of text.split(/\s+/)) {
-    if (line.length + word.length > width && line.trim() !== "" && line !== first) {
-      out.push(line.trimEnd());
-      line = rest;
-    }
-    line += `${word} `;
-  }
-  if (line.trim() !== "") out.push(line.trimEnd());
-  return out;
-}
-
-/** USD with four significant digits of the job's standard cost (at least 2 decimals, at most 8). */
-function usdFormatter(scale: number): (value: number) => string {
-  const digits = Math.min(8, Math.max(2, 3 - Math.floor(Math.log10(Math.max(scale, 1e-9)))));
-  return (value) =>
-    value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
+/** USD amounts of the tables: four significant digits of `scale`, no `$` (the header says USD). */
+const usdFormatter = (scale: number) => usdFormat(scale, { symbol: false });
 
 function costTable(figures: EstimateFigures, sampled: boolean): string[] {
   const s = figures.scenarios;

@@ -1,4 +1,5 @@
 import type { Plan } from "../types.js";
+import { wrap as wrapText } from "../util/format.js";
 import { formatWarning } from "./warnings.js";
 
 /** Options of `renderPlan`. */
@@ -19,19 +20,12 @@ function pad(text: string, width: number, right = false): string {
   return right ? t.padStart(width) : t.padEnd(width);
 }
 
-/** Word-wraps `text` to `width` columns, each line starting with `indent`. */
+/**
+ * Word-wraps `text` so that no line, with the space after its last word, passes `width` columns;
+ * each line starts with `indent`.
+ */
 export function wrap(text: string, width: number, indent: string): string[] {
-  const out: string[] = [];
-  let line = indent;
-  for (const word of text.split(/\s+/)) {
-    if (line.length + word.length + 1 > width && line.trim() !== "") {
-      out.push(line.trimEnd());
-      line = indent;
-    }
-    line += `${word} `;
-  }
-  if (line.trim() !== "") out.push(line.trimEnd());
-  return out;
+  return wrapText(text, width - 1, indent);
 }
 
 /**
