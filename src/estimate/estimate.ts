@@ -21,6 +21,7 @@ import { isPrefixCounter } from "../tokens/exact.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
 import type { Plan, PlannedBreakpoint } from "../types.js";
 import type { Json } from "../util/json.js";
+import { wholeNumber } from "../util/options.js";
 import { Bucket, figures, roundUsd, Z95 } from "./_accumulate.js";
 import { type BreakpointContext, breakEvenHitRate, writeNotes } from "./_notes.js";
 import { type BreakpointNode, breakpointTree, type PathMember, resolvePaths } from "./_paths.js";
@@ -77,13 +78,6 @@ function resolveOutput(options: EstimateOptions): EstimateOutputAssumption {
   if (!Number.isFinite(fraction) || fraction < 0 || fraction > 1)
     throw new OptionsError(`\`outputFraction\` must be from 0 to 1; got ${String(fraction)}.`);
   return { kind: "fraction", fraction };
-}
-
-function wholeNumber(name: string, value: number | undefined, fallback: number, min: number) {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min)
-    throw new OptionsError(`\`${name}\` must be a whole number >= ${min}; got ${String(v)}.`);
-  return v;
 }
 
 /** Marker depths of a request; the top-level marker lands on its last cacheable block (§1.4). */
