@@ -8,11 +8,6 @@ import { collectMarkers, ttlOrderProblem } from "./_marker-rules.js";
 import { depthBeyond, MAX_JSON_DEPTH, tooDeepReason } from "./json-depth.js";
 import { markerTtl, walkSegments } from "./segments.js";
 
-export { MAX_BREAKPOINTS } from "../targets/anthropic/caching.js";
-// The API's facts live in the target's folder; re-exported here while importers switch.
-export { CUSTOM_ID_PATTERN, MESSAGE_ROLES } from "../targets/anthropic/format.js";
-export { MAX_OUTPUT_TOKENS } from "../targets/anthropic/limits.js";
-
 /** The outcome of checking one input item. */
 export type Validation =
   | { ok: true; request: BatchRequest; markers: number }
