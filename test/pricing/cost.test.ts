@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { costByKind, costOf, type TokenBreakdown, zeroTokens } from "../../src/pricing/cost.js";
-import { MODEL_TABLE } from "../../src/pricing/models.js";
+import { MODEL_TABLE } from "../../src/targets/anthropic/models.js";
 
 // Reference: shared/reference/anthropic-caching-and-batches.md (state as of 2026-11-22).
 // Prices are USD per million tokens, copied from §7; multipliers from facts 8-10 and §3.

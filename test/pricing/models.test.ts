@@ -1,21 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { OptionsError } from "../../src/errors.js";
+import { type ModelInfo, ratesForRequest } from "../../src/pricing/model-table.js";
 import {
-  BATCH_MULTIPLIER,
-  CONSERVATIVE_MIN_CACHEABLE_TOKENS,
   createModelTable,
   defaultModelTable,
+  parseModelOverrides,
+} from "../../src/pricing/models.js";
+import { CONSERVATIVE_MIN_CACHEABLE_TOKENS } from "../../src/targets/anthropic/caching.js";
+import {
   isKnownModel,
   KNOWN_ALIASES,
   KNOWN_MODELS,
   MODEL_TABLE,
-  type ModelInfo,
-  parseModelOverrides,
-  ratesForRequest,
+} from "../../src/targets/anthropic/models.js";
+import {
+  BATCH_MULTIPLIER,
   US_GEO_MULTIPLIER,
   WRITE_1H_MULTIPLIER,
   WRITE_5M_MULTIPLIER,
-} from "../../src/pricing/models.js";
+} from "../../src/targets/anthropic/prices.js";
 
 // Reference: shared/reference/anthropic-caching-and-batches.md (state as of 2026-11-22).
 // Every expected value below is copied from the reference, not from the module.
