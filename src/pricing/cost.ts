@@ -7,12 +7,8 @@
  * the model's read multiplier) × batch 0.5 × `inference_geo: "us"` 1.1 where the model applies it.
  * The factors multiply, so their order changes nothing but rounding; it is kept as written.
  */
-import {
-  BATCH_MULTIPLIER,
-  US_GEO_MULTIPLIER,
-  WRITE_1H_MULTIPLIER,
-  WRITE_5M_MULTIPLIER,
-} from "../targets/anthropic/prices.js";
+import { PRICE_MULTIPLIERS } from "../targets/anthropic/prices.js";
+import type { PriceMultipliers } from "../targets/target.js";
 import { type ModelInfo, ratesForRequest } from "./models.js";
 
 /**
@@ -86,23 +82,24 @@ export function totalInputTokens(tokens: TokenBreakdown): number {
  * USD of one request's tokens, per kind. The long-context tier is chosen on this breakdown's
  * total input (PR-Q 2026-10-09: "Each request is priced on its own"), so pass one request at a
  * time for a model with `tiers`; for a model without tiers a sum of requests gives the same
- * result as summing per request.
+ * result as summing per request. `prices` are the target's global factors (Anthropic's by default).
  */
 export function costByKind(
   model: ModelInfo,
   tokens: TokenBreakdown,
   flags: CostFlags,
+  prices: PriceMultipliers = PRICE_MULTIPLIERS,
 ): TokenBreakdown {
   const rates = ratesForRequest(model, totalInputTokens(tokens));
   const input = rates.inputPerMTok / 1e6;
   const output = rates.outputPerMTok / 1e6;
   const stack =
-    (flags.batch ? BATCH_MULTIPLIER : 1) *
-    (flags.geo === "us" && model.usGeoMultiplierApplies ? US_GEO_MULTIPLIER : 1);
+    (flags.batch ? prices.batch : 1) *
+    (flags.geo === "us" && model.usGeoMultiplierApplies ? prices.usGeo : 1);
   return {
     input: tokens.input * input * stack,
-    cacheWrite5m: tokens.cacheWrite5m * input * WRITE_5M_MULTIPLIER * stack,
-    cacheWrite1h: tokens.cacheWrite1h * input * WRITE_1H_MULTIPLIER * stack,
+    cacheWrite5m: tokens.cacheWrite5m * input * prices.write["5m"] * stack,
+    cacheWrite1h: tokens.cacheWrite1h * input * prices.write["1h"] * stack,
     cacheRead: tokens.cacheRead * input * model.readMultiplier * stack,
     output: tokens.output * output * stack,
   };
@@ -117,7 +114,12 @@ export function costByKind(
  * costOf(MODEL_TABLE["claude-opus-5-5"], { ...zeroTokens(), cacheRead: 1_000_000 }, { batch: true });
  * ```
  */
-export function costOf(model: ModelInfo, tokens: TokenBreakdown, flags: CostFlags): number {
-  const usd = costByKind(model, tokens, flags);
+export function costOf(
+  model: ModelInfo,
+  tokens: TokenBreakdown,
+  flags: CostFlags,
+  prices: PriceMultipliers = PRICE_MULTIPLIERS,
+): number {
+  const usd = costByKind(model, tokens, flags, prices);
   return usd.input + usd.cacheWrite5m + usd.cacheWrite1h + usd.cacheRead + usd.output;
 }

@@ -90,8 +90,11 @@ export interface UsageFields {
 
 /** Global price factors of a target; per-model prices are in its rows. */
 export interface PriceMultipliers {
-  /** Cache write price per TTL name, as a multiple of base input. */
-  write: Readonly<Record<string, number>>;
+  /**
+   * Cache write price per TTL, as a multiple of base input, in the vocabulary of the usage split
+   * (`cacheWrite5m`, `cacheWrite1h`); a target with one write price gives it for both.
+   */
+  write: Readonly<{ "5m": number; "1h": number }>;
   /** Read multiplier of a row that gives none. */
   defaultRead: number;
   /** Batch discount on all usage. */

@@ -23,13 +23,7 @@ import {
   RESULTS_RETENTION_MS,
 } from "./limits.js";
 import { MODEL_TABLE } from "./models.js";
-import {
-  BATCH_MULTIPLIER,
-  DEFAULT_READ_MULTIPLIER,
-  US_GEO_MULTIPLIER,
-  WRITE_1H_MULTIPLIER,
-  WRITE_5M_MULTIPLIER,
-} from "./prices.js";
+import { PRICE_MULTIPLIERS } from "./prices.js";
 import { readResult } from "./results.js";
 import { USAGE_FIELDS } from "./usage.js";
 
@@ -63,12 +57,7 @@ const anthropic = defineTarget<Anthropic>({
     conservativeMinCacheableTokens: CONSERVATIVE_MIN_CACHEABLE_TOKENS,
   },
   usage: USAGE_FIELDS,
-  prices: {
-    write: { "5m": WRITE_5M_MULTIPLIER, "1h": WRITE_1H_MULTIPLIER },
-    defaultRead: DEFAULT_READ_MULTIPLIER,
-    batch: BATCH_MULTIPLIER,
-    usGeo: US_GEO_MULTIPLIER,
-  },
+  prices: PRICE_MULTIPLIERS,
   models: MODEL_TABLE,
   readResult,
   createClient,
