@@ -70,6 +70,15 @@ export interface PlanOptions {
    * @default 64
    */
   concurrency?: number;
+  /**
+   * Split a text block at a prefix it shares with other requests (a templated string: shared
+   * instructions, a shared document, then the question) into consecutive text blocks, and mark the
+   * shared part like any other breakpoint. The text is unchanged; a string content becomes a list
+   * of text blocks. Without it, such prefixes are reported in a `split-text` warning with the
+   * saving they would bring.
+   * @default false
+   */
+  splitText?: boolean;
   /** Token counter for prefix lengths. Defaults to the offline js-tiktoken estimate. */
   counter?: import("./tokens/counter.js").TokenCounter;
   /** Model table (prices, minimum cacheable tokens). Defaults to the built-in table. */
@@ -93,6 +102,8 @@ export interface ResolvedPlanOptions {
   maxWaves: number | "auto";
   concurrency: number;
   counter: string;
+  /** Present (and true) only when text blocks are split at shared prefixes. */
+  splitText?: true;
 }
 
 /** Why a request was not planned. */

@@ -7,11 +7,13 @@ import { applyMarkers, type MarkerPlacement } from "../request/markers.js";
 import {
   ContextInterner,
   lastCacheable,
+  type Segment,
   type SegmentedRequest,
   segmentRequest,
 } from "../request/segments.js";
 import { validateRequest } from "../request/validate.js";
 import { API_MAX_BYTES, API_MAX_REQUESTS } from "../targets/anthropic/limits.js";
+import { BATCH_MULTIPLIER } from "../targets/anthropic/prices.js";
 import { checkTargetId, loadTarget } from "../targets/index.js";
 import type { TargetLimits } from "../targets/target.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
@@ -31,6 +33,9 @@ import { buildCandidates, type RequestFacts } from "./_candidates.js";
 import { minPayingCount, savingsPerToken, writeMultiplier } from "./_cost-model.js";
 import { detectDrift } from "./_drift.js";
 import { BODY_OVERHEAD_BYTES, type SplitItem, splitBatches } from "./_split.js";
+import { type CutMemo, TextPaths } from "./_text-paths.js";
+import { applySplits, type SplitPlacement, splitLabel } from "./_text-split.js";
+import { splitTextWarnings } from "./_text-warnings.js";
 import { isTail, PrefixTrie, type TrieNode } from "./_trie.js";
 import { assignWaves, type MarkStats, type WaveResult } from "./_waves.js";
 import { MAX_EXAMPLES, type PlanWarning } from "./warnings.js";
@@ -121,6 +126,11 @@ export function resolvePlanOptions(
       ? "auto"
       : int("maxWaves", options.maxWaves, 2, 1, 5);
   const concurrency = int("concurrency", options.concurrency, 64, 1, 100_000);
+  if (options.splitText !== undefined && typeof options.splitText !== "boolean") {
+    throw new OptionsError(
+      `\`splitText\` must be true or false; got ${JSON.stringify(options.splitText)}.`,
+    );
+  }
   if (strategy === "primed" && maxWaves !== "auto" && maxWaves < 2) {
     throw new OptionsError(
       '`strategy: "primed"` needs `maxWaves` of at least 2 (one wave for primers); use `strategy: "cold"` for one wave.',
@@ -135,6 +145,7 @@ export function resolvePlanOptions(
     maxWaves,
     concurrency,
     counter: options.counter?.name ?? "tiktoken-estimate",
+    ...(options.splitText === true ? { splitText: true as const } : {}),
   };
 }
 
@@ -256,6 +267,9 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
   const marksAt = new Map<number, Mark[]>(); // request index → marks on its path, outermost first
   const markModel = new Map<Mark, { model: string; readMultiplier: number }>();
   const labelOf = new Map<Mark, string>();
+  // Where each mark goes: its segment, and the split offset inside it (-1: the block's end).
+  const markPlace = new Map<Mark, { segment: number; cut: number }>();
+  const cutMemo: CutMemo = new Map();
   const tokensOf = new Map<TrieNode, number>();
   const groupTops: Mark[] = [];
   const primerWaves = new Map<number, number>();
@@ -280,24 +294,6 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
     else if (!info.minCacheableKnown)
       warnings.push({ kind: "unknown-minimum", model, minimumUsed: minimum });
 
-    // Local request numbering within the model: trie indices are positions in `indices`.
-    const trieRequests = indices.map((i) => {
-      const { segmented } = accepted[i]!;
-      const markers = segmented.segments.map((s) => (replace ? null : s.marker));
-      const last = lastCacheable(segmented.segments);
-      if (!replace && segmented.topLevelMarker && last >= 0) {
-        markers[last] ??= segmented.topLevelMarker;
-      }
-      return { keys: segmented.segments.map((s) => s.key), markers };
-    });
-    const trie = new PrefixTrie(trieRequests, nextNodeId);
-    for (let i = 0; i < indices.length; i++) trie.insert(i);
-    nextNodeId = trie.nextId;
-    const order = trie.depthFirst();
-
-    // Count each distinct shared segment once, in one call (the counter memoises across calls).
-    // Only prefixes shared by enough requests to ever pay need a length, plus those users marked
-    // (and their ancestors): a job of pairs and unique requests tokenizes almost nothing.
     const effectiveStrategy =
       resolved.maxWaves !== "auto" && resolved.maxWaves < 2 && resolved.strategy === "auto"
         ? "cold"
@@ -307,6 +303,34 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       resolved.concurrency,
       readMultiplier,
     );
+    // Local request numbering within the model: trie indices are positions in `indices`.
+    const baseRequests = indices.map((i) => {
+      const { segmented } = accepted[i]!;
+      const markers = segmented.segments.map((s) => (replace ? null : s.marker));
+      const last = lastCacheable(segmented.segments);
+      if (!replace && segmented.topLevelMarker && last >= 0) {
+        markers[last] ??= segmented.topLevelMarker;
+      }
+      return { keys: segmented.segments.map((s) => s.key), markers };
+    });
+    // Long text blocks where requests branch are cut into pieces, so shared text inside a block
+    // shows in the trie (issue 13); the key after a block's last piece is the block's own key.
+    const paths = new TextPaths(
+      indices.map((i) => accepted[i]!.segmented),
+      baseRequests,
+      minPaying,
+      cutMemo,
+      (local, segment) => roleOf(accepted[indices[local]!]!.request, segment),
+    );
+    const trieRequests = paths.requests;
+    const trie = new PrefixTrie(trieRequests, nextNodeId);
+    for (let i = 0; i < indices.length; i++) trie.insert(i);
+    nextNodeId = trie.nextId;
+    const order = trie.depthFirst();
+
+    // Count each distinct shared segment once, in one call (the counter memoises across calls).
+    // Only prefixes shared by enough requests to ever pay need a length, plus those users marked
+    // (and their ancestors): a job of pairs and unique requests tokenizes almost nothing.
     const needed = new Set<TrieNode>();
     for (const node of trie.nodes()) {
       if (node.count >= minPaying) needed.add(node);
@@ -315,41 +339,66 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       }
     }
     const shared = [...trie.nodes()].filter((n) => needed.has(n));
-    const segmentOf = (node: TrieNode) =>
-      accepted[indices[node.representative]!]!.segmented.segments[node.depth - 1]!;
+    const segmentOf = (node: TrieNode) => paths.segment(node.representative, node.depth);
+    const nodeLabel = (node: TrieNode) => {
+      const cut = paths.cutAt(node.representative, node.depth);
+      const label = segmentOf(node).label;
+      return cut < 0 ? label : `${label} (first ${cut.toLocaleString("en-US")} characters)`;
+    };
     const counts = await counter.countSegments(
-      shared.map((n) => ({ hash: segmentOf(n).contentHash, model, block: segmentOf(n).block })),
+      shared.map((n) => ({ ...paths.countItem(n.representative, n.depth), model })),
     );
     shared.forEach((node, k) => {
       tokensOf.set(
         node,
-        (node.parent && node.parent.depth > 0 ? tokensOf.get(node.parent)! : 0) + counts[k]!,
+        paths.tokensAt(node, counts[k]!, (n) => tokensOf.get(n) ?? 0),
       );
     });
 
-    const facts: RequestFacts[] = indices.map((i, local) => {
-      const { segments } = accepted[i]!.segmented;
-      const markers = trieRequests[local]!.markers;
-      let first5m = Number.POSITIVE_INFINITY;
-      let last1h = 0;
-      markers.forEach((m, d) => {
-        if (m === "5m") first5m = Math.min(first5m, d + 1);
-        if (m === "1h") last1h = d + 1;
+    const factsFor = (splitText: boolean): RequestFacts[] =>
+      indices.map((i, local) => {
+        const markers = trieRequests[local]!.markers;
+        let first5m = Number.POSITIVE_INFINITY;
+        let last1h = 0;
+        markers.forEach((m, d) => {
+          if (m === "5m") first5m = Math.min(first5m, d + 1);
+          if (m === "1h") last1h = d + 1;
+        });
+        return {
+          fixedMarkers: accepted[i]!.fixedMarkers,
+          first5m,
+          last1h,
+          eligible: (depth: number) =>
+            depth <= trieRequests[local]!.keys.length && paths.eligible(local, depth, splitText),
+        };
       });
-      return {
-        fixedMarkers: accepted[i]!.fixedMarkers,
-        first5m,
-        last1h,
-        eligible: (depth: number) => segments[depth - 1]?.eligible ?? false,
-      };
-    });
-    const forest = buildCandidates(trie.root, facts, (n) => tokensOf.get(n), minimum);
-    const marks = selectBreakpoints(forest.roots, {
+    const splitText = resolved.splitText === true;
+    const forest = buildCandidates(trie.root, factsFor(splitText), (n) => tokensOf.get(n), minimum);
+    const selectOptions = {
       strategy: effectiveStrategy,
       ttl: resolved.ttl,
       concurrency: resolved.concurrency,
       readMultiplier,
-    });
+    };
+    const marks = selectBreakpoints(forest.roots, selectOptions);
+    if (!splitText && paths.anyCut && resolved.strategy !== "none") {
+      // What splitting would add: the same choice with split points allowed, compared per group.
+      const withSplits = selectBreakpoints(
+        buildCandidates(trie.root, factsFor(true), (n) => tokensOf.get(n), minimum).roots,
+        selectOptions,
+      );
+      for (const warning of splitTextWarnings({
+        model,
+        marks,
+        withSplits,
+        isSplit: (node) => paths.cutAt(node.representative, node.depth) >= 0,
+        label: (node) => segmentOf(node).label,
+        concurrency: resolved.concurrency,
+        readMultiplier,
+        usdPerUnit: known ? (info.inputPerMTok * BATCH_MULTIPLIER) / 1e6 : 0,
+      }))
+        warnCapped(warning);
+    }
 
     // Marks on each request's path, via the depth-first ranges (marks come in pre-order).
     const localMarks = new Map<number, Mark[]>();
@@ -362,7 +411,10 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       if (stack.length === 0) groupTops.push(mark);
       stack.push(mark);
       markModel.set(mark, { model, readMultiplier });
-      labelOf.set(mark, segmentOf(node).label);
+      markPlace.set(mark, {
+        segment: paths.segmentIndex(node.representative, node.depth),
+        cut: paths.cutAt(node.representative, node.depth),
+      });
       for (let p = node.range[0]; p < node.range[1]; p++) {
         const local = order[p]!;
         const list = localMarks.get(local) ?? [];
@@ -409,7 +461,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       tooFew: forest.tooFew,
       marks,
       tokensOf,
-      segmentLabel: (node) => segmentOf(node).label,
+      segmentLabel: nodeLabel,
       customId: (local) => accepted[indices[local]!]!.request.custom_id,
       concurrency: resolved.concurrency,
       placesMarkers: resolved.strategy !== "none",
@@ -417,9 +469,8 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
         trieRequests[local]!.markers.some((m, d) => m !== null && d >= depth),
       warn: warnCapped,
     });
-    for (const drift of detectDrift(
-      trie,
-      (local, depth) => accepted[indices[local]!]!.segmented.segments[depth - 1],
+    for (const drift of detectDrift(trie, (local, depth) =>
+      depth <= trieRequests[local]!.keys.length ? paths.segment(local, depth) : undefined,
     )) {
       warnCapped({ kind: "prefix-drift", model, ...drift });
     }
@@ -454,17 +505,21 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
   let markersRemoved = 0;
   accepted.forEach((a, i) => {
     const placements: MarkerPlacement[] = [];
+    const splits: SplitPlacement[] = [];
     for (const mark of marksAt.get(i) ?? []) {
-      if (mark.origin !== "planner") continue;
-      placements.push({
-        location: a.segmented.segments[mark.candidate.node.depth - 1]!.location,
-        ttl: mark.ttl,
-      });
+      const place = markPlace.get(mark)!;
+      const location = a.segmented.segments[place.segment]!.location;
+      if (place.cut >= 0) splits.push({ location, offset: place.cut, ttl: mark.ttl });
+      // The first request through a mark names it, as it lands once every split above it is made.
+      if (!labelOf.has(mark)) labelOf.set(mark, splitLabel(location, place.cut, splits));
+      if (mark.origin !== "planner" || place.cut >= 0) continue;
+      placements.push({ location, ttl: mark.ttl });
     }
-    markersAdded += placements.length;
+    markersAdded += placements.length + splits.length;
     if (replace) markersRemoved += countExisting(a);
-    final[i] = applyMarkers(a.request, placements, replace);
-    finalBytes[i] = placements.length === 0 && !replace ? a.bytes : sizer.bytes(final[i]);
+    final[i] = applySplits(applyMarkers(a.request, placements, replace), splits);
+    finalBytes[i] =
+      placements.length + splits.length === 0 && !replace ? a.bytes : sizer.bytes(final[i]);
   });
 
   const batches: PlannedBatch[] = [];
@@ -522,6 +577,7 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
       model: markModel.get(top)!,
       accepted,
       label: (mark) => labelOf.get(mark) ?? `#${mark.candidate.node.depth}`,
+      depth: (mark) => markPlace.get(mark)!.segment + 1,
       positionOf,
       members: membersByGroup[g]!,
     }),
@@ -592,6 +648,8 @@ interface GroupContext {
   model: { model: string; readMultiplier: number };
   accepted: Accepted[];
   label: (mark: Mark) => string;
+  /** 1-based index of the segment a mark is on (in the request as written). */
+  depth: (mark: Mark) => number;
   positionOf: Map<string, number>;
   members: number[];
 }
@@ -613,7 +671,7 @@ function describeGroup(id: string, top: Mark, ctx: GroupContext): PlannedGroup {
     breakpoints.push({
       id: `${id}.b${k + 1}`,
       segment: ctx.label(mark),
-      depth: node.depth,
+      depth: ctx.depth(mark),
       prefixTokens: mark.candidate.tokens,
       requests: node.count,
       ttl: mark.ttl,
@@ -788,4 +846,13 @@ function cachedInputUnits(
     units += delta * (s.writes * writeMultiplier(mark.ttl) + s.reads * readMultiplier);
   }
   return units;
+}
+
+/** The role folded into a segment's hash: its message's, on the first block of a message. */
+function roleOf(request: BatchRequest, segment: Segment): string {
+  const { location } = segment;
+  if (location.kind !== "message" || location.index !== 0) return "";
+  const message = (request.params.messages as unknown[])[location.message];
+  const role = (message as { role?: unknown } | undefined)?.role;
+  return typeof role === "string" ? role : "";
 }

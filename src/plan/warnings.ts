@@ -44,6 +44,20 @@ export type PlanWarning =
       variants: number;
       sample: [string, string];
     }
+  | {
+      kind: "split-text";
+      model: string;
+      /** The block the shared text is in, as written: `system`, `messages[0].content`. */
+      segment: string;
+      /** Requests sharing the text prefix. */
+      requests: number;
+      /** Estimated tokens of the prefix up to the end of the shared text. */
+      sharedTokens: number;
+      /** Expected saving in base-input token units (tokens × price multiplier). */
+      savedInputUnits: number;
+      /** The same at the model's batch input price; null when the model has no price. */
+      savingUsd: number | null;
+    }
   | { kind: "group-split"; group: string; batches: number }
   | { kind: "ttl-short-for-waves"; waves: number };
 
@@ -123,6 +137,12 @@ export const planWarningInfo: Record<PlanWarningKind, PlanWarningInfo> = {
       "Requests carry nearly identical blocks that differ in a short span (a timestamp, an id, a name). The difference breaks the shared prefix; if it is accidental, move the varying part after the shared content or remove it.",
     docs: DOCS,
   },
+  "split-text": {
+    title: "Shared text inside a block",
+    description:
+      "Requests share a long prefix inside one text block (a templated string: shared instructions or a document, then the per-request part). No `cache_control` can go inside a block, so it is not cached. `--split-text` (library: `splitText: true`) splits such blocks into adjacent text blocks, the same text, and marks the shared part.",
+    docs: DOCS,
+  },
   "group-split": {
     title: "Group split across batches",
     description:
@@ -161,6 +181,8 @@ export function formatWarning(warning: PlanWarning): string {
       return `${title}: ${warning.requests} ${warning.model} requests could use a breakpoint at ${warning.segment}.`;
     case "prefix-drift":
       return `${title}: ${warning.requests} ${warning.model} requests have ${warning.variants} variants of ${warning.segment}, e.g. ${JSON.stringify(warning.sample[0])} vs ${JSON.stringify(warning.sample[1])}.`;
+    case "split-text":
+      return `${title}: ${warning.requests} ${warning.model} requests share ~${warning.sharedTokens.toLocaleString("en-US")} tokens up to inside ${warning.segment}; --split-text would save ${warning.savingUsd === null ? `${warning.savedInputUnits.toLocaleString("en-US")} input-token units (unknown price)` : `~$${warning.savingUsd.toFixed(2)}`}.`;
     case "group-split":
       return `${title}: ${warning.group} spans ${warning.batches} batches.`;
     case "ttl-short-for-waves":
