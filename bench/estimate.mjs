@@ -195,7 +195,10 @@ async function startProfiler() {
 
 async function child(mode, args) {
   const build = distFingerprint();
-  const lib = await import(DIST);
+  const lib = {
+    ...(await import(DIST)),
+    ...(await import(path.join(path.dirname(DIST), "exports", "tokens.js"))),
+  };
   const result = { mode, build };
   if (mode === "plan") {
     const { generateRequests } = await import("./estimate-workload.mjs");

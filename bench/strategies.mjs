@@ -98,7 +98,17 @@ const progress = (message) => process.stderr.write(`${message}\n`);
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (!existsSync(DIST)) throw new Error(NO_BUILD);
-  const lib = await import(DIST);
+  // The root entry, three sub-path entries and two internals (the planner's segmentation and the
+  // API's limits), all from the build.
+  const built = (file) => import(path.join(path.dirname(DIST), file));
+  const lib = {
+    ...(await import(DIST)),
+    ...(await built("exports/sim.js")),
+    ...(await built("exports/request.js")),
+    ...(await built("exports/pricing.js")),
+    ...(await built("request/segments.js")),
+    ...(await built("targets/anthropic/limits.js")),
+  };
   const { STRATEGY_WORKLOADS, generateWorkload } = await import("./strategy-workloads.mjs");
   const workloads = args.workloads
     ? args.workloads.map((name) => {

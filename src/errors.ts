@@ -39,6 +39,22 @@ export class InputError extends CacheplanError {
   }
 }
 
+/**
+ * The environment lacks what an operation needs, e.g. `ANTHROPIC_API_KEY` for a call to the API.
+ * Not a wrong option: the same call works once the variable is set. The CLI exits 3 on it.
+ */
+export class EnvironmentError extends CacheplanError {
+  override name = "EnvironmentError";
+
+  /** The environment variable to set, e.g. `"ANTHROPIC_API_KEY"`. */
+  readonly variable: string;
+
+  constructor(message: string, variable: string, options?: { cause?: unknown }) {
+    super("missing-environment", message, options);
+    this.variable = variable;
+  }
+}
+
 /** True when `error` is any error cacheplan threw on purpose. */
 export function isCacheplanError(error: unknown): error is CacheplanError {
   return error instanceof CacheplanError;

@@ -1,17 +1,53 @@
 /**
- * cacheplan's public API. Everything a user or the CLI needs is exported here by name; files
- * whose names start with `_` are internal.
+ * cacheplan's public API: the contract (STYLE item 2). The root holds what a user needs to plan,
+ * estimate, submit, report and simulate a job: the functions, their options and results (with the
+ * named parts of a result), the renderers, the error family, and the model table. The rest is
+ * behind documented sub-path exports, each for a narrower need (package.json `exports`):
+ *
+ * - `cacheplan/targets`: the seam to a batch system (`Target`, `defineTarget`, the registry) and
+ *   the Anthropic target, whose `limits`, `caching` and `prices` hold that API's facts.
+ * - `cacheplan/request`: checking a request and placing cache markers on it yourself.
+ * - `cacheplan/tokens`: token counters (offline js-tiktoken, exact through the API's countTokens).
+ * - `cacheplan/pricing`: the stacked-price arithmetic over token breakdowns, and usage reading.
+ * - `cacheplan/sim`: the cache model itself (`CacheState`) and the simulator's parameters.
+ * - `cacheplan/run`: the runner's renderers and plan-folder files, for a front end of your own.
+ *
+ * Everything else is internal (files named `_*.ts` always are). Held back on purpose, each with
+ * its reason, where a name was public before 0.1.0: see the comment beside each group.
  */
+// biome-ignore-all assist/source/organizeImports: the groups below are the contract's order
 
-// Errors
-export { CacheplanError, InputError, isCacheplanError, OptionsError } from "./errors.js";
-// Cost estimates
+// Planning
+export { type PlanInput, plan } from "./plan/plan.js";
+export { type RenderPlanOptions, renderPlan } from "./plan/render.js";
 export {
-  DEFAULT_OUTPUT_FRACTION,
-  DEFAULT_SAMPLE_SIZE,
-  estimate,
-  SENSITIVITY_MAX_REQUESTS,
-} from "./estimate/estimate.js";
+  formatWarning,
+  type PlanWarning,
+  type PlanWarningInfo,
+  type PlanWarningKind,
+  planWarningInfo,
+} from "./plan/warnings.js";
+export {
+  type BatchRequest,
+  type CacheTtl,
+  type Plan,
+  type PlannedBatch,
+  type PlannedBreakpoint,
+  type PlannedGroup,
+  type PlanOptions,
+  type PlanSummary,
+  type RejectedRequest,
+  type RejectReason,
+  type ResolvedPlanOptions,
+  type SegmentLevel,
+  STRATEGIES,
+  type Strategy,
+} from "./types.js";
+// Held back: `resolvePlanOptions` (the planner's option check; `plan()` runs it and reports the
+// options it used in `plan.options`).
+
+// Cost estimates
+export { estimate } from "./estimate/estimate.js";
 export { type RenderEstimateOptions, renderEstimate } from "./estimate/render.js";
 export {
   type CountInfo,
@@ -28,84 +64,62 @@ export {
   type ScenarioCost,
   type ScenarioName,
 } from "./estimate/types.js";
-// Files
+// Held back: `DEFAULT_OUTPUT_FRACTION`, `DEFAULT_SAMPLE_SIZE`, `SENSITIVITY_MAX_REQUESTS` (each is
+// the `@default` documented on its `EstimateOptions` field).
+
+// Files: requests in, the plan folder out and back
 export { JsonlLine, type JsonlProblem, readJsonl } from "./io/jsonl.js";
 export {
-  batchFileName,
-  contentHash,
-  customIdsHash,
   type PlanFile,
   type PlanFileBatch,
   readPlan,
   readPlanFile,
-  resolveInside,
   toPlanFile,
   verifyPlan,
   writePlan,
 } from "./io/plan-dir.js";
-// Planning
+
+// Running a plan: submit, watch, resume, cancel, retry (the state is the plan folder's run.json)
+export { submit } from "./run/submit.js";
+export { cancelRun } from "./run/cancel.js";
+export { retryPlan } from "./run/retry.js";
 export {
-  type PlanInput,
-  plan,
-  resolvePlanOptions,
-} from "./plan/plan.js";
-export { type RenderPlanOptions, renderPlan } from "./plan/render.js";
-export {
-  formatWarning,
-  type PlanWarning,
-  type PlanWarningInfo,
-  type PlanWarningKind,
-  planWarningInfo,
-} from "./plan/warnings.js";
-// Cost estimates: the stacked-price arithmetic
-export {
-  addTokens,
-  type CostFlags,
-  costByKind,
-  costOf,
-  TOKEN_KINDS,
-  type TokenBreakdown,
-  type TokenKind,
-  totalInputTokens,
-  zeroTokens,
-} from "./pricing/cost.js";
-// Models and prices
-export {
-  type Confidence,
-  createModelTable,
-  defaultModelTable,
-  KNOWN_MODELS,
-  type KnownModel,
-  MODEL_TABLE,
-  type ModelId,
-  type ModelInfo,
-  type ModelTable,
-  type PriceTier,
-  parseModelOverrides,
-  type TokenizerFamily,
-} from "./pricing/models.js";
+  type BatchRecord,
+  type BatchRequestCounts,
+  type BatchState,
+  type CreatingBatchRecord,
+  type DownloadedBatchRecord,
+  type EndedBatchRecord,
+  type PendingBatchRecord,
+  type ResultsRecord,
+  type RunFailure,
+  type RunState,
+  readRunState,
+  type SubmittedBatchRecord,
+  type WaveRecord,
+} from "./run/state.js";
+export type {
+  CancelOptions,
+  CancelResult,
+  PollOptions,
+  RetryOptions,
+  RetryReason,
+  RetryResult,
+  RunEvent,
+  RunEventType,
+  RunProgress,
+  RunWarning,
+  SubmitOptions,
+  SubmitResult,
+} from "./run/types.js";
+// Held back: `batchFingerprint`, `planFingerprint` (run.json's integrity, checked by
+// `readRunState`); the renderers and file names are in `cacheplan/run`.
+
 // Reports: results against the plan and its estimate
-export {
-  type Attribution,
-  type AttributionInfo,
-  type AttributionKind,
-  attributionInfo,
-  formatAttribution,
-} from "./report/attribution.js";
-export {
-  formatProblem,
-  MAX_PROBLEM_EXAMPLES,
-  type ProblemExample,
-  type ReportProblem,
-  type ReportProblemInfo,
-  type ReportProblemKind,
-  type ResultLocation,
-  reportProblemInfo,
-} from "./report/problems.js";
-export { type RenderHtmlOptions, renderReportHtml } from "./report/render-html.js";
-export { renderReportMarkdown } from "./report/render-md.js";
-export { type RenderTextOptions, renderReportText } from "./report/render-text.js";
 export { report } from "./report/report.js";
+export { renderReportText, type RenderTextOptions } from "./report/render-text.js";
+export { renderReportMarkdown } from "./report/render-md.js";
+export { type RenderHtmlOptions, renderReportHtml } from "./report/render-html.js";
 export {
   type BatchReport,
   type Calibration,
@@ -125,101 +139,29 @@ export {
   type Verdict,
   type WaveReport,
 } from "./report/types.js";
-export { depthBeyond, MAX_JSON_DEPTH } from "./request/json-depth.js";
-export { applyMarkers, cacheControl, type MarkerPlacement } from "./request/markers.js";
 export {
-  ContextInterner,
-  type Segment,
-  type SegmentedRequest,
-  type SegmentLocation,
-  segmentRequest,
-} from "./request/segments.js";
-// Requests
+  formatProblem,
+  type ProblemExample,
+  type ReportProblem,
+  type ReportProblemInfo,
+  type ReportProblemKind,
+  type ResultLocation,
+  reportProblemInfo,
+} from "./report/problems.js";
 export {
-  type ValidateOptions,
-  type Validation,
-  validateRequest,
-} from "./request/validate.js";
-// Running a plan: submit, watch, resume, cancel, retry
-export { cancelRun } from "./run/cancel.js";
-export { isRunError, RunError, type RunErrorCode } from "./run/errors.js";
-export {
-  formatDuration,
-  formatRunWarning,
-  renderNextSteps,
-  renderProgressLine,
-  renderRunEvent,
-  renderRunStatus,
-} from "./run/render.js";
-export { RETRYABLE_ERROR_TYPES, retryPlan } from "./run/retry.js";
-export {
-  type BatchRecord,
-  type BatchRequestCounts,
-  type BatchState,
-  batchFingerprint,
-  type CreatingBatchRecord,
-  type DownloadedBatchRecord,
-  type EndedBatchRecord,
-  type PendingBatchRecord,
-  planFingerprint,
-  RESULTS_DIR,
-  type ResultsRecord,
-  RUN_STATE_FILE,
-  type RunState,
-  readRunState,
-  type SubmittedBatchRecord,
-  type WaveRecord,
-} from "./run/state.js";
-export { submit } from "./run/submit.js";
-export type {
-  CancelOptions,
-  CancelResult,
-  PollOptions,
-  RetryOptions,
-  RetryReason,
-  RetryResult,
-  RunEvent,
-  RunEventType,
-  RunProgress,
-  RunWarning,
-  SubmitOptions,
-  SubmitResult,
-} from "./run/types.js";
-// The built-in sample job (`cacheplan plan --sample`, `cacheplan demo`)
-export { type SampleOptions, sampleRequests } from "./sample.js";
-// Simulation
-export {
-  type CacheEntry,
-  type CacheLookup,
-  type CacheSource,
-  CacheState,
-  type CacheStateOptions,
-  type CacheUsage,
-  type CacheWrite,
-  type Preparation,
-  type PreparedRequest,
-  type ResolvedBreakpoint,
-  type TtlOrderViolation,
-} from "./sim/cache.js";
-// Simulation: the HTTP emulator of the Batches API
-export {
-  type Emulator,
-  type EmulatorFaultKind,
-  type EmulatorFaultOptions,
-  type EmulatorOptions,
-  type EmulatorRoute,
-  type EmulatorSimParams,
-  type EmulatorStats,
-  startEmulator,
-} from "./sim/emulator.js";
+  type Attribution,
+  type AttributionInfo,
+  type AttributionKind,
+  attributionInfo,
+  formatAttribution,
+} from "./report/attribution.js";
+// Held back: `MAX_PROBLEM_EXAMPLES` (the cap documented on `ReportProblem.examples`).
+
+// Simulation and the local emulator of the Batches API
+export { simulate } from "./sim/simulate.js";
+export { prepareTokens, type TokensOf } from "./sim/tokens.js";
 export type { SimBatchInput, SimJob } from "./sim/job.js";
-export {
-  type OutputAssumption,
-  type ResolvedSimParams,
-  resolveSimParams,
-  SIM_DEFAULTS,
-  type SimParams,
-} from "./sim/params.js";
+export type { OutputAssumption, SimParams } from "./sim/params.js";
 export type {
   SimBatchResult,
   SimCacheTrace,
@@ -231,53 +173,43 @@ export type {
   SimTokenTotals,
   SimWaveResult,
 } from "./sim/results.js";
-export { simulate } from "./sim/simulate.js";
-export { prepareTokens, type TokensOf } from "./sim/tokens.js";
-// Facts of the Anthropic Message Batches API (one home: src/targets/anthropic/)
 export {
-  API_MAX_BYTES,
-  API_MAX_REQUESTS,
-  BATCH_MULTIPLIER,
-  CONSERVATIVE_MIN_CACHEABLE_TOKENS,
-  CUSTOM_ID_PATTERN,
-  LOOKBACK_POSITIONS,
-  MAX_BREAKPOINTS,
-  MAX_OUTPUT_TOKENS,
-  MESSAGE_ROLES,
-  TTL_MS,
-  US_GEO_MULTIPLIER,
-  WRITE_1H_MULTIPLIER,
-  WRITE_5M_MULTIPLIER,
-} from "./targets/anthropic/index.js";
-// Tokens
-export type { SegmentCountRequest, TokenCounter } from "./tokens/counter.js";
-// Cost estimates: the exact counter (it loads the SDK only when it first counts)
-export {
-  createExactCounter,
-  type ExactCounterOptions,
-  type ExactTokenCounter,
-  isPrefixCounter,
-  MISSING_API_KEY_MESSAGE,
-  type PrefixCountRequest,
-  type PrefixTokenCounter,
-} from "./tokens/exact.js";
-export {
-  createTiktokenCounter,
-  type TiktokenCounterOptions,
-  TOKENIZER_FACTORS,
-} from "./tokens/tiktoken.js";
+  type Emulator,
+  type EmulatorFaultKind,
+  type EmulatorFaultOptions,
+  type EmulatorOptions,
+  type EmulatorRoute,
+  type EmulatorSimParams,
+  type EmulatorStats,
+  startEmulator,
+} from "./sim/emulator.js";
+export { type SampleOptions, sampleRequests } from "./sample.js";
+
+// Models and prices: the default target's rows (Anthropic), extended or overridden by yours
+export { createModelTable, defaultModelTable, parseModelOverrides } from "./pricing/models.js";
 export type {
-  BatchRequest,
-  CacheTtl,
-  Plan,
-  PlannedBatch,
-  PlannedBreakpoint,
-  PlannedGroup,
-  PlanOptions,
-  PlanSummary,
-  RejectedRequest,
-  RejectReason,
-  ResolvedPlanOptions,
-  SegmentLevel,
-  Strategy,
-} from "./types.js";
+  Confidence,
+  ModelInfo,
+  ModelTable,
+  PriceTier,
+  TokenizerFamily,
+} from "./pricing/model-table.js";
+export {
+  KNOWN_MODELS,
+  type KnownModel,
+  MODEL_TABLE,
+  type ModelId,
+} from "./targets/anthropic/models.js";
+
+// Errors
+export {
+  CacheplanError,
+  EnvironmentError,
+  InputError,
+  isCacheplanError,
+  OptionsError,
+} from "./errors.js";
+export { isRunError, RunError, type RunErrorCode } from "./run/errors.js";
+
+// The package version (the `cacheplanVersion` of every `--json` output)
+export { VERSION } from "./version.js";

@@ -16,7 +16,10 @@ export type CacheTtl = "5m" | "1h";
  * - `"none"`: no markers added (markers already in the requests are kept or removed per
  *   `userMarkers`).
  */
-export type Strategy = "auto" | "primed" | "cold" | "none";
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Every `Strategy`, in the order help and error messages list them (the one list of them). */
+export const STRATEGIES = ["auto", "primed", "cold", "none"] as const;
 
 /** Where a segment sits in the cache prefix order `tools → system → messages`. */
 export type SegmentLevel = "tools" | "system" | "messages";

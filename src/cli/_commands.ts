@@ -4,7 +4,8 @@
  * options come from the module's exported `args`.
  */
 import type { ArgsDef } from "./_args.js";
-import type { CliIo, ExitCode } from "./_context.js";
+import type { CliIo } from "./_context.js";
+import type { ExitCode } from "./_exit.js";
 
 /** What a command module exports. */
 export interface CommandModule {

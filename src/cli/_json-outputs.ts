@@ -3,12 +3,16 @@
  * the source of the JSON Schemas in `schemas/` (see schemas/README.md), which the tests check
  * against real outputs.
  */
-import type { Estimate } from "../estimate/types.js";
-import type { PlanFile } from "../io/plan-dir.js";
-import type { Report } from "../report/types.js";
-import type { RunState } from "../run/state.js";
-import type { CancelResult, RetryResult, RunEvent } from "../run/types.js";
-import type { PlanSummary } from "../types.js";
+import type {
+  CancelResult,
+  Estimate,
+  PlanFile,
+  PlanSummary,
+  Report,
+  RetryResult,
+  RunEvent,
+  RunState,
+} from "../index.js";
 
 /** Every `--json` output of the CLI names the cacheplan version that wrote it. */
 export interface Versioned {

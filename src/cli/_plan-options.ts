@@ -12,8 +12,10 @@ import {
   type PlanOptions,
   parseModelOverrides,
   readJsonl,
+  STRATEGIES,
+  type Strategy,
+  sampleRequests,
 } from "../index.js";
-import { sampleRequests } from "../sample.js";
 import { defineArgs, intOption } from "./_args.js";
 import type { CliIo } from "./_context.js";
 
@@ -21,7 +23,7 @@ import type { CliIo } from "./_context.js";
 export const planArgs = defineArgs({
   strategy: {
     type: "enum",
-    options: ["auto", "primed", "cold", "none"],
+    options: [...STRATEGIES],
     description: "How caching is used (default auto)",
   },
   ttl: {
@@ -97,7 +99,7 @@ export async function loadModels(file: string, cwd: string): Promise<ModelTable>
 export function planOptionsFrom(a: PlanArgValues, models: ModelTable | undefined): PlanOptions {
   const options: PlanOptions = {};
   if (models) options.models = models;
-  if (a.strategy) options.strategy = a.strategy as NonNullable<PlanOptions["strategy"]>;
+  if (a.strategy) options.strategy = a.strategy as Strategy;
   if (a.ttl) options.ttl = a.ttl as NonNullable<PlanOptions["ttl"]>;
   if (a["user-markers"]) options.userMarkers = a["user-markers"] as "keep" | "replace";
   if (a["max-waves"] === "auto") options.maxWaves = "auto";

@@ -1,5 +1,5 @@
 /** The package version in `--json` documents (internal); the version itself has one home. */
-import { VERSION } from "../version.js";
+import { VERSION } from "../index.js";
 
 export { VERSION };
 

@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { isCacheplanError } from "../index.js";
 import { wantsHelp } from "./_args.js";
 import { COMMANDS, type CommandEntry } from "./_commands.js";
-import { type CliIo, EXIT, type ExitCode, UsageError, write } from "./_context.js";
+import { type CliIo, UsageError, write } from "./_context.js";
+import { EXIT, type ExitCode, exitCodeOf } from "./_exit.js";
 import { toCliMessage } from "./_flags.js";
 import { renderHelp, renderTopHelp } from "./_help.js";
 import { VERSION } from "./_version.js";
@@ -31,14 +32,13 @@ export function describeError(
   error: unknown,
   flags: ReadonlySet<string>,
 ): { code: string; message: string; exitCode: ExitCode } {
+  const exitCode = exitCodeOf({ command: "error", error });
   if (error instanceof UsageError)
-    return { code: "usage", message: toCliMessage(error.message, flags), exitCode: EXIT.usage };
-  if (isCacheplanError(error)) {
-    const exitCode = error.code === "invalid-options" ? EXIT.usage : EXIT.failure;
+    return { code: "usage", message: toCliMessage(error.message, flags), exitCode };
+  if (isCacheplanError(error))
     return { code: error.code, message: toCliMessage(error.message, flags), exitCode };
-  }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: "unexpected", message, exitCode: EXIT.failure };
+  return { code: "unexpected", message, exitCode };
 }
 
 async function printError(

@@ -17,15 +17,16 @@ import { BATCH_MULTIPLIER } from "../targets/anthropic/prices.js";
 import { checkTargetId, loadTarget } from "../targets/index.js";
 import type { TargetLimits } from "../targets/target.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
-import type {
-  BatchRequest,
-  Plan,
-  PlannedBatch,
-  PlannedBreakpoint,
-  PlannedGroup,
-  PlanOptions,
-  RejectedRequest,
-  ResolvedPlanOptions,
+import {
+  type BatchRequest,
+  type Plan,
+  type PlannedBatch,
+  type PlannedBreakpoint,
+  type PlannedGroup,
+  type PlanOptions,
+  type RejectedRequest,
+  type ResolvedPlanOptions,
+  STRATEGIES,
 } from "../types.js";
 import { StringInterner } from "../util/string-interner.js";
 import { allowedModes, type Candidate, type Mark, selectBreakpoints } from "./_breakpoints.js";
@@ -81,9 +82,10 @@ export function resolvePlanOptions(
 ): ResolvedPlanOptions {
   checkTargetId(options.target);
   const strategy = options.strategy ?? "auto";
-  if (!["auto", "primed", "cold", "none"].includes(strategy)) {
+  if (!(STRATEGIES as readonly string[]).includes(strategy)) {
+    const known = STRATEGIES.map((s) => JSON.stringify(s)).join(", ");
     throw new OptionsError(
-      `\`strategy\` must be one of "auto", "primed", "cold", "none"; got ${JSON.stringify(strategy)}.`,
+      `\`strategy\` must be one of ${known}; got ${JSON.stringify(strategy)}.`,
     );
   }
   const ttl = options.ttl ?? "auto";

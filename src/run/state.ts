@@ -17,6 +17,9 @@ export const RUN_STATE_FILE = "run.json";
 /** Folder of the results files inside the plan folder: `results/<batch>-<id>.jsonl`. */
 export const RESULTS_DIR = "results";
 
+/** Who holds a plan folder's `run.lock` (a submit in progress): with run.json, a run's state. */
+export { type LockInfo, lockHolder } from "./_lock.js";
+
 /** A batch's request counts, exactly as the API reports them (`MessageBatch.request_counts`). */
 export type BatchRequestCounts = Anthropic.Messages.Batches.MessageBatchRequestCounts;
 

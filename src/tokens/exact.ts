@@ -12,8 +12,9 @@ import path from "node:path";
 import type Anthropic from "@anthropic-ai/sdk";
 import stableStringify from "fast-json-stable-stringify";
 import pLimit from "p-limit";
-import { CacheplanError, OptionsError } from "../errors.js";
+import { CacheplanError, EnvironmentError } from "../errors.js";
 import type { ModelTable } from "../pricing/models.js";
+import type { Json } from "../util/json.js";
 import type { SegmentCountRequest, TokenCounter } from "./counter.js";
 import { createTiktokenCounter } from "./tiktoken.js";
 
@@ -84,8 +85,6 @@ const ASSISTANT_ONLY = new Set(["tool_use", "server_tool_use", "thinking", "reda
 /** Content block types (anything else with a `name` is a tool definition). */
 const CONTENT_TYPES = new Set(["text", "image", "document", "search_result", "tool_result"]);
 
-type Json = Record<string, unknown>;
-
 function strip(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strip);
   if (typeof value !== "object" || value === null) return value;
@@ -95,7 +94,7 @@ function strip(value: unknown): unknown {
 }
 
 /**
- * Creates the exact counter. Throws an `OptionsError` when there is no API key.
+ * Creates the exact counter. Throws an `EnvironmentError` when there is no API key.
  *
  * `countPrefixes` is exact (the API's count of each prompt or prefix). `countSegments` (the
  * `TokenCounter` method, used by `plan()`) counts each block alone: a tool definition as a tool
@@ -104,7 +103,7 @@ function strip(value: unknown): unknown {
  */
 export function createExactCounter(options: ExactCounterOptions = {}): ExactTokenCounter {
   const apiKey = options.apiKey ?? process.env.ANTHROPIC_API_KEY;
-  if (!apiKey) throw new OptionsError(MISSING_API_KEY_MESSAGE);
+  if (!apiKey) throw new EnvironmentError(MISSING_API_KEY_MESSAGE, "ANTHROPIC_API_KEY");
   const redact = (text: string) => text.split(apiKey).join("[redacted]");
   const limit = pLimit(options.concurrency ?? 8);
   const cacheDir = options.cacheDir ?? ".cacheplan-cache";

@@ -128,7 +128,6 @@ describe("cacheplan: mistakes on the command line exit 2 and name the flag as ty
     ],
     [["estimate", "--sample", "--sample-size", "1"], /`--sample-size` must be/],
     [["estimate", "--sample", "--output-tokens", "-3"], /`--output-tokens` must be 0 or more/],
-    [["estimate", "--sample", "--count", "exact"], /set `ANTHROPIC_API_KEY`\. /],
     [["report", "--results"], /`--results` needs a value/],
     [
       ["estimate", "--sample", "--output-fraction="],

@@ -5,8 +5,7 @@
 import { readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { planExitCode } from "../../src/cli/commands/plan.js";
-import { hasNoResults, reportExitCode } from "../../src/cli/commands/report.js";
+import { exitCodeOf, hasNoResults } from "../../src/cli/_exit.js";
 import { plan, report } from "../../src/index.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { cleanupAfterEach } from "../helpers/run-job.js";
@@ -61,10 +60,16 @@ describe("cacheplan plan with nothing to plan", () => {
     const empty = await plan([]);
     expect(empty.summary.planned).toBe(0);
     expect(empty.batches).toEqual([]);
-    expect(planExitCode(0, false, 0)).toBe(1);
-    expect(planExitCode(0, false, 0, true)).toBe(0);
-    expect(planExitCode(2, true, 0)).toBe(1);
-    expect(planExitCode(0, false, 3)).toBe(0);
+    const planCode = (
+      rejected: number,
+      allowRejects: boolean,
+      planned: number,
+      allowEmpty = false,
+    ) => exitCodeOf({ command: "plan", rejected, planned, allowRejects, allowEmpty });
+    expect(planCode(0, false, 0)).toBe(1);
+    expect(planCode(0, false, 0, true)).toBe(0);
+    expect(planCode(2, true, 0)).toBe(1);
+    expect(planCode(0, false, 3)).toBe(0);
   });
 });
 
@@ -91,7 +96,7 @@ describe("cacheplan report with no results", () => {
   it("the library returns the empty report; hasNoResults tells", async () => {
     const empty = await report([]);
     expect(hasNoResults(empty)).toBe(true);
-    expect(reportExitCode(empty, false)).toBe(1);
-    expect(reportExitCode(empty, true)).toBe(0);
+    expect(exitCodeOf({ command: "report", report: empty, allowPartial: false })).toBe(1);
+    expect(exitCodeOf({ command: "report", report: empty, allowPartial: true })).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { planExitCode } from "../../src/cli/commands/plan.js";
+import { exitCodeOf } from "../../src/cli/_exit.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -95,9 +95,11 @@ describe("cacheplan plan --out", () => {
   });
 
   it("exit code: problems only when rejects are not allowed", () => {
-    expect(planExitCode(0, false)).toBe(0);
-    expect(planExitCode(3, false)).toBe(1);
-    expect(planExitCode(3, true)).toBe(0);
+    const planCode = (rejected: number, allowRejects: boolean) =>
+      exitCodeOf({ command: "plan", rejected, planned: 1, allowRejects, allowEmpty: false });
+    expect(planCode(0, false)).toBe(0);
+    expect(planCode(3, false)).toBe(1);
+    expect(planCode(3, true)).toBe(0);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { PlannedRange } from "../../src/estimate/types.js";
+import type { TokenBreakdown } from "../../src/exports/pricing.js";
 import {
   type Estimate,
   type EstimateFigures,
@@ -7,7 +8,6 @@ import {
   estimate,
   type ScenarioCost,
   type ScenarioName,
-  type TokenBreakdown,
 } from "../../src/index.js";
 
 describe("estimate() types", () => {

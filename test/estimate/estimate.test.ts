@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
+import type { TokenBreakdown } from "../../src/exports/pricing.js";
+import { createTiktokenCounter } from "../../src/exports/tokens.js";
 import {
   type BatchRequest,
-  createTiktokenCounter,
   type Estimate,
   estimate,
   OptionsError,
   plan,
   renderEstimate,
   SCENARIOS,
-  type TokenBreakdown,
 } from "../../src/index.js";
 import { sampleRequests } from "../../src/sample.js";
 import { createWordCounter } from "../helpers/word-counter.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BreakpointNode } from "../../src/estimate/_paths.js";
 import { MISSED, READ, simulatedTokens, WROTE } from "../../src/estimate/_simulated.js";
+import type { TokenBreakdown } from "../../src/exports/pricing.js";
 import {
   type BatchRequest,
   type Estimate,
@@ -9,7 +10,6 @@ import {
   OptionsError,
   type PlannedBreakpoint,
   plan,
-  type TokenBreakdown,
 } from "../../src/index.js";
 import { sampleRequests } from "../../src/sample.js";
 import { createWordCounter } from "../helpers/word-counter.js";

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { replaceTextFrom } from "../../src/estimate/_segments.js";
-import { ContextInterner, segmentRequest } from "../../src/index.js";
-import { segmentHash, segmentLabel, walkedSegments } from "../../src/request/segments.js";
+import {
+  ContextInterner,
+  segmentHash,
+  segmentLabel,
+  segmentRequest,
+  walkedSegments,
+} from "../../src/request/segments.js";
 import { sampleRequests } from "../../src/sample.js";
 
 // The estimate walks segments lazily (walkedSegments, hashed on demand by segmentHash) instead of

@@ -3,12 +3,8 @@
  * point the real SDK at them, poll a batch until it ends, and collect its results.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import {
-  createTiktokenCounter,
-  type Emulator,
-  type EmulatorOptions,
-  startEmulator,
-} from "../../src/index.js";
+import { createTiktokenCounter } from "../../src/exports/tokens.js";
+import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/index.js";
 
 type MessageBatch = Anthropic.Messages.Batches.MessageBatch;
 type IndividualResponse = Anthropic.Messages.Batches.MessageBatchIndividualResponse;

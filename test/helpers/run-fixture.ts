@@ -5,7 +5,8 @@
  */
 import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { batchFingerprint, planFingerprint, type RunState } from "../../src/index.js";
+import type { RunState } from "../../src/index.js";
+import { batchFingerprint, planFingerprint } from "../../src/run/state.js";
 import { planFolder, primedJob } from "./run-job.js";
 
 const counts = (c: Partial<Record<"succeeded" | "errored" | "canceled" | "expired", number>>) => ({

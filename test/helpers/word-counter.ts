@@ -9,7 +9,7 @@
  * It does not memoise: every call is recorded, so a test can assert that the planner asks for
  * each distinct segment once.
  */
-import type { SegmentCountRequest, TokenCounter } from "../../src/index.js";
+import type { SegmentCountRequest, TokenCounter } from "../../src/exports/tokens.js";
 
 /** Tokens of a block that has neither `text` nor `description`. */
 export const OTHER_BLOCK_TOKENS = 10;

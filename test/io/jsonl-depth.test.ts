@@ -8,17 +8,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  batchFileName,
-  depthBeyond,
-  InputError,
-  MAX_JSON_DEPTH,
-  plan,
-  readJsonl,
-  readPlan,
-  validateRequest,
-  writePlan,
-} from "../../src/index.js";
+import { validateRequest } from "../../src/exports/request.js";
+import { batchFileName } from "../../src/exports/run.js";
+import { InputError, plan, readJsonl, readPlan, writePlan } from "../../src/index.js";
+import { depthBeyond, MAX_JSON_DEPTH } from "../../src/request/json-depth.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { request } from "../helpers/requests.js";
 import { createWordCounter } from "../helpers/word-counter.js";

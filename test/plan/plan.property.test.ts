@@ -6,7 +6,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  API_MAX_BYTES,
   type BatchRequest,
   type CacheTtl,
   defaultModelTable,
@@ -14,6 +13,7 @@ import {
   type PlanOptions,
   plan,
 } from "../../src/index.js";
+import { API_MAX_BYTES } from "../../src/targets/anthropic/index.js";
 import {
   blocksOf,
   deepFreeze,

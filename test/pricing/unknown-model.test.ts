@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createTiktokenCounter, defaultModelTable, plan } from "../../src/index.js";
+import { createTiktokenCounter } from "../../src/exports/tokens.js";
+import { defaultModelTable, plan } from "../../src/index.js";
 import { rowOf, unknownModelMessage } from "../../src/pricing/unknown-model.js";
 
 // One policy for a model the table does not know (issue 10 item 4): conservative cache facts

@@ -5,7 +5,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { reportExitCode } from "../../src/cli/commands/report.js";
+import { exitCodeOf } from "../../src/cli/_exit.js";
 import {
   estimate,
   formatProblem,
@@ -233,9 +233,11 @@ describe("the CLI on bad input", () => {
   });
 
   it("the exit code is a pure function of the problems", () => {
-    expect(reportExitCode({ problems: [] }, false)).toBe(0);
-    expect(reportExitCode(clean, false)).toBe(1);
-    expect(reportExitCode(clean, true)).toBe(0);
+    const code = (report: Pick<typeof clean, "problems">, allowPartial: boolean) =>
+      exitCodeOf({ command: "report", report, allowPartial });
+    expect(code({ problems: [] }, false)).toBe(0);
+    expect(code(clean, false)).toBe(1);
+    expect(code(clean, true)).toBe(0);
   });
 
   it("reads every *.jsonl of a folder, sorted, and refuses an empty folder or no plan", async () => {

@@ -7,9 +7,9 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type Anthropic from "@anthropic-ai/sdk";
 import { afterEach, describe, expect, it } from "vitest";
+import { costByKind, type TokenBreakdown } from "../../src/exports/pricing.js";
 import {
   type BatchRequest,
-  costByKind,
   defaultModelTable,
   estimate,
   type Plan,
@@ -18,7 +18,6 @@ import {
   readJsonl,
   report,
   simulate,
-  type TokenBreakdown,
 } from "../../src/index.js";
 import { tempDir } from "../helpers/cli.js";
 import {

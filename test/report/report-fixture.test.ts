@@ -17,15 +17,8 @@
  * on Opus 5.5 and not on Haiku 4.5.
  */
 import { describe, expect, it } from "vitest";
-import {
-  estimate,
-  type Plan,
-  type Report,
-  readJsonl,
-  readPlan,
-  report,
-  totalInputTokens,
-} from "../../src/index.js";
+import { totalInputTokens } from "../../src/exports/pricing.js";
+import { estimate, type Plan, type Report, readJsonl, readPlan, report } from "../../src/index.js";
 
 const FIXTURES = "test/fixtures/report";
 const plan: Plan = await readPlan(`${FIXTURES}/plan`);

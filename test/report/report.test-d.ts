@@ -1,5 +1,6 @@
 /** Type tests of the report's public API (STYLE item 18): refactors must not widen these. */
 import { describe, expectTypeOf, it } from "vitest";
+import type { TokenBreakdown } from "../../src/exports/pricing.js";
 import {
   type Attribution,
   type GroupReport,
@@ -7,7 +8,6 @@ import {
   type ReportProblem,
   type RequestCounts,
   report,
-  type TokenBreakdown,
 } from "../../src/index.js";
 
 describe("report types", () => {

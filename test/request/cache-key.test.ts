@@ -10,7 +10,8 @@
  * each with its reason.
  */
 import { describe, expect, it } from "vitest";
-import { type BatchRequest, ContextInterner, segmentRequest } from "../../src/index.js";
+import type { BatchRequest } from "../../src/index.js";
+import { ContextInterner, segmentRequest } from "../../src/request/segments.js";
 import type { SegmentLevel } from "../../src/types.js";
 import { request, text, tool } from "../helpers/requests.js";
 

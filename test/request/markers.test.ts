@@ -6,15 +6,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  applyMarkers,
-  type BatchRequest,
-  ContextInterner,
-  cacheControl,
-  type MarkerPlacement,
-  segmentRequest,
-} from "../../src/index.js";
+import { applyMarkers, cacheControl, type MarkerPlacement } from "../../src/exports/request.js";
+import type { BatchRequest } from "../../src/index.js";
 import { removeMarkers } from "../../src/request/markers.js";
+import { ContextInterner, segmentRequest } from "../../src/request/segments.js";
 import { deepFreeze, normalised, request, text, tool } from "../helpers/requests.js";
 
 const params = (req: BatchRequest) => req.params as unknown as Record<string, unknown>;

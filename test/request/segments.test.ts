@@ -4,7 +4,8 @@
  * runs of tool_use / tool_result blocks fold (reference fact 3) and eligibility per §1.5.
  */
 import { describe, expect, it } from "vitest";
-import { type BatchRequest, ContextInterner, segmentRequest } from "../../src/index.js";
+import type { BatchRequest } from "../../src/index.js";
+import { ContextInterner, segmentRequest } from "../../src/request/segments.js";
 import { request, text, tool } from "../helpers/requests.js";
 
 const segments = (req: BatchRequest, interner = new ContextInterner()) =>

@@ -6,14 +6,9 @@
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  type BatchRequest,
-  MAX_OUTPUT_TOKENS,
-  type Plan,
-  plan,
-  readJsonl,
-  validateRequest,
-} from "../../src/index.js";
+import { validateRequest } from "../../src/exports/request.js";
+import { type BatchRequest, type Plan, plan, readJsonl } from "../../src/index.js";
+import { MAX_OUTPUT_TOKENS } from "../../src/targets/anthropic/index.js";
 import { jsonl, tempDir } from "../helpers/jsonl.js";
 import { request, text } from "../helpers/requests.js";
 import { createWordCounter } from "../helpers/word-counter.js";

@@ -4,15 +4,9 @@
  * and `custom_id` it came from. Rules: reference facts 2, 11, 12, 13.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  CUSTOM_ID_PATTERN,
-  MAX_BREAKPOINTS,
-  type Plan,
-  plan,
-  type RejectedRequest,
-  readJsonl,
-  validateRequest,
-} from "../../src/index.js";
+import { validateRequest } from "../../src/exports/request.js";
+import { type Plan, plan, type RejectedRequest, readJsonl } from "../../src/index.js";
+import { CUSTOM_ID_PATTERN, MAX_BREAKPOINTS } from "../../src/targets/anthropic/index.js";
 import { jsonl, tempDir } from "../helpers/jsonl.js";
 import { request, text } from "../helpers/requests.js";
 import { createWordCounter } from "../helpers/word-counter.js";

@@ -6,14 +6,11 @@
 import { PassThrough, Readable } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { directions, progressPrinter, submitExitCode } from "../../src/cli/commands/submit.js";
-import {
-  formatRunWarning,
-  type Plan,
-  type RunProgress,
-  renderProgressLine,
-  renderRunEvent,
-} from "../../src/index.js";
+import { exitCodeOf } from "../../src/cli/_exit.js";
+import { progressPrinter } from "../../src/cli/_progress.js";
+import { directions } from "../../src/cli/commands/submit.js";
+import { formatRunWarning, renderProgressLine, renderRunEvent } from "../../src/exports/run.js";
+import type { Plan, RunProgress } from "../../src/index.js";
 import { missedWindowCost, windowWarning } from "../../src/run/_window.js";
 
 const progress: RunProgress = {
@@ -173,14 +170,23 @@ describe("progress text", () => {
 describe("exit codes", () => {
   const requests = { total: 10, ended: 10, succeeded: 10, failed: 0, missing: 0 };
   it("is 0 when every request succeeded, 1 when some did not or the run was interrupted", () => {
-    expect(submitExitCode({ status: "ended", progress: { ...progress, requests } })).toBe(0);
+    const ended = { status: "ended", progress: { ...progress, requests } } as const;
+    expect(exitCodeOf({ command: "submit", result: ended, signal: null })).toBe(0);
     expect(
-      submitExitCode({
-        status: "ended",
-        progress: { ...progress, requests: { ...requests, missing: 1 } },
+      exitCodeOf({
+        command: "submit",
+        result: {
+          status: "ended",
+          progress: { ...progress, requests: { ...requests, missing: 1 } },
+        },
+        signal: null,
       }),
     ).toBe(1);
-    expect(submitExitCode({ status: "interrupted", progress: { ...progress, requests } })).toBe(1);
+    const interrupted = { status: "interrupted", progress: { ...progress, requests } } as const;
+    expect(exitCodeOf({ command: "submit", result: interrupted, signal: null })).toBe(1);
+    // Stopped by a signal: 128 + its number, whatever the requests.
+    expect(exitCodeOf({ command: "submit", result: interrupted, signal: "SIGINT" })).toBe(130);
+    expect(exitCodeOf({ command: "submit", result: interrupted, signal: "SIGTERM" })).toBe(143);
   });
 });
 

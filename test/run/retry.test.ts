@@ -3,7 +3,8 @@
  * what is listed to fix, and a new plan whose markers are the planner's again, not doubled.
  */
 import { describe, expect, it } from "vitest";
-import { type BatchRequest, RETRYABLE_ERROR_TYPES, retryPlan, submit } from "../../src/index.js";
+import { RETRYABLE_ERROR_TYPES } from "../../src/exports/run.js";
+import { type BatchRequest, retryPlan, submit } from "../../src/index.js";
 import { removeMarkers } from "../../src/request/markers.js";
 import { clientFor, emulator } from "../helpers/emulator.js";
 import { markerCount } from "../helpers/requests.js";

@@ -3,13 +3,9 @@
  * block counts one token per word, any block without text or description counts 10, so every
  * expected usage below can be worked out by hand.
  */
-import type {
-  BatchRequest,
-  CacheState,
-  CacheUsage,
-  PreparedRequest,
-  TokensOf,
-} from "../../src/index.js";
+
+import type { CacheState, CacheUsage, PreparedRequest } from "../../src/exports/sim.js";
+import type { BatchRequest, TokensOf } from "../../src/index.js";
 import { blocksOf } from "../helpers/requests.js";
 import { blockTokens } from "../helpers/word-counter.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CacheState } from "../../src/index.js";
+import { CacheState } from "../../src/exports/sim.js";
 import { request, text } from "../helpers/requests.js";
 import { words } from "../helpers/word-counter.js";
 import { run, usage, wordTokens } from "./_helpers.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CacheState, LOOKBACK_POSITIONS } from "../../src/index.js";
+import { CacheState } from "../../src/exports/sim.js";
+import { LOOKBACK_POSITIONS } from "../../src/targets/anthropic/index.js";
 import { request, text } from "../helpers/requests.js";
 import { words } from "../helpers/word-counter.js";
 import { run, usage } from "./_helpers.js";

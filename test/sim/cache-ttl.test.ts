@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CacheState, TTL_MS } from "../../src/index.js";
+import { CacheState } from "../../src/exports/sim.js";
+import { TTL_MS } from "../../src/targets/anthropic/index.js";
 import { request, text } from "../helpers/requests.js";
 import { words } from "../helpers/word-counter.js";
 import { prepare, run, usage } from "./_helpers.js";

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  ContextInterner,
-  OptionsError,
-  prepareTokens,
-  segmentRequest,
-  simulate,
-} from "../../src/index.js";
+import { OptionsError, prepareTokens, simulate } from "../../src/index.js";
+import { ContextInterner, segmentRequest } from "../../src/request/segments.js";
 import { request, text } from "../helpers/requests.js";
 import { createWordCounter, words } from "../helpers/word-counter.js";
 import { wordTokens } from "./_helpers.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { OptionsError } from "../../src/errors.js";
-import { plan, resolvePlanOptions } from "../../src/index.js";
+import { plan } from "../../src/index.js";
+import { resolvePlanOptions } from "../../src/plan/plan.js";
 import { defaultModelTable, modelTableOf } from "../../src/pricing/models.js";
 import anthropic, {
   API_MAX_BYTES,

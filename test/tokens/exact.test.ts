@@ -2,15 +2,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  type BatchRequest,
-  createExactCounter,
-  type ExactCounterOptions,
-  estimate,
-  MISSING_API_KEY_MESSAGE,
-  OptionsError,
-  plan,
-} from "../../src/index.js";
+import { createExactCounter, type ExactCounterOptions } from "../../src/exports/tokens.js";
+import { type BatchRequest, EnvironmentError, estimate, plan } from "../../src/index.js";
+import { MISSING_API_KEY_MESSAGE } from "../../src/tokens/exact.js";
 import {
   type CountTokensServer,
   serverCount,
@@ -127,7 +121,7 @@ describe("createExactCounter", () => {
     const saved = process.env.ANTHROPIC_API_KEY;
     delete process.env.ANTHROPIC_API_KEY;
     try {
-      expect(() => createExactCounter({ baseURL: server.url })).toThrow(OptionsError);
+      expect(() => createExactCounter({ baseURL: server.url })).toThrow(EnvironmentError);
       expect(() => createExactCounter({ apiKey: "" })).toThrow(MISSING_API_KEY_MESSAGE);
       expect(MISSING_API_KEY_MESSAGE).toMatch(/`ANTHROPIC_API_KEY`/);
     } finally {

@@ -1,19 +1,13 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import { defineCommand } from "citty";
-import {
-  type CancelResult,
-  cancelRun,
-  OptionsError,
-  RunError,
-  readPlanFile,
-  readRunState,
-  renderNextSteps,
-} from "../../index.js";
-import { redactError } from "../../run/_options.js";
+import { renderNextSteps } from "../../exports/run.js";
+import { type CancelResult, cancelRun, RunError, readPlanFile, readRunState } from "../../index.js";
 import { defineArgs, parse, usage } from "../_args.js";
-import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
+import { apiClient, callOptions, redactingKey } from "../_client.js";
+import { type CliIo, write } from "../_context.js";
+import { EXIT, type ExitCode, exitCodeOf } from "../_exit.js";
+import { planDirArg } from "../_plan-dir.js";
 import { jsonDocument } from "../_version.js";
-import { callOptions, planDirArg } from "./submit.js";
 
 export const args = defineArgs({
   plan: { type: "positional", required: false, description: "Plan folder written by `plan --out`" },
@@ -78,10 +72,9 @@ export async function run(
     return EXIT.ok;
   }
   const dir = planDirArg(io, a.plan, "cancel");
-  const key = io.env.ANTHROPIC_API_KEY;
   const calls = callOptions(a);
-  const result = await dir
-    .run(async () => {
+  const result = await redactingKey(io, () =>
+    dir.run(async () => {
       await readPlanFile(dir.resolved);
       // A plan never submitted has nothing to cancel: said before any key is asked for.
       if ((await readRunState(dir.resolved)) === null)
@@ -89,15 +82,10 @@ export async function run(
           "bad-state",
           `Nothing to cancel: \`${dir.shown}\` was never submitted (it has no run.json), so no batch of it exists.`,
         );
-      if (!options.client && !key) throw new OptionsError(CANCEL_KEY_MESSAGE);
-      const client =
-        options.client ??
-        new Anthropic({ apiKey: key ?? null, baseURL: io.env.ANTHROPIC_BASE_URL || null });
+      const client = await apiClient(io, CANCEL_KEY_MESSAGE, options.client);
       return cancelRun(dir.resolved, { client, ...calls });
-    })
-    .catch((error: unknown) => {
-      throw redactError(error, key ? [key] : []);
-    });
+    }),
+  );
   await write(io.stdout, a.json ? jsonDocument(result) : renderCancel(dir.shown, result));
-  return result.unknown.length > 0 && !result.submitRunning ? EXIT.problems : EXIT.ok;
+  return exitCodeOf({ command: "cancel", result });
 }

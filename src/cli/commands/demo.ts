@@ -1,11 +1,11 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Anthropic from "@anthropic-ai/sdk";
 import { defineCommand } from "citty";
+import { anthropic } from "../../exports/targets.js";
+import { createTiktokenCounter } from "../../exports/tokens.js";
 import {
   type BatchRequest,
-  createTiktokenCounter,
   type Estimate,
   estimate,
   type Plan,
@@ -22,9 +22,11 @@ import {
   writePlan,
 } from "../../index.js";
 import { defineArgs, intOption, parse } from "../_args.js";
-import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
-import { writePlanTo } from "./plan.js";
-import { onInterrupt, type ProgressMode, progressPrinter } from "./submit.js";
+import { type CliIo, UsageError, write } from "../_context.js";
+import { type ExitCode, exitCodeOf } from "../_exit.js";
+import { writePlanTo } from "../_plan-dir.js";
+import { progressMode, progressPrinter } from "../_progress.js";
+import { onStopSignals } from "../_signals.js";
 
 export const args = defineArgs({
   out: {
@@ -162,7 +164,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const counter = createTiktokenCounter();
   const emulator = await startEmulator({ timeScale, seed, counter });
   const controller = new AbortController();
-  const stopListening = onInterrupt(io, controller);
+  const signals = onStopSignals(io, controller);
   try {
     const requests = sampleRequests();
     const planned = await plan(requests, { counter });
@@ -172,13 +174,12 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     if (!a.quiet)
       await write(io.stdout, renderDemoIntro(requests.length, planned, estimated, shown));
 
-    const mode: ProgressMode = a.quiet
-      ? "quiet"
-      : (io.stdout as { isTTY?: boolean }).isTTY
-        ? "live"
-        : "lines";
-    const printer = progressPrinter(io, mode);
-    const client = new Anthropic({ baseURL: emulator.url, apiKey: "demo", maxRetries: 2 });
+    const printer = progressPrinter(io, progressMode(io, { quiet: a.quiet === true }));
+    const client = await anthropic.createClient({
+      baseURL: emulator.url,
+      apiKey: "demo",
+      maxRetries: 2,
+    });
     const result = await submit(planned, {
       client,
       planDir: dir,
@@ -188,7 +189,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     }).finally(printer.finish);
     if (result.status === "interrupted") {
       await write(io.stderr, "Demo stopped.\n");
-      return EXIT.problems;
+      return exitCodeOf({ command: "demo", stopped: true, signal: signals.received() });
     }
 
     async function* lines() {
@@ -218,9 +219,9 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
           : "Next: `cacheplan plan your-requests.jsonl --out plan/`, then `cacheplan estimate plan/` and `cacheplan submit plan/`.\n",
       );
     }
-    return EXIT.ok;
+    return exitCodeOf({ command: "demo", stopped: false, signal: null });
   } finally {
-    stopListening();
+    signals.dispose();
     await emulator.close();
     if (root) await rm(root, { recursive: true, force: true });
   }

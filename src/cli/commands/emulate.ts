@@ -1,7 +1,9 @@
 import { defineCommand } from "citty";
 import { type EmulatorOptions, startEmulator } from "../../index.js";
 import { defineArgs, intOption, parse } from "../_args.js";
-import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { type CliIo, UsageError, write } from "../_context.js";
+import { type ExitCode, exitCodeOf } from "../_exit.js";
+import { untilStopSignal } from "../_signals.js";
 
 export const args = defineArgs({
   port: {
@@ -97,18 +99,6 @@ function numberOption(value: unknown, name: string): number | undefined {
   return number;
 }
 
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
-}
-
 /**
  * Runs the emulator until Ctrl-C (SIGINT or SIGTERM), or until `options.stop` resolves (tests),
  * then closes it. Exit code 0 after a clean stop; a port in use is a failure (3, from `main`).
@@ -149,7 +139,7 @@ export async function run(
       io.stdout.write(`${line}\n`);
     };
   }
-  const stopped = options.stop ?? untilSignal();
+  const stopped = options.stop ?? untilStopSignal();
   const emulator = await startEmulator(emulatorOptions);
   try {
     const banner: EmulatorBanner = { url: emulator.url, timeScale, faultRate, seed };
@@ -165,5 +155,5 @@ export async function run(
     io.stdout,
     `Stopped after ${served} HTTP request${served === 1 ? "" : "s"} and ${batchesCreated} batch${batchesCreated === 1 ? "" : "es"}.\n`,
   );
-  return EXIT.ok;
+  return exitCodeOf({ command: "done" });
 }

@@ -4,6 +4,9 @@ import { defineCommand } from "citty";
 import {
   createExactCounter,
   createTiktokenCounter,
+  type TokenCounter,
+} from "../../exports/tokens.js";
+import {
   type EstimateCalibration,
   type EstimateOptions,
   estimate,
@@ -12,10 +15,10 @@ import {
   plan,
   readPlan,
   renderEstimate,
-  type TokenCounter,
 } from "../../index.js";
 import { defineArgs, intOption, parse } from "../_args.js";
-import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { type CliIo, UsageError, write } from "../_context.js";
+import { type ExitCode, exitCodeOf } from "../_exit.js";
 import {
   loadModels,
   planArgs,
@@ -155,9 +158,8 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       io.stderr,
       `${planned.rejected.length} request${planned.rejected.length === 1 ? " was" : "s were"} rejected and left out of the estimate; \`cacheplan plan\` lists them.\n`,
     );
-    return EXIT.problems;
   }
-  return EXIT.ok;
+  return exitCodeOf({ command: "estimate", rejected: planned.rejected.length });
 }
 
 /** Reads a calibration file written by `report --write-calibration`. */

@@ -1,15 +1,9 @@
-import path from "node:path";
 import { defineCommand } from "citty";
-import {
-  isCacheplanError,
-  type Plan,
-  plan,
-  renderPlan,
-  toPlanFile,
-  writePlan,
-} from "../../index.js";
+import { plan, renderPlan, toPlanFile } from "../../index.js";
 import { defineArgs, parse } from "../_args.js";
-import { type CliIo, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { type CliIo, UsageError, write } from "../_context.js";
+import { EXIT, type ExitCode, exitCodeOf } from "../_exit.js";
+import { writePlanTo } from "../_plan-dir.js";
 import { loadModels, planArgs, planOptionsFrom, requestsFrom } from "../_plan-options.js";
 import { jsonDocument } from "../_version.js";
 
@@ -49,20 +43,6 @@ export const command = defineCommand({
   args,
 });
 
-/**
- * The exit code of a finished plan: 1 when requests were rejected (unless `--allow-rejects`) or
- * nothing is left to plan (unless `--allow-empty`). Pure, so it is tested on its own.
- */
-export function planExitCode(
-  rejected: number,
-  allowRejects: boolean,
-  planned = 1,
-  allowEmpty = false,
-): ExitCode {
-  if (rejected > 0 && !allowRejects) return EXIT.problems;
-  return planned === 0 && !allowEmpty ? EXIT.problems : EXIT.ok;
-}
-
 /** Why nothing was planned, said plainly. Pure. */
 export function nothingToPlan(input: string, inputRequests: number): string {
   const shown = input === "-" ? "standard input" : `\`${input}\``;
@@ -71,25 +51,6 @@ export function nothingToPlan(input: string, inputRequests: number): string {
       ? `${shown} holds no requests`
       : `${inputRequests === 1 ? "the only request" : `all ${inputRequests} requests`} of ${shown} ${inputRequests === 1 ? "was" : "were"} rejected`;
   return `Nothing to plan: ${what}; no plan written. Check the input, or pass \`--allow-empty\` to accept an empty plan.\n`;
-}
-
-/**
- * Writes a plan to `--out` (relative to the working folder, which it may not be), naming the
- * folder in an error as the user gave it.
- */
-export async function writePlanTo(
-  planned: Plan,
-  out: string,
-  io: CliIo,
-  force: boolean,
-): Promise<void> {
-  const resolved = path.resolve(io.cwd, out);
-  try {
-    await writePlan(planned, resolved, { overwrite: force, cwd: io.cwd });
-  } catch (error) {
-    if (isCacheplanError(error)) error.message = error.message.split(resolved).join(out);
-    throw error;
-  }
 }
 
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
@@ -105,12 +66,13 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const options = planOptionsFrom(a, models);
   const input = requestsFrom(a, io);
   const result = await plan(input, options);
-  const code = planExitCode(
-    result.rejected.length,
-    a["allow-rejects"] === true,
-    result.summary.planned,
-    a["allow-empty"] === true,
-  );
+  const code = exitCodeOf({
+    command: "plan",
+    rejected: result.rejected.length,
+    planned: result.summary.planned,
+    allowRejects: a["allow-rejects"] === true,
+    allowEmpty: a["allow-empty"] === true,
+  });
 
   let wrote = "";
   if (a.out && code === EXIT.ok) {

@@ -1,6 +1,7 @@
 import { readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
+import { resolveInside } from "../../exports/run.js";
 import {
   estimate,
   formatProblem,
@@ -15,10 +16,10 @@ import {
   renderReportMarkdown,
   renderReportText,
   report,
-  resolveInside,
 } from "../../index.js";
 import { defineArgs, parse } from "../_args.js";
-import { type CliIo, displayPath, EXIT, type ExitCode, UsageError, write } from "../_context.js";
+import { type CliIo, displayPath, UsageError, write } from "../_context.js";
+import { EXIT, type ExitCode, exitCodeOf } from "../_exit.js";
 import { loadModels } from "../_plan-options.js";
 import { htmlHeader } from "../_report-header.js";
 import { jsonDocument } from "../_version.js";
@@ -73,26 +74,6 @@ export const command = defineCommand({
   },
   args,
 });
-
-/** True when the results held no result line at all: there is nothing to report. Pure. */
-export function hasNoResults(result: Partial<Pick<Report, "overall">>): boolean {
-  const r = result.overall?.requests;
-  return r !== undefined && r.succeeded + r.errored + r.canceled + r.expired === 0;
-}
-
-/**
- * The exit code of a report: 1 when it has problems (bad lines, unknown or duplicated ids,
- * missing results, unpriced models) or no result at all, unless `--allow-partial`, else 0. Pure,
- * so it is tested alone.
- */
-export function reportExitCode(
-  result: Pick<Report, "problems"> & Partial<Pick<Report, "overall">>,
-  allowPartial: boolean,
-): ExitCode {
-  return (result.problems.length > 0 || hasNoResults(result)) && !allowPartial
-    ? EXIT.problems
-    : EXIT.ok;
-}
 
 /** Every `--results` value: citty keeps only the last of a repeated option. */
 function resultsOptions(argv: readonly string[]): string[] {
@@ -243,7 +224,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   });
 
   const allowPartial = a["allow-partial"] === true;
-  const code = reportExitCode(result, allowPartial);
+  const code = exitCodeOf({ command: "report", report: result, allowPartial });
   if (code !== EXIT.ok && result.problems.length === 0) {
     await write(
       io.stderr,

@@ -1,10 +1,10 @@
 import { defineCommand } from "citty";
 import { type RetryResult, retryPlan } from "../../index.js";
 import { defineArgs, parse } from "../_args.js";
-import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
+import { type CliIo, write } from "../_context.js";
+import { type ExitCode, exitCodeOf } from "../_exit.js";
+import { planDirArg, writePlanTo } from "../_plan-dir.js";
 import { jsonDocument } from "../_version.js";
-import { writePlanTo } from "./plan.js";
-import { planDirArg } from "./submit.js";
 
 export const args = defineArgs({
   plan: { type: "positional", required: false, description: "Plan folder of a finished run" },
@@ -83,5 +83,5 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   } else {
     await write(io.stdout, renderRetry(result, result.plan ? a.out : undefined));
   }
-  return result.toFix.length > 0 || (result.plan !== null && !a.out) ? EXIT.problems : EXIT.ok;
+  return exitCodeOf({ command: "retry", result, written: Boolean(a.out) });
 }

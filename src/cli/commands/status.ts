@@ -1,11 +1,12 @@
 import { hostname } from "node:os";
 import { defineCommand } from "citty";
-import { type RunState, readPlanFile, readRunState, renderRunStatus } from "../../index.js";
-import { lockHolder } from "../../run/_store.js";
+import { lockHolder, renderRunStatus } from "../../exports/run.js";
+import { readPlanFile, readRunState } from "../../index.js";
 import { defineArgs, parse, usage } from "../_args.js";
-import { type CliIo, EXIT, type ExitCode, write } from "../_context.js";
+import { type CliIo, write } from "../_context.js";
+import { EXIT, type ExitCode, exitCodeOf } from "../_exit.js";
+import { planDirArg } from "../_plan-dir.js";
 import { jsonDocument } from "../_version.js";
-import { planDirArg } from "./submit.js";
 
 export const args = defineArgs({
   plan: { type: "positional", required: false, description: "Plan folder written by `plan --out`" },
@@ -22,21 +23,6 @@ export const command = defineCommand({
   },
   args,
 });
-
-/**
- * The exit code of `status`: 1 when the run finished with requests that did not succeed (there is
- * something to retry), else 0 (not submitted, in progress, or all succeeded). Pure.
- */
-export function statusExitCode(state: RunState | null): ExitCode {
-  if (state === null) return EXIT.ok;
-  for (const b of state.batches) {
-    if (b.state !== "downloaded") continue;
-    const r = b.results;
-    if (r.byType.errored + r.byType.canceled + r.byType.expired + r.missing.length > 0)
-      return EXIT.problems;
-  }
-  return EXIT.ok;
-}
 
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const a = parse(argv, args);
@@ -75,5 +61,5 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       ),
     );
   }
-  return statusExitCode(state);
+  return exitCodeOf({ command: "status", state });
 }

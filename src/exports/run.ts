@@ -1,0 +1,25 @@
+/**
+ * `cacheplan/run`: what a front end of its own around `submit()` needs beside the root: the
+ * texts `cacheplan submit` and `status` print (a progress line fitted to a width, one line per
+ * event, the next steps, a run's status), the lock a running submit holds, the redaction every
+ * printed message goes through, and the plan folder's file names and checks.
+ */
+// Held back: `formatClock` (the progress line's clock, inside `renderProgressLine`).
+
+export {
+  batchFileName,
+  contentHash,
+  customIdsHash,
+  resolveInside,
+} from "../io/plan-dir.js";
+export { REDACTED, redactDeep, redactSecrets } from "../run/redact.js";
+export {
+  formatDuration,
+  formatRunWarning,
+  renderNextSteps,
+  renderProgressLine,
+  renderRunEvent,
+  renderRunStatus,
+} from "../run/render.js";
+export { RETRYABLE_ERROR_TYPES } from "../run/retry.js";
+export { type LockInfo, lockHolder, RESULTS_DIR, RUN_STATE_FILE } from "../run/state.js";

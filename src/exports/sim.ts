@@ -1,0 +1,19 @@
+/**
+ * `cacheplan/sim`: the cache model under `simulate()` and the emulator, for experiments of your
+ * own: `CacheState` (prefix entries with TTLs, the lookback window, per-request usage) and the
+ * simulator's parameters with their defaults. `simulate()` and `startEmulator()` are at the root.
+ */
+export {
+  type CacheEntry,
+  type CacheLookup,
+  type CacheSource,
+  CacheState,
+  type CacheStateOptions,
+  type CacheUsage,
+  type CacheWrite,
+  type Preparation,
+  type PreparedRequest,
+  type ResolvedBreakpoint,
+  type TtlOrderViolation,
+} from "../sim/cache.js";
+export { type ResolvedSimParams, resolveSimParams, SIM_DEFAULTS } from "../sim/params.js";
