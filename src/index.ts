@@ -83,21 +83,7 @@ export {
 export { submit } from "./run/submit.js";
 export { cancelRun } from "./run/cancel.js";
 export { retryPlan } from "./run/retry.js";
-export {
-  type BatchRecord,
-  type BatchRequestCounts,
-  type BatchState,
-  type CreatingBatchRecord,
-  type DownloadedBatchRecord,
-  type EndedBatchRecord,
-  type PendingBatchRecord,
-  type ResultsRecord,
-  type RunFailure,
-  type RunState,
-  readRunState,
-  type SubmittedBatchRecord,
-  type WaveRecord,
-} from "./run/state.js";
+export { type RunState, readRunState } from "./run/state.js";
 export type {
   CancelOptions,
   CancelResult,
@@ -113,7 +99,7 @@ export type {
   SubmitResult,
 } from "./run/types.js";
 // Held back: `batchFingerprint`, `planFingerprint` (run.json's integrity, checked by
-// `readRunState`); the renderers and file names are in `cacheplan/run`.
+// `readRunState`); run.json's parts, the renderers and file names are in `cacheplan/run`.
 
 // Reports: results against the plan and its estimate
 export { report } from "./report/report.js";
@@ -162,17 +148,7 @@ export { simulate } from "./sim/simulate.js";
 export { prepareTokens, type TokensOf } from "./sim/tokens.js";
 export type { SimBatchInput, SimJob } from "./sim/job.js";
 export type { OutputAssumption, SimParams } from "./sim/params.js";
-export type {
-  SimBatchResult,
-  SimCacheTrace,
-  SimPrewarmResult,
-  SimRequestResult,
-  SimResponse,
-  SimResult,
-  SimTiming,
-  SimTokenTotals,
-  SimWaveResult,
-} from "./sim/results.js";
+export type { SimResult } from "./sim/results.js";
 export {
   type Emulator,
   type EmulatorFaultKind,

@@ -1,8 +1,9 @@
 /**
  * `cacheplan/run`: what a front end of its own around `submit()` needs beside the root: the
- * texts `cacheplan submit` and `status` print (a progress line fitted to a width, one line per
- * event, the next steps, a run's status), the lock a running submit holds, the redaction every
- * printed message goes through, and the plan folder's file names and checks.
+ * parts of `RunState` (run.json: a record per batch, discriminated on `state`, and per wave),
+ * the texts `cacheplan submit` and `status` print (a progress line fitted to a width, one line
+ * per event, the next steps, a run's status), the lock a running submit holds, the redaction
+ * every printed message goes through, and the plan folder's file names and checks.
  */
 // Held back: `formatClock` (the progress line's clock, inside `renderProgressLine`).
 
@@ -22,4 +23,20 @@ export {
   renderRunStatus,
 } from "../run/render.js";
 export { RETRYABLE_ERROR_TYPES } from "../run/retry.js";
-export { type LockInfo, lockHolder, RESULTS_DIR, RUN_STATE_FILE } from "../run/state.js";
+export {
+  type BatchRecord,
+  type BatchRequestCounts,
+  type BatchState,
+  type CreatingBatchRecord,
+  type DownloadedBatchRecord,
+  type EndedBatchRecord,
+  type LockInfo,
+  lockHolder,
+  type PendingBatchRecord,
+  RESULTS_DIR,
+  type ResultsRecord,
+  RUN_STATE_FILE,
+  type RunFailure,
+  type SubmittedBatchRecord,
+  type WaveRecord,
+} from "../run/state.js";

@@ -1,7 +1,8 @@
 /**
  * `cacheplan/sim`: the cache model under `simulate()` and the emulator, for experiments of your
  * own: `CacheState` (prefix entries with TTLs, the lookback window, per-request usage) and the
- * simulator's parameters with their defaults. `simulate()` and `startEmulator()` are at the root.
+ * simulator's parameters with their defaults, and the parts of `SimResult` (per request, batch,
+ * wave, prewarm). `simulate()`, `SimResult` and `startEmulator()` are at the root.
  */
 export {
   type CacheEntry,
@@ -17,3 +18,13 @@ export {
   type TtlOrderViolation,
 } from "../sim/cache.js";
 export { type ResolvedSimParams, resolveSimParams, SIM_DEFAULTS } from "../sim/params.js";
+export type {
+  SimBatchResult,
+  SimCacheTrace,
+  SimPrewarmResult,
+  SimRequestResult,
+  SimResponse,
+  SimTiming,
+  SimTokenTotals,
+  SimWaveResult,
+} from "../sim/results.js";
