@@ -98,7 +98,7 @@ const progress = (message) => process.stderr.write(`${message}\n`);
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (!existsSync(DIST)) throw new Error(NO_BUILD);
-  // The root entry, three sub-path entries and two internals (the planner's segmentation and the
+  // The root entry, four sub-path entries and two internals (the planner's segmentation and the
   // API's limits), all from the build.
   const built = (file) => import(path.join(path.dirname(DIST), file));
   const lib = {
@@ -106,6 +106,7 @@ async function main() {
     ...(await built("exports/sim.js")),
     ...(await built("exports/request.js")),
     ...(await built("exports/pricing.js")),
+    ...(await built("exports/tokens.js")),
     ...(await built("request/segments.js")),
     ...(await built("targets/anthropic/limits.js")),
   };
