@@ -10,7 +10,10 @@
  * Options: `--size quick|100k|256mb|all` (or `<n>k` requests, `<n>mb` file size; comma-separated
  * for several), `--quick` (= `--size quick`), `--runs N` (default 2; the median is reported),
  * `--seed N`, `--keep` (keep the generated jobs in the temp folder), `--cpu-prof` (one extra
- * profiled plan run per job; prints the hottest functions and keeps the `.cpuprofile`).
+ * profiled plan run per job; prints the hottest functions and keeps the `.cpuprofile`),
+ * `--templated` (the string-templated job: the classify and docs requests written as one user
+ * string each, shared instructions and document first, as templates produce them),
+ * `--split-text` (plan with `splitText: true`).
  *
  * Modes, each in a fresh child process so that its peak RSS (`process.resourceUsage().maxRSS`)
  * belongs to that measurement alone; runs alternate between modes to spread machine noise:
@@ -64,7 +67,10 @@ async function child(mode, file, out) {
     await finished(stream);
     result.lines = lines;
   } else if (mode === "plan") {
-    const planned = await plan(readJsonl(file));
+    const planned = await plan(
+      readJsonl(file),
+      process.env.CACHEPLAN_BENCH_SPLIT_TEXT === "1" ? { splitText: true } : {},
+    );
     result.planSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     await writePlan(planned, path.join(out, "plan"));
@@ -95,7 +101,15 @@ async function child(mode, file, out) {
 // Parent: generate jobs, run children, print the table.
 
 function parseArgs(argv) {
-  const args = { sizes: ["100k"], runs: 2, seed: 20_260_301, keep: false, cpuProf: false };
+  const args = {
+    sizes: ["100k"],
+    runs: 2,
+    seed: 20_260_301,
+    keep: false,
+    cpuProf: false,
+    templated: false,
+    splitText: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -112,9 +126,11 @@ function parseArgs(argv) {
     else if (a === "--seed") args.seed = Number(value());
     else if (a === "--keep") args.keep = true;
     else if (a === "--cpu-prof") args.cpuProf = true;
+    else if (a === "--templated") args.templated = true;
+    else if (a === "--split-text") args.splitText = true;
     else
       throw new Error(
-        `Unknown option \`${a}\`. Expected: --size quick|100k|256mb|all, --quick, --big, --runs N, --seed N, --keep, --cpu-prof.`,
+        `Unknown option \`${a}\`. Expected: --size quick|100k|256mb|all, --quick, --big, --runs N, --seed N, --keep, --cpu-prof, --templated, --split-text.`,
       );
   }
   if (!Number.isInteger(args.runs) || args.runs < 1)
@@ -145,7 +161,11 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (!existsSync(DIST)) throw new Error(NO_BUILD);
   const { generateJob, jobSpec } = await import("./workloads.mjs");
-  const specs = args.sizes.map(jobSpec);
+  const specs = args.sizes.map((name) => {
+    const spec = jobSpec(name);
+    return args.templated ? { ...spec, name: `${spec.name}-str`, templated: true } : spec;
+  });
+  if (args.splitText) process.env.CACHEPLAN_BENCH_SPLIT_TEXT = "1";
   const root = await mkdtemp(path.join(os.tmpdir(), "cacheplan-bench-"));
   const cleanup = () => rm(root, { recursive: true, force: true });
   process.once("SIGINT", () => cleanup().then(() => process.exit(130)));

@@ -8,7 +8,9 @@
  *   drift     a shared system prompt with a per-request timestamp, the classic silent cache miss
  *   unique    requests that share nothing (all three models)
  *
- * plus a few malformed lines, which the planner must reject by line number. Requests are shuffled,
+ * plus a few malformed lines, which the planner must reject by line number. With `templated` the
+ * classify and docs requests are written as one user string each (instructions, then the
+ * document, then the question), the way a string template produces them. Requests are shuffled,
  * so group members are scattered through the file as they are in real datasets. Text comes from
  * `sampleText()` (~6 bytes and ~1.07 cl100k tokens a word). Every request's unique text is drawn
  * from its own seeded stream, so the file depends on the seed and the job size only.
@@ -132,12 +134,24 @@ const MODELS = ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-5-5"];
 const pad = (n, width) => String(n).padStart(width, "0");
 
 /** One JSONL line and the bytes of its unique (non-shared) text. */
-function render(seed, shared, tailScale, c, g, m) {
+function render(seed, shared, tailScale, c, g, m, templated = false) {
   const own = seededRandom(mix(seed, 3, c, g, m));
   const tail = (bytes) => sampleText(own, words(bytes * tailScale));
   switch (c) {
     case CLASS.classify: {
       const ticket = `Ticket ${m}: ${tail(between(own, 150, 450))}`;
+      if (templated)
+        return {
+          tailBytes: ticket.length,
+          line: JSON.stringify({
+            custom_id: `classify-${pad(m, 7)}`,
+            params: {
+              model: MODELS[0],
+              max_tokens: 16,
+              messages: [{ role: "user", content: `${shared.classify}\n\n${ticket}` }],
+            },
+          }),
+        };
       return {
         tailBytes: ticket.length,
         line: JSON.stringify({
@@ -154,6 +168,24 @@ function render(seed, shared, tailScale, c, g, m) {
     case CLASS.docs: {
       const document = `Document ${g}:\n${sampleText(seededRandom(mix(seed, 4, g)), words(between(seededRandom(mix(seed, 5, g)), 8_000, 12_000)))}`;
       const question = `Question ${m}: ${tail(between(own, 120, 380))}?`;
+      if (templated)
+        return {
+          tailBytes: question.length,
+          line: JSON.stringify({
+            custom_id: `doc${pad(g, 5)}-q${pad(m, 2)}`,
+            params: {
+              model: MODELS[2],
+              max_tokens: 600,
+              tools: shared.tools,
+              messages: [
+                {
+                  role: "user",
+                  content: `${shared.docsSystem}\n\n${document}\n\n${question}`,
+                },
+              ],
+            },
+          }),
+        };
       return {
         tailBytes: question.length,
         line: JSON.stringify({
@@ -273,6 +305,7 @@ export function generateJob(file, spec, seed = 20_260_301) {
         c,
         plan.group[i],
         plan.member[i],
+        spec.templated === true,
       );
       perClass[names[c]] += 1;
       tailBytes += t;

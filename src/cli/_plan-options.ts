@@ -51,6 +51,11 @@ export const planArgs = defineArgs({
     type: "string",
     description: "JSON file with model rows to add or override (prices, minimums)",
   },
+  "split-text": {
+    type: "boolean",
+    description:
+      "Split text blocks at prefixes they share with other requests into adjacent text blocks (same text) and mark the shared part",
+  },
 });
 
 type PlanArgValues = { [K in keyof typeof planArgs]?: string | boolean | undefined };
@@ -102,6 +107,7 @@ export function planOptionsFrom(a: PlanArgValues, models: ModelTable | undefined
   if (a.strategy) options.strategy = a.strategy as Strategy;
   if (a.ttl) options.ttl = a.ttl as NonNullable<PlanOptions["ttl"]>;
   if (a["user-markers"]) options.userMarkers = a["user-markers"] as "keep" | "replace";
+  if (a["split-text"] === true) options.splitText = true;
   if (a["max-waves"] === "auto") options.maxWaves = "auto";
   else {
     const waves = intOption(a["max-waves"], "max-waves");

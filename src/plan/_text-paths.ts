@@ -10,16 +10,24 @@
  * share and where they branch. Equal blocks after equal prefixes are always cut alike.
  */
 import type { Segment, SegmentedRequest } from "../request/segments.js";
+import type { TokenCounter } from "../tokens/counter.js";
 import { hashText } from "../util/hash.js";
 import { cutText, MIN_CUT_CHARS } from "./_text-pieces.js";
 import { isTail, PrefixTrie, type TrieNode, type TrieRequest } from "./_trie.js";
 
 /**
- * Tokens the counter adds to every block it counts (formatting around a block). A piece after
- * the first is not a block of its own, so this is taken off its count: the pieces of a block then
- * add up to about the block's own count.
+ * Tokens a counter adds to every block it counts (formatting around a block), measured with two
+ * probes: `2 × count("x") − count("x x")` (4 with the offline estimate, 0 with a word counter). A
+ * piece after the first is not a block of its own, so this is taken off its count: the pieces of a
+ * block then add up to about the block's own count.
  */
-const PIECE_BLOCK_OVERHEAD = 4;
+export async function blockOverhead(counter: TokenCounter, model: string): Promise<number> {
+  const [one, two] = await counter.countSegments([
+    { hash: "probe:x", model, block: { type: "text", text: "x" } },
+    { hash: "probe:x x", model, block: { type: "text", text: "x x" } },
+  ]);
+  return Math.max(0, 2 * one! - two!);
+}
 
 /** The pieces of one block: end offsets, and the key of each piece but the last. */
 interface Cut {
@@ -182,12 +190,17 @@ export class TextPaths {
    * block gives the tokens before the block plus the whole block's count, the same figure as
    * without cutting.
    */
-  tokensAt(node: TrieNode, own: number, tokensOf: (node: TrieNode) => number): number {
+  tokensAt(
+    node: TrieNode,
+    own: number,
+    tokensOf: (node: TrieNode) => number,
+    overhead: number,
+  ): number {
     const local = node.representative;
     const piece = this.pieceIndex(local, node.depth);
     const parentTokens = node.parent && node.parent.depth > 0 ? tokensOf(node.parent) : 0;
     if (this.cutAt(local, node.depth) >= 0)
-      return parentTokens + (piece === 0 ? own : Math.max(0, own - PIECE_BLOCK_OVERHEAD));
+      return parentTokens + (piece === 0 ? own : Math.max(0, own - overhead));
     if (piece === 0) return parentTokens + own;
     let base: TrieNode | undefined = node;
     for (let k = 0; k <= piece && base; k++) base = base.parent;

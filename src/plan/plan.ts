@@ -34,7 +34,7 @@ import { buildCandidates, type RequestFacts } from "./_candidates.js";
 import { minPayingCount, savingsPerToken, writeMultiplier } from "./_cost-model.js";
 import { detectDrift } from "./_drift.js";
 import { BODY_OVERHEAD_BYTES, type SplitItem, splitBatches } from "./_split.js";
-import { type CutMemo, TextPaths } from "./_text-paths.js";
+import { blockOverhead, type CutMemo, TextPaths } from "./_text-paths.js";
 import { applySplits, type SplitPlacement, splitLabel } from "./_text-split.js";
 import { splitTextWarnings } from "./_text-warnings.js";
 import { isTail, PrefixTrie, type TrieNode } from "./_trie.js";
@@ -350,10 +350,11 @@ export async function plan(requests: PlanInput, options: PlanOptions = {}): Prom
     const counts = await counter.countSegments(
       shared.map((n) => ({ ...paths.countItem(n.representative, n.depth), model })),
     );
+    const overhead = paths.anyCut ? await blockOverhead(counter, model) : 0;
     shared.forEach((node, k) => {
       tokensOf.set(
         node,
-        paths.tokensAt(node, counts[k]!, (n) => tokensOf.get(n) ?? 0),
+        paths.tokensAt(node, counts[k]!, (n) => tokensOf.get(n) ?? 0, overhead),
       );
     });
 
