@@ -28,6 +28,7 @@ import {
   type ResolvedPlanOptions,
   STRATEGIES,
 } from "../types.js";
+import { wholeNumber } from "../util/options.js";
 import { StringInterner } from "../util/string-interner.js";
 import { allowedModes, type Candidate, type Mark, selectBreakpoints } from "./_breakpoints.js";
 import { buildCandidates, type RequestFacts } from "./_candidates.js";
@@ -43,9 +44,6 @@ import { MAX_EXAMPLES, type PlanWarning } from "./warnings.js";
 
 /** What `plan()` accepts: request objects, or `JsonlLine`s from `readJsonl()` to keep line numbers. */
 export type PlanInput = Iterable<unknown> | AsyncIterable<unknown>;
-
-// The Batches API limits live in the target's folder; re-exported here while importers switch.
-export { API_MAX_BYTES, API_MAX_REQUESTS } from "../targets/anthropic/limits.js";
 
 /**
  * Bytes a request may grow by when markers are added: 4 markers, each at most
@@ -100,34 +98,25 @@ export function resolvePlanOptions(
       `\`userMarkers\` must be "keep" or "replace"; got ${JSON.stringify(userMarkers)}.`,
     );
   }
-  const int = (
-    name: string,
-    value: number | undefined,
-    fallback: number,
-    min: number,
-    max: number,
-  ) => {
-    const v = value ?? fallback;
-    if (!Number.isInteger(v) || v < min || v > max) {
-      throw new OptionsError(
-        `\`${name}\` must be a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}; got ${String(v)}.`,
-      );
-    }
-    return v;
-  };
-  const maxRequests = int(
+  const maxRequests = wholeNumber(
     "maxRequests",
     options.maxRequests,
     limits.maxRequests,
     1,
     limits.maxRequests,
   );
-  const maxBytes = int("maxBytes", options.maxBytes, limits.maxBytes, 1024, limits.maxBytes);
+  const maxBytes = wholeNumber(
+    "maxBytes",
+    options.maxBytes,
+    limits.maxBytes,
+    1024,
+    limits.maxBytes,
+  );
   const maxWaves =
     options.maxWaves === undefined || options.maxWaves === "auto"
       ? "auto"
-      : int("maxWaves", options.maxWaves, 2, 1, 5);
-  const concurrency = int("concurrency", options.concurrency, 64, 1, 100_000);
+      : wholeNumber("maxWaves", options.maxWaves, 2, 1, 5);
+  const concurrency = wholeNumber("concurrency", options.concurrency, 64, 1, 100_000);
   if (options.splitText !== undefined && typeof options.splitText !== "boolean") {
     throw new OptionsError(
       `\`splitText\` must be true or false; got ${JSON.stringify(options.splitText)}.`,
