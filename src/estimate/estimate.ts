@@ -389,6 +389,7 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
     ...(unknown.size > 0
       ? { unpriced: [...unknown].map(([model, requests]) => ({ model, requests })) }
       : {}),
+    ...splitTextSaving(plan),
   };
   const calibrationNote =
     calibrated.length > 0
@@ -484,4 +485,18 @@ function scenarioTokens(
     t.worst[write] += delta;
   }
   return t;
+}
+
+/** What `splitText` would save, summed over the plan's `split-text` warnings (issue 13). */
+function splitTextSaving(plan: Plan): Pick<Estimate, "splitText"> {
+  let groups = 0;
+  let requests = 0;
+  let savingUsd = 0;
+  for (const w of plan.warnings) {
+    if (w.kind !== "split-text") continue;
+    groups += 1;
+    requests += w.requests;
+    savingUsd += w.savingUsd ?? 0;
+  }
+  return groups === 0 ? {} : { splitText: { groups, requests, savingUsd } };
 }

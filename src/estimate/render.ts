@@ -114,6 +114,17 @@ export function renderEstimate(estimate: Estimate, options: RenderEstimateOption
       ),
     );
   }
+  if (estimate.splitText) {
+    const { groups, requests, savingUsd } = estimate.splitText;
+    lines.push(
+      ...wrap(
+        `$${savingUsd.toFixed(2)} less expected (${int(requests)} requests in ${groups} group${groups === 1 ? "" : "s"} share long text inside a block; see the split-text warnings)`,
+        width,
+        "  with --split-text: ",
+        "    ",
+      ),
+    );
+  }
   lines.push("");
   lines.push(...tokenTable(total));
 

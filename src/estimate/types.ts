@@ -267,4 +267,10 @@ export interface Estimate {
    * every total (the first note says how to supply a row). Absent when every model is priced.
    */
   unpriced?: Array<{ model: string; requests: number }>;
+  /**
+   * What `splitText` would save, from the plan's `split-text` warnings (a plan made without it):
+   * groups of requests sharing a long text prefix inside a block, and the planner's expected
+   * saving at batch prices. Absent when the plan has no such warning.
+   */
+  splitText?: { groups: number; requests: number; savingUsd: number };
 }

@@ -39,6 +39,9 @@ function planOptionsOf(original: Plan): PlanOptions {
     maxBytes: o.maxBytes,
     maxWaves: o.maxWaves,
     concurrency: o.concurrency,
+    // Blocks a split-text plan split stay split (removeMarkers merges nothing back): planned again
+    // as ordinary text blocks; the flag is kept so text shared inside the rest is split alike.
+    ...(o.splitText === true ? { splitText: true } : {}),
   };
 }
 

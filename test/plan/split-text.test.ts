@@ -5,6 +5,8 @@
  * own marked text block and the job is grouped like its block-structured twin.
  */
 import { describe, expect, it } from "vitest";
+import { estimate } from "../../src/estimate/estimate.js";
+import { renderEstimate } from "../../src/estimate/render.js";
 import { plan } from "../../src/plan/plan.js";
 import { formatWarning, type PlanWarning } from "../../src/plan/warnings.js";
 import { removeMarkers } from "../../src/request/markers.js";
@@ -63,6 +65,27 @@ describe("a templated few-shot job (one user string per request)", () => {
     expect(out.map((r) => r.params.messages[0]!.content)).toEqual(
       fewShotString(40).map((r) => r.params.messages[0]!.content),
     );
+  });
+
+  it("estimate shows what --split-text would save, as a line and in the result", async () => {
+    const counter = createWordCounter();
+    const planned = await plan(fewShotString(40), { counter });
+    const warning = planned.warnings.find((w) => w.kind === "split-text")!;
+    const result = await estimate(planned, { counter, plannedModel: "expected" });
+    expect(result.splitText).toEqual({
+      groups: 1,
+      requests: 40,
+      savingUsd: (warning as { savingUsd: number }).savingUsd,
+    });
+    const text = renderEstimate(result);
+    expect(text).toContain(`with --split-text: $${result.splitText!.savingUsd.toFixed(2)} less`);
+    // A plan made with the flag has nothing more to gain: no line.
+    const split = await estimate(await plan(fewShotString(40), { counter, splitText: true }), {
+      counter,
+      plannedModel: "expected",
+    });
+    expect(split.splitText).toBeUndefined();
+    expect(renderEstimate(split)).not.toContain("with --split-text");
   });
 
   it("with splitText: one group, the shared part its own marked block, the text unchanged", async () => {
