@@ -8,9 +8,9 @@
  * sends the header, and a remote server that did is ignored: the scale only ever shortens the
  * waits for a local emulator.
  */
+import { TIME_SCALE_HEADER } from "../sim/time-scale.js";
 
 /** The response header in which the emulator gives its time scale (simulated ms per real ms). */
-export const TIME_SCALE_HEADER = "x-cacheplan-time-scale";
 
 /** Shortest poll interval on a scaled clock: a local emulator answers in about a millisecond. */
 export const MIN_SCALED_POLL_MS = 50;

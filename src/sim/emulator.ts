@@ -7,7 +7,6 @@
  */
 import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
-import { TIME_SCALE_HEADER } from "../run/_clock.js";
 import {
   API_MAX_BYTES,
   API_MAX_REQUESTS,
@@ -27,6 +26,7 @@ import {
 import { listen, send } from "./_emulator-http.js";
 import { EMULATOR_ROUTES, type EmulatorRoute } from "./_emulator-routes.js";
 import { resolveSimParams, type SimParams } from "./params.js";
+import { TIME_SCALE_HEADER } from "./time-scale.js";
 
 export type { EmulatorFaultKind, EmulatorFaultOptions } from "./_emulator-faults.js";
 export type { EmulatorRoute } from "./_emulator-routes.js";
