@@ -22,9 +22,10 @@
  *    and asks for `adopt` (`--adopt`) or `recreate` (`--recreate`).
  * A batch is never created twice silently.
  */
-import { createHash } from "node:crypto";
+
 import type Anthropic from "@anthropic-ai/sdk";
 import type { Plan } from "../types.js";
+import { sha256Hex } from "../util/hash.js";
 import { apiFailure, explainFailure } from "./_api-errors.js";
 import type { ApiCaller } from "./_call.js";
 import { checkBatchId, showId } from "./_ids.js";
@@ -73,9 +74,7 @@ function total(batch: MessageBatch): number {
 }
 
 function idsHash(ids: Iterable<string>): string {
-  return createHash("sha256")
-    .update([...ids].sort().join("\n"))
-    .digest("hex");
+  return sha256Hex([...ids].sort().join("\n"));
 }
 
 function resultIds(ctx: AdoptContext, id: string): Promise<string[]> {

@@ -51,18 +51,6 @@ export interface AttemptOptions {
   maxRetries: 0;
 }
 
-/** A seeded uniform generator (mulberry32), for deterministic jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Longest `retry-after` honoured, so a wrong header cannot stall a run for hours. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 

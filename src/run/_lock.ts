@@ -33,10 +33,11 @@
  * Every temporary file is named `run.lock.tmp-<pid>-…` or `run.lock.old-<pid>-…` and is cleaned
  * by the next taker once its process is gone (see `_leftovers.ts`).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { link, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
+import { sha256Hex } from "../util/hash.js";
 import { RunError } from "./errors.js";
 
 /** Lock file of a plan folder while a process submits it. */
@@ -126,7 +127,7 @@ async function linkInPlace(dir: string, file: string, content: string): Promise<
 }
 
 function claimOf(file: string, stale: Buffer): string {
-  const hash = createHash("sha256").update(stale).digest("hex").slice(0, 20);
+  const hash = sha256Hex(stale).slice(0, 20);
   return `${path.join(path.dirname(file), LOCK_FILE)}.claim-${hash}`;
 }
 

@@ -3,7 +3,8 @@
  * (timeouts, retries, backoff), and the client's secrets for redaction.
  */
 import { OptionsError } from "../errors.js";
-import { type CallPolicy, seededRandom } from "./_call.js";
+import { seededRandom } from "../util/random.js";
+import type { CallPolicy } from "./_call.js";
 import { redactSecrets } from "./redact.js";
 import type { SubmitOptions } from "./types.js";
 

@@ -9,17 +9,14 @@
  * - more than 1h after the previous wave's last `ended_at`: every entry **will** have expired.
  * Both times are the API's clock, so the check also holds on the emulator's scaled clock.
  */
-import {
-  BATCH_MULTIPLIER,
-  defaultModelTable,
-  type ModelTable,
-  WRITE_1H_MULTIPLIER,
-} from "../pricing/models.js";
+import { defaultModelTable, type ModelTable } from "../pricing/models.js";
+import { TTL_MS } from "../targets/anthropic/caching.js";
+import { BATCH_MULTIPLIER, WRITE_1H_MULTIPLIER } from "../targets/anthropic/prices.js";
 import type { Plan } from "../types.js";
 import type { RunWarning } from "./types.js";
 
-/** The 1h TTL (reference fact 6). */
-export const ONE_HOUR_MS = 60 * 60_000;
+/** The 1h TTL (reference fact 6, §3). */
+export const ONE_HOUR_MS = TTL_MS["1h"];
 
 /** The cost of re-writing the primed prefixes of the groups with requests in `wave`. */
 export function missedWindowCost(

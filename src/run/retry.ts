@@ -11,8 +11,9 @@ import { readPlan, resolveInside } from "../io/plan-dir.js";
 import { plan as planRequests } from "../plan/plan.js";
 import { removeMarkers } from "../request/markers.js";
 import type { BatchRequest, Plan, PlanOptions } from "../types.js";
+import type { Json } from "../util/json.js";
 import { RunError } from "./errors.js";
-import { initialRunState, readRunState } from "./state.js";
+import { initialRunState, RUN_STATE_FILE, readRunState } from "./state.js";
 import type { RetryOptions, RetryReason, RetryResult } from "./types.js";
 
 /**
@@ -26,8 +27,6 @@ export const RETRYABLE_ERROR_TYPES: readonly string[] = Object.freeze([
   "rate_limit_error",
   "timeout_error",
 ]);
-
-type Json = Record<string, unknown>;
 
 function planOptionsOf(original: Plan): PlanOptions {
   const o = original.options;
@@ -109,7 +108,7 @@ export async function retryPlan(planDir: string, options: RetryOptions = {}): Pr
     const file = await resolveInside(
       planDir,
       record.results.file,
-      `\`${path.join(planDir, "run.json")}\` batch ${record.index}`,
+      `\`${path.join(planDir, RUN_STATE_FILE)}\` batch ${record.index}`,
     );
     for await (const line of readJsonl(file, { source: record.results.file })) {
       const value = line.value as { custom_id?: string; result?: Json } | undefined;

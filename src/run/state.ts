@@ -4,18 +4,17 @@
  * statuses, counts, timestamps, results files and content fingerprints: never prompt text, never
  * an API key.
  */
-import { createHash } from "node:crypto";
+
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type Anthropic from "@anthropic-ai/sdk";
+import { RESULTS_DIR, RUN_STATE_FILE } from "../io/plan-files.js";
 import type { BatchRequest, Plan } from "../types.js";
+import { jsonLinesHash, sha256Hex } from "../util/hash.js";
 import { RunError } from "./errors.js";
 
-/** File name of the run state inside the plan folder. */
-export const RUN_STATE_FILE = "run.json";
-
-/** Folder of the results files inside the plan folder: `results/<batch>-<id>.jsonl`. */
-export const RESULTS_DIR = "results";
+// The names inside a plan folder live in io/plan-files.ts (the planner checks for run.json too).
+export { RESULTS_DIR, RUN_STATE_FILE } from "../io/plan-files.js";
 
 /** Who holds a plan folder's `run.lock` (a submit in progress): with run.json, a run's state. */
 export { type LockInfo, lockHolder } from "./_lock.js";
@@ -206,14 +205,12 @@ export interface RunState {
 
 /** `sha256:<hex>` of a batch's requests: one `JSON.stringify(request)` and a newline each. */
 export function batchFingerprint(requests: readonly BatchRequest[]): string {
-  const hash = createHash("sha256");
-  for (const request of requests) hash.update(`${JSON.stringify(request)}\n`);
-  return `sha256:${hash.digest("hex")}`;
+  return jsonLinesHash(requests);
 }
 
 /** `sha256:<hex>` over a plan's batch fingerprints, in order. */
 export function planFingerprint(fingerprints: readonly string[]): string {
-  return `sha256:${createHash("sha256").update(fingerprints.join("\n")).digest("hex")}`;
+  return `sha256:${sha256Hex(fingerprints.join("\n"))}`;
 }
 
 /** A fresh state for `plan`: every batch pending. */

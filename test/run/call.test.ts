@@ -4,7 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ApiCaller, type CallPolicy, retryable, seededRandom } from "../../src/run/_call.js";
+import { ApiCaller, type CallPolicy, retryable } from "../../src/run/_call.js";
+import { seededRandom } from "../../src/util/random.js";
 
 const policy = (over: Partial<CallPolicy> = {}): CallPolicy => ({
   maxRetries: 3,
