@@ -7,9 +7,6 @@ import { MODEL_TABLE } from "../targets/anthropic/models.js";
 import { type ModelInfo, type ModelTable, tableOf } from "./model-table.js";
 import { applyOverrides, parseOverrides } from "./overrides.js";
 
-// The Anthropic API's multipliers and stand-in minimum live in the target's folder; re-exported
-// here while importers switch.
-export { CONSERVATIVE_MIN_CACHEABLE_TOKENS } from "../targets/anthropic/caching.js";
 export {
   isKnownModel,
   KNOWN_ALIASES,
@@ -19,13 +16,6 @@ export {
   MODEL_TABLE,
   type ModelId,
 } from "../targets/anthropic/models.js";
-export {
-  BATCH_MULTIPLIER,
-  DEFAULT_READ_MULTIPLIER,
-  US_GEO_MULTIPLIER,
-  WRITE_1H_MULTIPLIER,
-  WRITE_5M_MULTIPLIER,
-} from "../targets/anthropic/prices.js";
 export {
   type Confidence,
   type ModelInfo,
