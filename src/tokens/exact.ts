@@ -6,7 +6,6 @@
  *
  * The SDK is imported on first use, so importing cacheplan does not load it.
  */
-import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type Anthropic from "@anthropic-ai/sdk";
@@ -14,6 +13,8 @@ import stableStringify from "fast-json-stable-stringify";
 import pLimit from "p-limit";
 import { CacheplanError, EnvironmentError } from "../errors.js";
 import type { ModelTable } from "../pricing/models.js";
+import { createClient } from "../targets/anthropic/client.js";
+import { sha256Base64url } from "../util/hash.js";
 import type { Json } from "../util/json.js";
 import type { SegmentCountRequest, TokenCounter } from "./counter.js";
 import { createTiktokenCounter } from "./tiktoken.js";
@@ -115,14 +116,12 @@ export function createExactCounter(options: ExactCounterOptions = {}): ExactToke
   let dirty = false;
 
   const getClient = () => {
-    client ??= import("@anthropic-ai/sdk").then(
-      ({ default: SDK }) =>
-        new SDK({
-          apiKey,
-          ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-          ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-        }),
-    );
+    // The target's factory loads the SDK on first use only.
+    client ??= createClient({
+      apiKey,
+      ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    });
     return client;
   };
   const load = () => {
@@ -193,8 +192,7 @@ export function createExactCounter(options: ExactCounterOptions = {}): ExactToke
     }
     return pending;
   };
-  const hashOf = (value: unknown) =>
-    createHash("sha256").update(stableStringify(value)).digest("base64url");
+  const hashOf = (value: unknown) => sha256Base64url(stableStringify(value));
 
   const base = (model: unknown) =>
     cached(hashOf({ base: model, turn: MINIMAL_TURN }), () =>

@@ -6,7 +6,22 @@ import { createHash } from "node:crypto";
 
 /** A 22-character base64url SHA-256 prefix of `text` (132 bits): a segment's or a text's key. */
 export function hashText(text: string): string {
-  return createHash("sha256").update(text).digest("base64url").slice(0, 22);
+  return sha256Base64url(text).slice(0, 22);
+}
+
+/** Base64url SHA-256 of `text` (a disk cache's key). */
+export function sha256Base64url(text: string): string {
+  return createHash("sha256").update(text).digest("base64url");
+}
+
+/** FNV-1a of a string as an unsigned 32-bit number: a seed for a per-item random stream. */
+export function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /** Hex SHA-256 of `data` (a string is hashed as UTF-8). */
