@@ -203,8 +203,14 @@ async function main() {
     }
     const estimated = await lib.estimate(plans.auto, { counter, models, count: "full" });
     const ideal = estimated.total.scenarios.ideal.usd;
+    // String-templated workloads (issue 13): auto again with `splitText`, against the ideal of
+    // the block-structured twin; the auto plan's split-text warnings name the saving.
+    const splitPlan = workload.twin
+      ? await lib.plan(requests, { strategy: "auto", counter, models, splitText: true })
+      : undefined;
+    if (splitPlan) jobs["auto --split-text"] = splitPlan;
     const tokensOf = await lib.prepareTokens(
-      { batches: STRATEGIES.flatMap((s) => jobs[s].batches) },
+      { batches: Object.values(jobs).flatMap((job) => job.batches) },
       counter,
     );
     const run = (strategy, concurrency) => {
@@ -230,7 +236,16 @@ async function main() {
       }
     }
     const models_ = Object.keys(plans.auto.summary.byModel);
+    const split = splitPlan && {
+      run: run("auto --split-text", undefined),
+      ideal: (await lib.estimate(splitPlan, { counter, models, count: "full" })).total.scenarios
+        .ideal.usd,
+      warnedUsd: plans.auto.warnings
+        .filter((w) => w.kind === "split-text")
+        .reduce((sum, w) => sum + (w.savingUsd ?? 0), 0),
+    };
     results.push({
+      split,
       workload,
       requests: requests.length,
       models: models_,
@@ -354,6 +369,39 @@ async function main() {
     const within = `${off < -5e-5 ? "−" : ""}${fmt(Math.abs(100 * off), 2)}%`;
     console.log(
       `- ${r.workload.name}: auto within ${within} of ideal${r.workload.sharing ? "" : " (nothing shared)"}; auto ≤ no caching: ${auto <= none + 1e-9 ? "yes" : "no"} (${usd(auto)} vs ${usd(none)})`,
+    );
+  }
+  const strings = results.filter((r) => r.split);
+  if (strings.length > 0) {
+    console.log(
+      "\nString-templated workloads (one string per message), auto without and with --split-text: cost ÷ the block-structured twin's ideal\n",
+    );
+    const rows = strings.map((r) => {
+      const twin = results.find((t) => t.workload.name === r.workload.twin);
+      const twinIdeal = twin?.ideal ?? Number.NaN;
+      const off = r.split.run.usd / twinIdeal - 1;
+      return [
+        r.workload.name,
+        `${ratio(r.runs.auto.usd / twinIdeal)} (${pct(r.runs.auto.hitRate, 1)})`,
+        usd(r.split.warnedUsd),
+        `${ratio(r.split.run.usd / twinIdeal)} (${pct(r.split.run.hitRate, 1)})`,
+        ratio(r.split.run.usd / r.split.ideal),
+        `${fmt(100 * off, 2)}% ${Math.abs(off) <= 0.02 ? "(within 2%)" : "(NOT within 2%)"}`,
+      ];
+    });
+    console.log(
+      markdown(
+        [
+          "workload",
+          "auto ÷ twin ideal",
+          "split-text warning: saving",
+          "auto --split-text ÷ twin ideal",
+          "÷ own ideal",
+          "vs twin ideal",
+        ],
+        rows,
+        ["l", "r", "r", "r", "r", "r"],
+      ),
     );
   }
   const drift = results.filter(

@@ -274,6 +274,29 @@ function mixedModels(seed) {
 }
 
 /** The workloads, in display order: name, one line for the table, and the seeded generator. */
+/**
+ * A workload written the way string templates write it: every message's content one string (the
+ * blocks of a message joined by a blank line), and the few-shot turns folded into the one user
+ * message they precede, so shared text sits inside one block (issue 13).
+ */
+function asStrings(requests, foldTurns) {
+  const text = (content) =>
+    typeof content === "string" ? content : content.map((b) => b.text).join("\n\n");
+  return requests.map((r) => {
+    const { messages } = r.params;
+    const folded = foldTurns
+      ? [
+          {
+            role: "user",
+            content: messages.map((m) => text(m.content)).join("\n\n"),
+          },
+        ]
+      : messages.map((m) => ({ role: m.role, content: text(m.content) }));
+    const system = r.params.system === undefined ? {} : { system: text(r.params.system) };
+    return { ...r, params: { ...r.params, ...system, messages: folded } };
+  });
+}
+
 export const STRATEGY_WORKLOADS = [
   {
     name: "classify",
@@ -310,6 +333,20 @@ export const STRATEGY_WORKLOADS = [
     about: "1,500 one-off requests, nothing shared, three models",
     sharing: false,
     generate: unique,
+  },
+  {
+    name: "doc-qa-str",
+    about: "doc-qa as templates write it: system string, then one user string (document, question)",
+    sharing: true,
+    twin: "doc-qa",
+    generate: (seed) => asStrings(docQa(seed), false),
+  },
+  {
+    name: "few-shot-str",
+    about: "few-shot as one user string per request (examples and answers, then the question)",
+    sharing: true,
+    twin: "few-shot",
+    generate: (seed) => asStrings(fewShot(seed), true),
   },
   {
     name: "mixed-models",
