@@ -16,6 +16,7 @@ import { prepareTokens } from "../../src/sim/tokens.js";
 import { createTiktokenCounter } from "../../src/tokens/tiktoken.js";
 import type { BatchRequest } from "../../src/types.js";
 import { seededRandom } from "../../src/util/random.js";
+import { runCli } from "../helpers/cli.js";
 import { createWordCounter } from "../helpers/word-counter.js";
 
 const MODEL = "claude-sonnet-4-5"; // minimum cacheable prefix 1,024 tokens (reference §2)
@@ -119,6 +120,21 @@ describe("a templated few-shot job (one user string per request)", () => {
       shared.add(JSON.stringify(content[0]));
     }
     expect(shared.size).toBe(1);
+  });
+
+  it("cacheplan plan --split-text reads the flag (standard input, --json)", async () => {
+    const stdin = fewShotString(40)
+      .map((r) => JSON.stringify(r))
+      .join("\n");
+    const off = JSON.parse((await runCli(["plan", "-", "--json"], { stdin })).stdout);
+    expect(off.options.splitText).toBeUndefined();
+    expect(off.groups).toEqual([]);
+    const on = JSON.parse(
+      (await runCli(["plan", "-", "--split-text", "--json"], { stdin })).stdout,
+    );
+    expect(on.options.splitText).toBe(true);
+    expect(on.groups).toHaveLength(1);
+    expect(on.summary.markersAdded).toBe(40);
   });
 
   it("retry's marker remover takes the split markers off and keeps the blocks split", async () => {
