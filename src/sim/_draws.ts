@@ -3,7 +3,7 @@
  * changing one parameter keeps the other draws; both use the same streams in the same order, so
  * one batch created alone in the emulator draws what `simulate()` draws for it.
  */
-import { seededRandom } from "../sample.js";
+import { seededRandom } from "../util/random.js";
 
 /** The `errored` result injected into a request (`errorRate`), or `null`. */
 export type Fault = "api_error" | "overloaded_error" | null;

@@ -7,10 +7,11 @@
  * §6 (count_tokens).
  */
 import type Anthropic from "@anthropic-ai/sdk";
-import { sampleText, seededRandom } from "../sample.js";
+import { sampleText } from "../sample.js";
 import { CUSTOM_ID_PATTERN } from "../targets/anthropic/format.js";
-
-type Json = Record<string, unknown>;
+import { fnv1a32 } from "../util/hash.js";
+import { isObject, type Json } from "../util/json.js";
+import { seededRandom } from "../util/random.js";
 
 /** The error types the emulator answers with; `request_too_large` is the API's 413 (fact 11). */
 export type ApiErrorType = Anthropic.ErrorType | "request_too_large";
@@ -47,10 +48,6 @@ export function invalid(message: string): Reply {
   return errorReply(400, "invalid_request_error", message);
 }
 
-export function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /** The kinds of ids, each from its own stream. */
@@ -81,16 +78,6 @@ export class IdSource {
   }
 }
 
-/** FNV-1a of a string, for seeding per-item streams. */
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /** Words of emulated text per output token (English prose runs about 0.75). */
 const WORDS_PER_TOKEN = 0.75;
 /** Cap on the words of one emulated response, so 100,000 results stay small. */
@@ -110,7 +97,7 @@ export function withEmulatedText(
     1,
     Math.min(MAX_WORDS, Math.round(message.usage.output_tokens * WORDS_PER_TOKEN)),
   );
-  const text = sampleText(seededRandom(hash32(`${seed}:${key}`)), words);
+  const text = sampleText(seededRandom(fnv1a32(`${seed}:${key}`)), words);
   // No `citations` key: recorded responses omit keys without a value (issue 12 item 3).
   return { ...message, content: [{ type: "text", text } as Anthropic.Messages.TextBlock] };
 }

@@ -2,7 +2,7 @@
  * HTTP faults the emulator injects (internal): which exchanges fail, drawn per request from a
  * seeded stream, and the replies the API gives for them.
  */
-import { seededRandom } from "../sample.js";
+import { seededRandom } from "../util/random.js";
 import { errorReply, type Reply } from "./_emulator-api.js";
 import { check, checkedNonNegative } from "./_emulator-checks.js";
 import { EMULATOR_ROUTES, type EmulatorRoute } from "./_emulator-routes.js";

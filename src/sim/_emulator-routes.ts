@@ -4,16 +4,11 @@
  *
  * Where the API's behaviour is not documented, the choice is stated at the route.
  */
+
 import { JsonSizer } from "../request/json-size.js";
 import type { BatchRequest } from "../types.js";
-import {
-  checkCreateBody,
-  errorReply,
-  invalid,
-  isObject,
-  prewarmError,
-  type Reply,
-} from "./_emulator-api.js";
+import { isObject } from "../util/json.js";
+import { checkCreateBody, errorReply, invalid, prewarmError, type Reply } from "./_emulator-api.js";
 import { type BatchRun, resultLines } from "./_emulator-batch.js";
 import type { EmulatorEngine } from "./_emulator-engine.js";
 import { messageEvents } from "./_emulator-stream.js";

@@ -8,9 +8,7 @@
 import type { ModelTable } from "../pricing/models.js";
 import { validateRequest } from "../request/validate.js";
 import { withoutBatchOnlyFields } from "../targets/anthropic/batch-rules.js";
-import { isObject } from "./_emulator-api.js";
-
-type Json = Record<string, unknown>;
+import { isObject, type Json } from "../util/json.js";
 
 /** Why the API would refuse the params: a 400 `invalid_request_error` or a 404 `not_found_error`. */
 export interface Rejection {

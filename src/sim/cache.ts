@@ -8,16 +8,12 @@
  */
 import type Anthropic from "@anthropic-ai/sdk";
 import { defaultModelTable, type ModelTable } from "../pricing/models.js";
+import { rowOf } from "../pricing/unknown-model.js";
 import { ContextInterner, segmentRequest } from "../request/segments.js";
 import { countMarkers } from "../request/validate.js";
-import { seededRandom } from "../sample.js";
-import {
-  CONSERVATIVE_MIN_CACHEABLE_TOKENS,
-  LOOKBACK_POSITIONS,
-  MAX_BREAKPOINTS,
-  TTL_MS,
-} from "../targets/anthropic/caching.js";
+import { LOOKBACK_POSITIONS, MAX_BREAKPOINTS, TTL_MS } from "../targets/anthropic/caching.js";
 import type { BatchRequest, CacheTtl } from "../types.js";
+import { seededRandom } from "../util/random.js";
 import { resolveMarks, type TtlOrderViolation, tooManyMarkersMessage } from "./_resolve.js";
 import type { TokensOf } from "./tokens.js";
 
@@ -218,8 +214,7 @@ export class CacheState {
     if (!resolution.ok) return fail(resolution.message);
 
     const model = String(params.model);
-    const minimum =
-      this.#models.get(model)?.minCacheableTokens ?? CONSERVATIVE_MIN_CACHEABLE_TOKENS;
+    const minimum = rowOf(this.#models, model).info.minCacheableTokens;
     const { segments } = segmented;
     const labels: string[] = [];
     const positions: number[] = [];
