@@ -135,11 +135,46 @@ export function parse<T extends ArgsDef>(argv: string[], args: T): ReturnType<ty
 
 /** A whole number option, or undefined when absent; throws `UsageError` naming the option. */
 export function intOption(value: unknown, name: string): number | undefined {
+  return numberOption(value, name, { integer: true });
+}
+
+/** What a numeric option accepts; the error names the flag and says it in these words. */
+export interface NumberRule {
+  /** Whole numbers only. */
+  integer?: boolean;
+  /** Strictly greater than this. */
+  above?: number;
+  /** From `min` to `max`, both included. */
+  range?: readonly [min: number, max: number];
+}
+
+/**
+ * A number option (underscores allowed as digit separators), or undefined when absent; throws a
+ * `UsageError` naming the flag when the value is empty, not a number, or outside `rule`.
+ */
+export function numberOption(
+  value: unknown,
+  name: string,
+  rule: NumberRule = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const text = String(value).replace(/_/g, "");
-  const number = Number(text);
-  if (text.trim() === "" || !Number.isInteger(number))
-    throw new UsageError(`\`--${name}\` must be a whole number; got "${String(value)}".`);
+  const number = text.trim() === "" ? Number.NaN : Number(text);
+  const ok =
+    Number.isFinite(number) &&
+    (!rule.integer || Number.isInteger(number)) &&
+    (rule.above === undefined || number > rule.above) &&
+    (rule.range === undefined || (number >= rule.range[0] && number <= rule.range[1]));
+  if (!ok) {
+    const what = rule.integer
+      ? "a whole number"
+      : rule.range
+        ? `a number from ${rule.range[0]} to ${rule.range[1]}`
+        : rule.above !== undefined
+          ? `a number > ${rule.above}`
+          : "a number";
+    throw new UsageError(`\`--${name}\` must be ${what}; got "${String(value)}".`);
+  }
   return number;
 }
 

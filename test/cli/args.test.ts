@@ -7,7 +7,7 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { defineArgs, normalize, parse } from "../../src/cli/_args.js";
+import { defineArgs, normalize, numberOption, parse } from "../../src/cli/_args.js";
 import { UsageError } from "../../src/cli/_context.js";
 import { OPTION_FLAGS, toCliMessage } from "../../src/cli/_flags.js";
 import { runCli, tempDir } from "../helpers/cli.js";
@@ -161,5 +161,26 @@ describe("cacheplan: mistakes on the command line exit 2 and name the flag as ty
     expect(run.stderr).toMatch(/`--out demo` is not empty \(plan\.json\).*Choose another `--out`/);
     expect(run.stderr).not.toContain("--force");
     expect(await readdir(out)).toEqual(["plan.json"]);
+  });
+});
+
+describe("numberOption: the one numeric option check", () => {
+  it("accepts what the rule allows, with digit separators", () => {
+    expect(numberOption("1_000", "n", { integer: true })).toBe(1000);
+    expect(numberOption("0.25", "f", { range: [0, 1] })).toBe(0.25);
+    expect(numberOption("0.5", "s", { above: 0 })).toBe(0.5);
+    expect(numberOption(undefined, "n")).toBeUndefined();
+  });
+
+  it.each([
+    ["", {}, "`--x` must be a number"],
+    ["abc", {}, "`--x` must be a number"],
+    ["1.5", { integer: true }, "`--x` must be a whole number"],
+    ["1.5", { range: [0, 1] as const }, "`--x` must be a number from 0 to 1"],
+    ["-1", { range: [0, 1] as const }, "`--x` must be a number from 0 to 1"],
+    ["0", { above: 0 }, "`--x` must be a number > 0"],
+  ])("refuses %j under %j, naming the flag", (value, rule, message) => {
+    expect(() => numberOption(value, "x", rule)).toThrow(UsageError);
+    expect(() => numberOption(value, "x", rule)).toThrow(message);
   });
 });

@@ -21,7 +21,7 @@ import {
   submit,
   writePlan,
 } from "../../index.js";
-import { defineArgs, intOption, parse } from "../_args.js";
+import { defineArgs, intOption, numberOption, parse } from "../_args.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { type ExitCode, exitCodeOf } from "../_exit.js";
 import { writePlanTo } from "../_plan-dir.js";
@@ -143,17 +143,9 @@ async function checkDemoOut(out: string, dir: string): Promise<void> {
   );
 }
 
-function numberOption(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = String(value).trim() === "" ? Number.NaN : Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new UsageError(`\`--${name}\` must be a number > 0; got "${String(value)}".`);
-  return n;
-}
-
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const a = parse(argv, args);
-  const timeScale = numberOption(a["time-scale"], "time-scale") ?? 3600;
+  const timeScale = numberOption(a["time-scale"], "time-scale", { above: 0 }) ?? 3600;
   const seed = intOption(a.seed, "seed") ?? 1;
   const root = a.out ? undefined : await mkdtemp(path.join(tmpdir(), "cacheplan-demo-"));
   const dir = a.out ? path.resolve(io.cwd, a.out) : path.join(root!, "plan");

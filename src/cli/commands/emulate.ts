@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { type EmulatorOptions, startEmulator } from "../../index.js";
-import { defineArgs, intOption, parse } from "../_args.js";
+import { defineArgs, intOption, numberOption, parse } from "../_args.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { type ExitCode, exitCodeOf } from "../_exit.js";
 import { untilStopSignal } from "../_signals.js";
@@ -87,16 +87,6 @@ export function renderEmulatorBanner(banner: EmulatorBanner): string {
     "Press Ctrl-C to stop.",
     "",
   ].join("\n");
-}
-
-function numberOption(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const text = String(value).replace(/_/g, "");
-  const number = text.trim() === "" ? Number.NaN : Number(text);
-  if (!Number.isFinite(number)) {
-    throw new UsageError(`\`--${name}\` must be a number; got "${String(value)}".`);
-  }
-  return number;
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   readPlan,
   renderEstimate,
 } from "../../index.js";
-import { defineArgs, intOption, parse } from "../_args.js";
+import { defineArgs, intOption, numberOption, parse } from "../_args.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { type ExitCode, exitCodeOf } from "../_exit.js";
 import {
@@ -83,14 +83,6 @@ export const command = defineCommand({
   args,
 });
 
-function fraction(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = String(value).trim() === "" ? Number.NaN : Number(value);
-  if (!Number.isFinite(number) || number < 0 || number > 1)
-    throw new UsageError(`\`--${name}\` must be a number from 0 to 1; got "${String(value)}".`);
-  return number;
-}
-
 export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const a = parse(argv, args);
   if (!a.input && !a.sample)
@@ -102,7 +94,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const models = a.models ? await loadModels(a.models, io.cwd) : undefined;
   const options: EstimateOptions = models ? { models } : {};
   const outputTokens = intOption(a["output-tokens"], "output-tokens");
-  const outputFraction = fraction(a["output-fraction"], "output-fraction");
+  const outputFraction = numberOption(a["output-fraction"], "output-fraction", { range: [0, 1] });
   if (outputTokens !== undefined && outputFraction !== undefined)
     throw new UsageError("Give `--output-tokens` or `--output-fraction`, not both.");
   if (outputTokens !== undefined) {
