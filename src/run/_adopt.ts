@@ -32,7 +32,7 @@ import { checkBatchId, showId } from "./_ids.js";
 import { hasId, pendingAgain, setFromBatch } from "./_records.js";
 import type { StateStore } from "./_store.js";
 import { RunError } from "./errors.js";
-import type { CreatingBatchRecord } from "./state.js";
+import type { CreatingBatchRecord, RunState } from "./state.js";
 
 type MessageBatch = Anthropic.Messages.Batches.MessageBatch;
 
@@ -153,16 +153,34 @@ async function adoptNamed(ctx: AdoptContext, intent: CreatingBatchRecord, id: st
   ctx.emit({ type: "adopted", index: intent.index, wave: intent.wave, id, match: "user" });
 }
 
-/**
- * Resolves every open intent of the run by the adoption rule above. Returns the milliseconds to
- * wait before calling again when an intent is too recent to decide (rule 3), else 0.
- *
- * @throws {RunError} `ambiguous-adoption` when an intent matches several batches (rule 4).
- */
-export async function resolveIntents(ctx: AdoptContext): Promise<number> {
-  const { state } = ctx.store;
-  const open = () => state.batches.filter((b): b is CreatingBatchRecord => b.state === "creating");
-  for (const intent of open()) {
+/** The open intents of the run: creates whose answer was not recorded. */
+function openIntents(state: RunState): CreatingBatchRecord[] {
+  return state.batches.filter((b): b is CreatingBatchRecord => b.state === "creating");
+}
+
+/** The planned `custom_id`s of batch `index`, hashed as {@link idsHash} does. */
+function plannedHash(ctx: AdoptContext, index: number): string {
+  return idsHash(ctx.plan.batches[index]!.requests.map((r) => r.custom_id));
+}
+
+function announceAdopted(
+  ctx: AdoptContext,
+  intent: CreatingBatchRecord,
+  batch: MessageBatch,
+  match: "results" | "counts",
+): void {
+  setFromBatch(ctx.store.state, intent.index, batch, match, "listing batches");
+  ctx.emit({ type: "adopted", index: intent.index, wave: intent.wave, id: batch.id, match });
+}
+
+function backToPending(ctx: AdoptContext, intent: CreatingBatchRecord, reason: string): void {
+  ctx.store.state.batches[intent.index] = pendingAgain(intent);
+  ctx.emit({ type: "recreating", index: intent.index, wave: intent.wave, reason });
+}
+
+/** Stage 1: what the user decided (`adopt`, `recreate`) comes before any rule. */
+async function applyUserChoices(ctx: AdoptContext): Promise<void> {
+  for (const intent of openIntents(ctx.store.state)) {
     const named = ctx.adopt.get(intent.index);
     if (named !== undefined) {
       await adoptNamed(ctx, intent, named);
@@ -171,21 +189,20 @@ export async function resolveIntents(ctx: AdoptContext): Promise<number> {
       ctx.recreate === true ||
       (ctx.recreate !== false && ctx.recreate.has(intent.index))
     ) {
-      state.batches[intent.index] = pendingAgain(intent);
-      ctx.emit({
-        type: "recreating",
-        index: intent.index,
-        wave: intent.wave,
-        reason: "`recreate` was given",
-      });
+      backToPending(ctx, intent, "`recreate` was given");
     }
   }
-  let intents = open();
-  if (intents.length === 0) {
-    await ctx.store.save();
-    return 0;
-  }
+}
 
+/**
+ * Stage 2: the candidates, listed once per wave of an open intent (batches newer than the wave's
+ * `listedBefore` this run does not know), of a size some open intent has.
+ */
+async function sizedCandidates(
+  ctx: AdoptContext,
+  intents: readonly CreatingBatchRecord[],
+): Promise<MessageBatch[]> {
+  const { state } = ctx.store;
   const known = new Set(state.batches.flatMap((b) => (hasId(b) ? [b.id] : [])));
   const candidates = new Map<string, MessageBatch>();
   for (const wave of new Set(intents.map((i) => i.wave))) {
@@ -195,9 +212,15 @@ export async function resolveIntents(ctx: AdoptContext): Promise<number> {
     }
   }
   const sizes = new Set(intents.map((i) => i.requestCount));
-  const sized = [...candidates.values()].filter((b) => sizes.has(total(b)));
+  return [...candidates.values()].filter((b) => sizes.has(total(b)));
+}
 
-  // Rule 1: ended candidates are matched by the custom_ids of their results.
+/**
+ * Stage 3, rule 1: ended candidates are matched by the `custom_id`s of their results. Returns the
+ * candidates whose results cannot be read (processing, archived, or the read failed): only their
+ * count can tell them.
+ */
+async function matchByResults(ctx: AdoptContext, sized: readonly MessageBatch[]) {
   const weak: MessageBatch[] = [];
   for (const batch of sized) {
     if (batch.processing_status !== "ended" || batch.archived_at !== null) {
@@ -213,85 +236,116 @@ export async function resolveIntents(ctx: AdoptContext): Promise<number> {
       continue;
     }
     const hash = idsHash(ids);
-    const intent = open().find(
-      (i) =>
-        i.requestCount === ids.length &&
-        idsHash(ctx.plan.batches[i.index]!.requests.map((r) => r.custom_id)) === hash,
+    const intent = openIntents(ctx.store.state).find(
+      (i) => i.requestCount === ids.length && plannedHash(ctx, i.index) === hash,
     );
-    if (intent) {
-      setFromBatch(state, intent.index, batch, "results", "listing batches");
-      ctx.emit({
-        type: "adopted",
-        index: intent.index,
-        wave: intent.wave,
-        id: batch.id,
-        match: "results",
-      });
-    }
+    if (intent) announceAdopted(ctx, intent, batch, "results");
   }
+  return weak;
+}
 
-  // Rules 2 to 4, per request count.
-  intents = open();
-  let waitMs = 0;
-  const ambiguous: string[] = [];
-  for (const size of new Set(intents.map((i) => i.requestCount))) {
-    const mine = intents.filter((i) => i.requestCount === size);
-    const theirs = weak.filter((b) => total(b) === size);
-    if (theirs.length === 0) {
-      for (const intent of mine) {
-        const age = Date.now() - Date.parse(intent.intentAt);
-        if (age < ctx.settleMs) {
-          waitMs = Math.max(waitMs, ctx.settleMs - age);
-          continue;
-        }
-        state.batches[intent.index] = pendingAgain(intent);
-        ctx.emit({
-          type: "recreating",
-          index: intent.index,
-          wave: intent.wave,
-          reason: `no batch of ${size} requests was created since the wave started`,
-        });
-      }
-    } else if (mine.length === 1 && theirs.length === 1) {
-      const [intent] = mine as [CreatingBatchRecord];
-      const [batch] = theirs as [MessageBatch];
-      setFromBatch(state, intent.index, batch, "counts", "listing batches");
-      ctx.emit({
-        type: "adopted",
-        index: intent.index,
-        wave: intent.wave,
-        id: batch.id,
-        match: "counts",
-      });
-    } else if (ctx.ambiguous === "wait" && theirs.every((b) => b.processing_status !== "ended")) {
-      // Rule 4, waiting: once they have ended, their results' custom_ids tell them apart.
-      waitMs = Math.max(waitMs, ctx.waitMs);
-      const fresh = mine.filter((i) => !ctx.announced.has(i.index));
-      if (fresh.length > 0) {
-        for (const i of fresh) ctx.announced.add(i.index);
-        ctx.emit({
-          type: "identifying",
-          indexes: mine.map((i) => i.index),
-          candidates: theirs.map((b) => b.id),
-        });
-      }
-    } else {
-      const flag = (id: string, i: CreatingBatchRecord) =>
-        intents.length === 1 ? `\`--adopt ${id}\`` : `\`--adopt ${i.index}=${id}\``;
-      for (const intent of mine) {
-        ambiguous.push(
-          `  batch ${intent.index} (wave ${intent.wave}, ${size} requests, create started ${intent.intentAt}) could be any of:\n${theirs.map((b) => `    ${describe(b)}: ${flag(b.id, intent)}`).join("\n")}`,
-        );
-      }
+/** What stage 4 (rules 2 to 4, one request count at a time) gathers over every size. */
+interface SizePass {
+  /** Every intent still open after rule 1. */
+  intents: readonly CreatingBatchRecord[];
+  /** The milliseconds to wait before looking again (rules 3 and 4); 0: no need. */
+  waitMs: number;
+  /** One paragraph per intent that only the user can resolve (rule 4, stopping). */
+  ambiguous: string[];
+}
+
+/** Rule 3: no candidate of the size; back to pending once a create in flight can have landed. */
+function settleOrRecreate(
+  ctx: AdoptContext,
+  pass: SizePass,
+  mine: readonly CreatingBatchRecord[],
+  size: number,
+): void {
+  for (const intent of mine) {
+    const age = Date.now() - Date.parse(intent.intentAt);
+    if (age < ctx.settleMs) {
+      pass.waitMs = Math.max(pass.waitMs, ctx.settleMs - age);
+      continue;
     }
+    backToPending(ctx, intent, `no batch of ${size} requests was created since the wave started`);
+  }
+}
+
+/** Rule 4, waiting: once the candidates have ended, their results' custom_ids tell them apart. */
+function waitToIdentify(
+  ctx: AdoptContext,
+  pass: SizePass,
+  mine: readonly CreatingBatchRecord[],
+  theirs: readonly MessageBatch[],
+): void {
+  pass.waitMs = Math.max(pass.waitMs, ctx.waitMs);
+  const fresh = mine.filter((i) => !ctx.announced.has(i.index));
+  if (fresh.length === 0) return;
+  for (const i of fresh) ctx.announced.add(i.index);
+  ctx.emit({
+    type: "identifying",
+    indexes: mine.map((i) => i.index),
+    candidates: theirs.map((b) => b.id),
+  });
+}
+
+/** Rule 4, stopping: names each intent's candidates with the flag that adopts each. */
+function askUser(
+  pass: SizePass,
+  mine: readonly CreatingBatchRecord[],
+  theirs: readonly MessageBatch[],
+  size: number,
+): void {
+  const flag = (id: string, i: CreatingBatchRecord) =>
+    pass.intents.length === 1 ? `\`--adopt ${id}\`` : `\`--adopt ${i.index}=${id}\``;
+  for (const intent of mine) {
+    pass.ambiguous.push(
+      `  batch ${intent.index} (wave ${intent.wave}, ${size} requests, create started ${intent.intentAt}) could be any of:\n${theirs.map((b) => `    ${describe(b)}: ${flag(b.id, intent)}`).join("\n")}`,
+    );
+  }
+}
+
+/** Stage 4, rules 2 to 4 for the open intents of one request count and its weak candidates. */
+function resolveSize(ctx: AdoptContext, pass: SizePass, size: number, weak: MessageBatch[]): void {
+  const mine = pass.intents.filter((i) => i.requestCount === size);
+  const theirs = weak.filter((b) => total(b) === size);
+  if (theirs.length === 0) settleOrRecreate(ctx, pass, mine, size);
+  else if (mine.length === 1 && theirs.length === 1) {
+    announceAdopted(ctx, mine[0]!, theirs[0]!, "counts"); // rule 2
+  } else if (ctx.ambiguous === "wait" && theirs.every((b) => b.processing_status !== "ended")) {
+    waitToIdentify(ctx, pass, mine, theirs);
+  } else askUser(pass, mine, theirs, size);
+}
+
+function ambiguityError(ctx: AdoptContext, pass: SizePass): RunError {
+  const one = pass.intents.length === 1;
+  const recreate = one ? "`--recreate`" : "`--recreate INDEX`";
+  return new RunError(
+    "ambiguous-adoption",
+    `Creates got no answer (a crash, a lost connection or a 5xx between the create and its record), and the batches created since do not identify them unambiguously (their custom_ids cannot be read while they are processing, or at all once archived):\n${pass.ambiguous.join("\n")}\ncacheplan never creates a batch twice silently. Adopt the right one with ${one ? "`--adopt ID`" : "`--adopt INDEX=ID`"}, or pass ${recreate} if none of them is it; or wait until they end and run \`cacheplan submit ${ctx.planDir}\` again: an ended batch is matched by its results' custom_ids.`,
+  );
+}
+
+/**
+ * Resolves every open intent of the run by the adoption rule above. Returns the milliseconds to
+ * wait before calling again when an intent is too recent to decide (rule 3), else 0. The state is
+ * saved before returning or throwing.
+ *
+ * @throws {RunError} `ambiguous-adoption` when an intent matches several batches (rule 4).
+ */
+export async function resolveIntents(ctx: AdoptContext): Promise<number> {
+  await applyUserChoices(ctx);
+  const open = openIntents(ctx.store.state);
+  if (open.length === 0) {
+    await ctx.store.save();
+    return 0;
+  }
+  const weak = await matchByResults(ctx, await sizedCandidates(ctx, open));
+  const pass: SizePass = { intents: openIntents(ctx.store.state), waitMs: 0, ambiguous: [] };
+  for (const size of new Set(pass.intents.map((i) => i.requestCount))) {
+    resolveSize(ctx, pass, size, weak);
   }
   await ctx.store.save();
-  if (ambiguous.length > 0) {
-    const recreate = intents.length === 1 ? "`--recreate`" : "`--recreate INDEX`";
-    throw new RunError(
-      "ambiguous-adoption",
-      `Creates got no answer (a crash, a lost connection or a 5xx between the create and its record), and the batches created since do not identify them unambiguously (their custom_ids cannot be read while they are processing, or at all once archived):\n${ambiguous.join("\n")}\ncacheplan never creates a batch twice silently. Adopt the right one with ${intents.length === 1 ? "`--adopt ID`" : "`--adopt INDEX=ID`"}, or pass ${recreate} if none of them is it; or wait until they end and run \`cacheplan submit ${ctx.planDir}\` again: an ended batch is matched by its results' custom_ids.`,
-    );
-  }
-  return waitMs;
+  if (pass.ambiguous.length > 0) throw ambiguityError(ctx, pass);
+  return pass.waitMs;
 }
