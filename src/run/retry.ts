@@ -13,7 +13,7 @@ import { removeMarkers } from "../request/markers.js";
 import type { BatchRequest, Plan, PlanOptions } from "../types.js";
 import type { Json } from "../util/json.js";
 import { RunError } from "./errors.js";
-import { initialRunState, RUN_STATE_FILE, readRunState } from "./state.js";
+import { initialRunState, RUN_STATE_FILE, type RunState, readRunState } from "./state.js";
 import type { RetryOptions, RetryReason, RetryResult } from "./types.js";
 
 /**
@@ -45,16 +45,11 @@ function planOptionsOf(original: Plan): PlanOptions {
 }
 
 /**
- * Reads a finished run (`planDir/run.json` and its results files) and plans again the requests to
- * retry. Offline: no key, no network. Write the plan with `writePlan()` and submit it as usual.
+ * The run state of `planDir`, checked to be a finished run of `original`.
  *
- * @throws {RunError} `bad-state` when the plan was never submitted; `not-finished` while batches
- * are processing or not downloaded, or batches were never created in a run that was not
- * canceled (resume it with `submit()`, or cancel it first); `plan-changed` when `run.json`
- * belongs to another plan.
+ * @throws {RunError} as {@link retryPlan} says.
  */
-export async function retryPlan(planDir: string, options: RetryOptions = {}): Promise<RetryResult> {
-  const original = await readPlan(planDir);
+async function finishedRun(planDir: string, original: Plan): Promise<RunState> {
   const state = await readRunState(planDir);
   if (state === null) {
     throw new RunError(
@@ -84,7 +79,94 @@ export async function retryPlan(planDir: string, options: RetryOptions = {}): Pr
       `${notCreated.length} batch${notCreated.length === 1 ? " was" : "es were"} never submitted and the run was not canceled: resume it with \`cacheplan submit ${planDir}\`, or \`cacheplan cancel ${planDir}\` to stop it and retry them.`,
     );
   }
+  return state;
+}
 
+/** What the results say, gathered into `result`; `add` marks a `custom_id` to retry. */
+interface Tally {
+  result: RetryResult;
+  add: (id: string, reason: RetryReason) => void;
+}
+
+/** Counts one line of a results file: succeeded, to retry, or to fix. */
+function tallyLine(tally: Tally, value: unknown): void {
+  const line = value as { custom_id?: string; result?: Json } | undefined;
+  const id = line?.custom_id;
+  const r = line?.result as { type?: string; error?: { error?: Json } } | undefined;
+  if (typeof id !== "string" || !r) return;
+  const { result } = tally;
+  if (r.type === "succeeded") result.succeeded += 1;
+  else if (r.type === "expired" || r.type === "canceled") tally.add(id, r.type);
+  else if (r.type === "errored") {
+    const type = String(r.error?.error?.type ?? "unknown");
+    if (RETRYABLE_ERROR_TYPES.includes(type)) {
+      tally.add(id, "errored");
+      result.retriedErrors[type] = (result.retriedErrors[type] ?? 0) + 1;
+    } else {
+      result.toFix.push({
+        custom_id: id,
+        errorType: type,
+        message: String(r.error?.error?.message ?? ""),
+      });
+    }
+  }
+}
+
+/** Goes through every batch of the run: never-created batches, missing ids, results lines. */
+async function tallyRun(planDir: string, original: Plan, state: RunState, tally: Tally) {
+  for (const record of state.batches) {
+    if (record.state === "pending") {
+      for (const r of original.batches[record.index]!.requests) {
+        tally.add(r.custom_id, "not-submitted");
+      }
+      continue;
+    }
+    if (record.state !== "downloaded") continue;
+    for (const id of record.results.missing) tally.add(id, "missing");
+    if (record.results.lines === 0) continue;
+    const file = await resolveInside(
+      planDir,
+      record.results.file,
+      `\`${path.join(planDir, RUN_STATE_FILE)}\` batch ${record.index}`,
+    );
+    for await (const line of readJsonl(file, { source: record.results.file })) {
+      tallyLine(tally, line.value);
+    }
+  }
+}
+
+/** The original requests to retry, without the planner's markers (the user's own stay). */
+function requestsToRetry(original: Plan, retry: ReadonlySet<string>): BatchRequest[] {
+  const labels = new Map<string, string[]>();
+  for (const group of original.groups) {
+    const planner = group.breakpoints.filter((b) => b.origin === "planner").map((b) => b.segment);
+    if (planner.length === 0) continue;
+    for (const id of group.customIds) if (retry.has(id)) labels.set(id, planner);
+  }
+  const requests: BatchRequest[] = [];
+  for (const batch of original.batches) {
+    for (const request of batch.requests) {
+      if (retry.has(request.custom_id)) {
+        // The new plan places its own markers.
+        requests.push(removeMarkers(request, labels.get(request.custom_id) ?? []));
+      }
+    }
+  }
+  return requests;
+}
+
+/**
+ * Reads a finished run (`planDir/run.json` and its results files) and plans again the requests to
+ * retry. Offline: no key, no network. Write the plan with `writePlan()` and submit it as usual.
+ *
+ * @throws {RunError} `bad-state` when the plan was never submitted; `not-finished` while batches
+ * are processing or not downloaded, or batches were never created in a run that was not
+ * canceled (resume it with `submit()`, or cancel it first); `plan-changed` when `run.json`
+ * belongs to another plan.
+ */
+export async function retryPlan(planDir: string, options: RetryOptions = {}): Promise<RetryResult> {
+  const original = await readPlan(planDir);
+  const state = await finishedRun(planDir, original);
   const result: RetryResult = {
     plan: null,
     retried: { errored: 0, expired: 0, canceled: 0, missing: 0, "not-submitted": 0 },
@@ -97,58 +179,9 @@ export async function retryPlan(planDir: string, options: RetryOptions = {}): Pr
     retry.add(id);
     result.retried[reason] += 1;
   };
-  for (const record of state.batches) {
-    if (record.state === "pending") {
-      for (const r of original.batches[record.index]!.requests) add(r.custom_id, "not-submitted");
-      continue;
-    }
-    if (record.state !== "downloaded") continue;
-    for (const id of record.results.missing) add(id, "missing");
-    if (record.results.lines === 0) continue;
-    const file = await resolveInside(
-      planDir,
-      record.results.file,
-      `\`${path.join(planDir, RUN_STATE_FILE)}\` batch ${record.index}`,
-    );
-    for await (const line of readJsonl(file, { source: record.results.file })) {
-      const value = line.value as { custom_id?: string; result?: Json } | undefined;
-      const id = value?.custom_id;
-      const r = value?.result as { type?: string; error?: { error?: Json } } | undefined;
-      if (typeof id !== "string" || !r) continue;
-      if (r.type === "succeeded") result.succeeded += 1;
-      else if (r.type === "expired" || r.type === "canceled") add(id, r.type);
-      else if (r.type === "errored") {
-        const type = String(r.error?.error?.type ?? "unknown");
-        if (RETRYABLE_ERROR_TYPES.includes(type)) {
-          add(id, "errored");
-          result.retriedErrors[type] = (result.retriedErrors[type] ?? 0) + 1;
-        } else {
-          result.toFix.push({
-            custom_id: id,
-            errorType: type,
-            message: String(r.error?.error?.message ?? ""),
-          });
-        }
-      }
-    }
-  }
+  await tallyRun(planDir, original, state, { result, add });
   if (retry.size === 0) return result;
-
-  const labels = new Map<string, string[]>();
-  for (const group of original.groups) {
-    const planner = group.breakpoints.filter((b) => b.origin === "planner").map((b) => b.segment);
-    if (planner.length === 0) continue;
-    for (const id of group.customIds) if (retry.has(id)) labels.set(id, planner);
-  }
-  const requests: BatchRequest[] = [];
-  for (const batch of original.batches) {
-    for (const request of batch.requests) {
-      if (retry.has(request.custom_id)) {
-        // The planner's markers go (the user's own stay): the new plan places its own.
-        requests.push(removeMarkers(request, labels.get(request.custom_id) ?? []));
-      }
-    }
-  }
+  const requests = requestsToRetry(original, retry);
   result.plan = await planRequests(requests, options.planOptions ?? planOptionsOf(original));
   return result;
 }
