@@ -162,7 +162,7 @@ export function progressOf(state: RunState, current: Current = { wave: null }): 
     p.requests.failed += r.byType.errored + r.byType.canceled + r.byType.expired;
     p.requests.missing += r.missing.length;
     read += r.tokens.cacheRead;
-    all += r.tokens.cacheRead + r.tokens.cacheWrite + r.tokens.input;
+    all += r.tokens.cacheRead + r.tokens.cacheWrite5m + r.tokens.cacheWrite1h + r.tokens.input;
     results += r.byType.succeeded;
   }
   if (results > 0) p.hitRate = all === 0 ? 0 : read / all;

@@ -10,6 +10,7 @@ import path from "node:path";
 import { finished } from "node:stream/promises";
 import type Anthropic from "@anthropic-ai/sdk";
 import { resolveInside } from "../io/plan-dir.js";
+import { addTokens, zeroTokens } from "../pricing/cost.js";
 import { USAGE_FIELDS } from "../targets/anthropic/usage.js";
 import { readUsage } from "../usage.js";
 import type { ApiCaller } from "./_call.js";
@@ -34,24 +35,19 @@ export function emptyResults(file: string, plannedIds: readonly string[]): Resul
     errors: {},
     missing: [...plannedIds],
     unexpected: 0,
-    tokens: { input: 0, cacheWrite: 0, cacheRead: 0, output: 0 },
+    tokens: zeroTokens(),
     downloadedAt: new Date().toISOString(),
   };
 }
 
 /**
- * Adds a succeeded result's usage to the record, read by the one usage reader. `run.json` keeps
- * the write as one total (its format has no 5m/1h split). A usage the reader refuses adds nothing
- * here; the line is still written, and `cacheplan report` names what is wrong with it.
+ * Adds a succeeded result's usage to the record, read by the one usage reader, in its vocabulary
+ * (the write split 5m/1h). A usage the reader refuses adds nothing here; the line is still
+ * written, and `cacheplan report` names what is wrong with it.
  */
 function addUsage(record: ResultsRecord, usage: unknown): void {
   const reading = readUsage(usage, USAGE_FIELDS);
-  if (!reading.ok) return;
-  const { tokens } = reading;
-  record.tokens.input += tokens.input;
-  record.tokens.cacheWrite += tokens.cacheWrite5m + tokens.cacheWrite1h;
-  record.tokens.cacheRead += tokens.cacheRead;
-  record.tokens.output += tokens.output;
+  if (reading.ok) addTokens(record.tokens, reading.tokens);
 }
 
 /**

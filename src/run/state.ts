@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type Anthropic from "@anthropic-ai/sdk";
 import { RESULTS_DIR, RUN_STATE_FILE } from "../io/plan-files.js";
+import type { TokenBreakdown } from "../pricing/cost.js";
 import type { BatchRequest, Plan } from "../types.js";
 import { jsonLinesHash, sha256Hex } from "../util/hash.js";
 import { RunError } from "./errors.js";
@@ -129,8 +130,13 @@ export interface ResultsRecord {
   missing: string[];
   /** Lines left out of the file: a `custom_id` not in the batch, or one seen before. */
   unexpected: number;
-  /** Token sums over succeeded lines, for the hit rate so far. */
-  tokens: { input: number; cacheWrite: number; cacheRead: number; output: number };
+  /**
+   * Token sums over succeeded lines, for the hit rate so far, as the one usage reader counts them
+   * (`src/usage.ts`): the cache write split into `cacheWrite5m` and `cacheWrite1h`. A `run.json`
+   * written before the split kept only the write's total (`cacheWrite`); `readRunState()`
+   * reads it as `cacheWrite5m` (the API's default TTL, reference §3), `cacheWrite1h` 0.
+   */
+  tokens: TokenBreakdown;
   /** When the download finished (this machine's clock, ISO 8601). */
   downloadedAt: string;
 }
@@ -283,7 +289,32 @@ export async function readRunState(planDir: string): Promise<RunState | null> {
     );
   }
   checkPaths(parsed, file);
+  splitLegacyWrites(parsed);
   return parsed;
+}
+
+/** The token sums of a results record in a `run.json` written before the 5m/1h split. */
+interface LegacyTokens {
+  input: number;
+  cacheWrite: number;
+  cacheRead: number;
+  output: number;
+}
+
+/**
+ * Token sums of a `run.json` written before the cache write was split by TTL hold only its total
+ * (`cacheWrite`): counted as 5m writes, the API's default TTL (reference §3: "Defaults to `5m`"),
+ * as the usage reader counts a write that comes with no split. In place; a later save writes the
+ * split.
+ */
+function splitLegacyWrites(state: RunState): void {
+  for (const b of state.batches) {
+    if (b.state !== "downloaded") continue;
+    const tokens = b.results.tokens as TokenBreakdown | LegacyTokens | undefined;
+    if (tokens === undefined || !("cacheWrite" in tokens) || "cacheWrite5m" in tokens) continue;
+    const { input, cacheWrite, cacheRead, output } = tokens;
+    b.results.tokens = { input, cacheWrite5m: cacheWrite, cacheWrite1h: 0, cacheRead, output };
+  }
 }
 
 /** Batch ids as the API gives them (see `_ids.ts`, which this mirrors for the state). */

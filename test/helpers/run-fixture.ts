@@ -40,7 +40,7 @@ export async function statusFixture(): Promise<{ root: string; cleanup: () => Pr
     expires_at: `2026-11-23T10:${String(minute).padStart(2, "0")}:00.000Z`,
     origin: "created" as const,
   });
-  const tokens = { input: 40, cacheWrite: 3000, cacheRead: 0, output: 30 };
+  const tokens = { input: 40, cacheWrite5m: 1000, cacheWrite1h: 2000, cacheRead: 0, output: 30 };
   const state: RunState = {
     version: 1,
     plan: planFingerprint(prints),
@@ -92,7 +92,7 @@ export async function statusFixture(): Promise<{ root: string; cleanup: () => Pr
           errors: { overloaded_error: 1 },
           missing: [ids[1]![1]!],
           unexpected: 0,
-          tokens: { input: 0, cacheWrite: 0, cacheRead: 0, output: 0 },
+          tokens: { input: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 },
           downloadedAt: "2026-11-22T10:29:05.000Z",
         },
       },
