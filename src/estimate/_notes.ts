@@ -82,7 +82,18 @@ function plannedNote(estimate: Estimate): string {
 /** Most groups given a break-even note. */
 const MAX_GROUP_NOTES = 5;
 
+/** The estimate's notes: counting, assumptions, groups' break-even points, then pricing caveats. */
 export function writeNotes(estimate: Estimate, ctx: NoteContext): string[] {
+  return [
+    ...countNotes(estimate, ctx),
+    ...assumptionNotes(estimate),
+    ...groupNotes(estimate),
+    ...pricingNotes(estimate, ctx),
+  ];
+}
+
+/** Which counter, and how much of the tails it tokenized. */
+function countNotes(estimate: Estimate, ctx: NoteContext): string[] {
   const notes: string[] = [];
   const { total, count } = estimate;
   if (estimate.counter === "tiktoken-estimate") {
@@ -110,6 +121,12 @@ export function writeNotes(estimate: Estimate, ctx: NoteContext): string[] {
       `Unique tails: ${n(count.sampledRequests)} of ${n(count.requests)} requests tokenized (a seeded sample, seed ${count.seed}); the rest extrapolated at ${cpt || "the sample's ratio"}. 95% interval on input tokens: ±${n(total.inputTokensMargin95)} (±${pct(inputTokens > 0 ? total.inputTokensMargin95 / inputTokens : 0)}); \`--count full\` tokenizes every request.`,
     );
   }
+  return notes;
+}
+
+/** The output assumption, how `planned` was made, and whether caching pays. */
+function assumptionNotes(estimate: Estimate): string[] {
+  const notes: string[] = [];
   const o = estimate.output;
   const assumption =
     o.assumption.kind === "tokens"
@@ -125,14 +142,19 @@ export function writeNotes(estimate: Estimate, ctx: NoteContext): string[] {
       `${requests(how.fallbackRequests)} did not succeed in the simulation (errored, expired or canceled); \`planned\` prices them with the plan's expected writes and reads.`,
     );
   }
-
-  const batch = total.scenarios.batch.usd;
-  const planned = total.scenarios.planned.usd;
+  const batch = estimate.total.scenarios.batch.usd;
+  const planned = estimate.total.scenarios.planned.usd;
   if (planned > batch) {
     notes.push(
       `Caching does not pay for this job as planned: ${money(planned - batch)} more than the batch without caching.`,
     );
   }
+  return notes;
+}
+
+/** Break-even notes of the groups that save most. */
+function groupNotes(estimate: Estimate): string[] {
+  const notes: string[] = [];
   const ranked = estimate.groups
     .map((g) => ({ g, saving: g.scenarios.batch.usd - g.scenarios.planned.usd }))
     .sort((a, b) => b.saving - a.saving);
@@ -153,7 +175,12 @@ export function writeNotes(estimate: Estimate, ctx: NoteContext): string[] {
     notes.push(
       `… and ${ranked.length - MAX_GROUP_NOTES} more group${ranked.length - MAX_GROUP_NOTES === 1 ? "" : "s"} (see \`groups\` in --json).`,
     );
+  return notes;
+}
 
+/** Uncertain prices, `inference_geo`, long-context tiers, stray markers, rejected requests. */
+function pricingNotes(estimate: Estimate, ctx: NoteContext): string[] {
+  const notes: string[] = [];
   for (const model of Object.keys(estimate.byModel)) {
     const info = ctx.models.get(model);
     if (info && (info.priceConfidence === "third-party" || info.priceConfidence === "unknown")) {

@@ -107,11 +107,21 @@ function mixSeed(seed: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** One tail segment, with its content kind, size and content key. */
+interface Piece {
+  segment: WalkedSegment;
+  kind: ContentKind;
+  chars: number;
+  key: string;
+}
+
+type Options = { mode: "sampled" | "full"; sampleSize: number; seed: number };
+
 /** Counts the tails of `requests`. */
 export async function countTails(
   requests: readonly TailRequest[],
   counter: TokenCounter,
-  options: { mode: "sampled" | "full"; sampleSize: number; seed: number },
+  options: Options,
 ): Promise<TailCounts> {
   const n = requests.length;
   const result: TailCounts = {
@@ -134,14 +144,38 @@ export async function countTails(
     await queue.run(counter, addTokens);
     return result;
   }
-
-  // Pass 1: sizes, and how often each tail content occurs per model.
-  interface Piece {
-    segment: WalkedSegment;
-    kind: ContentKind;
-    chars: number;
-    key: string;
+  const { unique, population } = splitPieces(requests, queue);
+  const sampled = drawSample(requests, population, options);
+  const y = new Map<number, { text: number; json: number }>();
+  for (const [i, list] of unique.entries()) {
+    if (!sampled[i]) continue;
+    y.set(i, { text: 0, json: 0 });
+    for (const piece of list)
+      queue.add(piece.segment, requests[i]!.model, { request: i, kind: piece.kind as Sized });
   }
+  await queue.run(counter, (usage, tokens) => {
+    addTokens(usage, tokens);
+    if (usage.kind) y.get(usage.request)![usage.kind] += tokens;
+  });
+  const pooled = predictUnsampled(result, { unique, population, sampled, y }, queue);
+  await queue.run(counter, addTokens);
+  // Requests with no unique content were counted in full, so they count as sampled.
+  result.sampledRequests = n - result.unsampled.reduce((s, v) => s + v, 0);
+  for (const kind of ["text", "json"] as const) {
+    if (pooled[kind].y > 0) result.charsPerToken[kind] = pooled[kind].x / pooled[kind].y;
+  }
+  return result;
+}
+
+/**
+ * Each request's tail pieces: shared and media pieces go to the queue to be counted; unique ones
+ * are returned per request, and the requests that have some form each model's sampling population.
+ */
+function splitPieces(
+  requests: readonly TailRequest[],
+  queue: CountQueue,
+): { unique: Piece[][]; population: Map<string, number[]> } {
+  // Pass 1: sizes, and how often each tail content occurs per model.
   const pieces: Piece[][] = [];
   const seen = new Map<string, Map<string, number>>();
   requests.forEach((r) => {
@@ -173,14 +207,23 @@ export async function countTails(
       list.push(i);
     }
   });
+  return { unique, population };
+}
 
-  // A seeded sample per model, stratified by group so that every kind of tail is seen: each group
-  // of at least 2% of the model's population gets its proportional share (at least 5), smaller
-  // ones share the rest. Partial Fisher-Yates per stratum, strata in order of first appearance.
-  // The seed goes through a 32-bit finalizer first: seededRandom's streams for nearby seeds are
-  // offsets of one sequence, and the sample should not line up with data generated the same way.
+/**
+ * A seeded sample per model, stratified by group so that every kind of tail is seen: each group
+ * of at least 2% of the model's population gets its proportional share (at least 5), smaller ones
+ * share the rest. Partial Fisher-Yates per stratum, strata in order of first appearance. The seed
+ * goes through a 32-bit finalizer first: seededRandom's streams for nearby seeds are offsets of
+ * one sequence, and the sample should not line up with data generated the same way.
+ */
+function drawSample(
+  requests: readonly TailRequest[],
+  population: ReadonlyMap<string, number[]>,
+  options: Options,
+): Uint8Array {
   const random = seededRandom(mixSeed(options.seed));
-  const sampled = new Uint8Array(n);
+  const sampled = new Uint8Array(requests.length);
   for (const list of population.values()) {
     const size = Math.min(list.length, options.sampleSize);
     const strata = new Map<number, number[]>();
@@ -206,31 +249,37 @@ export async function countTails(
       }
     }
   }
-  const y = new Map<number, { text: number; json: number }>();
-  for (const [i, list] of unique.entries()) {
-    if (!sampled[i]) continue;
-    y.set(i, { text: 0, json: 0 });
-    for (const piece of list)
-      queue.add(piece.segment, requests[i]!.model, { request: i, kind: piece.kind as Sized });
-  }
-  await queue.run(counter, (usage, tokens) => {
-    addTokens(usage, tokens);
-    if (usage.kind) y.get(usage.request)![usage.kind] += tokens;
-  });
+  return sampled;
+}
 
-  // A fit per model; pieces of a kind the fit lacks are counted instead.
+/**
+ * A fit per model on its sample, and the prediction of every unsampled unique tail; pieces of a
+ * kind the fit lacks are queued to be counted instead. Returns chars and tokens of the sample by
+ * kind.
+ */
+function predictUnsampled(
+  result: TailCounts,
+  sample: {
+    unique: readonly Piece[][];
+    population: ReadonlyMap<string, number[]>;
+    sampled: Uint8Array;
+    y: ReadonlyMap<number, { text: number; json: number }>;
+  },
+  queue: CountQueue,
+): Record<Sized, { x: number; y: number }> {
+  const { unique, sampled } = sample;
   const pooled = { text: { x: 0, y: 0 }, json: { x: 0, y: 0 } };
   const zOf = (pieces: readonly Piece[]) => {
     const z = [0, 0, pieces.length];
     for (const piece of pieces) z[piece.kind === "text" ? 0 : 1]! += piece.chars;
     return z;
   };
-  for (const [model, list] of population) {
+  for (const [model, list] of sample.population) {
     const rows: number[][] = [];
     const ys: number[] = [];
     for (const i of list) {
       if (!sampled[i]) continue;
-      const counted = y.get(i)!;
+      const counted = sample.y.get(i)!;
       rows.push(zOf(unique[i]!));
       ys.push(counted.text + counted.json);
       for (const piece of unique[i]!) pooled[piece.kind as Sized].x += piece.chars;
@@ -253,11 +302,5 @@ export async function countTails(
       result.unsampled[i] = 1;
     }
   }
-  await queue.run(counter, addTokens);
-  // Requests with no unique content were counted in full, so they count as sampled.
-  result.sampledRequests = n - result.unsampled.reduce((s, v) => s + v, 0);
-  for (const kind of ["text", "json"] as const) {
-    if (pooled[kind].y > 0) result.charsPerToken[kind] = pooled[kind].x / pooled[kind].y;
-  }
-  return result;
+  return pooled;
 }

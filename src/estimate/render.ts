@@ -73,9 +73,40 @@ function plannedLine(estimate: Estimate): string {
  */
 export function renderEstimate(estimate: Estimate, options: RenderEstimateOptions = {}): string {
   const width = options.width ?? 80;
+  const { total } = estimate;
+  const lines = headerLines(estimate, width);
+  lines.push("");
+  lines.push(...costTable(total, total.inputTokensMargin95 > 0));
+  lines.push(...costCaveats(estimate, width));
+  lines.push("");
+  lines.push(...tokenTable(total));
+  lines.push(...modelTable(estimate));
+  lines.push(...groupTable(estimate, options.maxGroups ?? 10));
+  if (estimate.notes.length > 0) {
+    lines.push("");
+    lines.push("Notes");
+    for (const note of estimate.notes) lines.push(...wrap(note, width, "  - ", "    "));
+  }
+  lines.push("");
+  const saved = (reference: number) => {
+    const delta = reference - total.scenarios.planned.usd;
+    return delta >= 0 ? `saves ${money(delta)}` : `costs ${money(-delta)} more`;
+  };
+  lines.push(
+    ...wrap(
+      `Planned ${saved(total.scenarios.batch.usd)} against the batch without caching and ${saved(total.scenarios.standard.usd)} against the Messages API.`,
+      width,
+      "",
+      "",
+    ),
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** The title, and how tokens, output and `planned` were obtained. */
+function headerLines(estimate: Estimate, width: number): string[] {
   const { total, count, output } = estimate;
   const models = Object.keys(estimate.byModel);
-  const sampled = total.inputTokensMargin95 > 0;
   const lines: string[] = [];
   lines.push(
     `Cost estimate: ${int(total.requests)} request${total.requests === 1 ? "" : "s"}, ${models.length} model${models.length === 1 ? "" : "s"}, ${estimate.groups.length} cached group${estimate.groups.length === 1 ? "" : "s"}`,
@@ -101,8 +132,12 @@ export function renderEstimate(estimate: Estimate, options: RenderEstimateOption
     ),
   );
   lines.push(...wrap(plannedLine(estimate), width, "  planned ", "          "));
-  lines.push("");
-  lines.push(...costTable(total, sampled));
+  return lines;
+}
+
+/** Under the cost table: models left unpriced, and what `--split-text` would save. */
+function costCaveats(estimate: Estimate, width: number): string[] {
+  const lines: string[] = [];
   if (estimate.unpriced) {
     const left = estimate.unpriced.map((u) => `${u.model} (${int(u.requests)})`).join(", ");
     lines.push(
@@ -125,69 +160,56 @@ export function renderEstimate(estimate: Estimate, options: RenderEstimateOption
       ),
     );
   }
-  lines.push("");
-  lines.push(...tokenTable(total));
+  return lines;
+}
 
-  if (models.length > 1 || estimate.groups.length > 0) {
-    const usd = usdFormatter(total.scenarios.standard.usd);
-    lines.push("");
+/** Per model, when there are several models or any group. */
+function modelTable(estimate: Estimate): string[] {
+  const models = Object.keys(estimate.byModel);
+  if (models.length <= 1 && estimate.groups.length === 0) return [];
+  const usd = usdFormatter(estimate.total.scenarios.standard.usd);
+  const lines = [
+    "",
+    `  ${cell("model", 26, true)}${cell("requests", 9)}${cell("batch", 11)}${cell("planned", 11)}${cell("vs batch", 10)}`,
+  ];
+  for (const model of models) {
+    const f = estimate.byModel[model]!;
     lines.push(
-      `  ${cell("model", 26, true)}${cell("requests", 9)}${cell("batch", 11)}${cell("planned", 11)}${cell("vs batch", 10)}`,
+      f.priced === false
+        ? `  ${cell(model, 26, true)}${cell(int(f.requests), 9)}  unknown price`
+        : `  ${cell(model, 26, true)}${cell(int(f.requests), 9)}${cell(usd(f.scenarios.batch.usd), 11)}${cell(usd(f.scenarios.planned.usd), 11)}${cell(change(f.scenarios.planned.usd, f.scenarios.batch.usd), 10)}`,
     );
-    for (const model of models) {
-      const f = estimate.byModel[model]!;
-      lines.push(
-        f.priced === false
-          ? `  ${cell(model, 26, true)}${cell(int(f.requests), 9)}  unknown price`
-          : `  ${cell(model, 26, true)}${cell(int(f.requests), 9)}${cell(usd(f.scenarios.batch.usd), 11)}${cell(usd(f.scenarios.planned.usd), 11)}${cell(change(f.scenarios.planned.usd, f.scenarios.batch.usd), 10)}`,
-      );
-    }
   }
-  if (estimate.groups.length > 0) {
-    const usd = usdFormatter(total.scenarios.standard.usd);
-    const maxGroups = options.maxGroups ?? 10;
-    const top = [...estimate.groups]
-      .sort(
-        (a, b) =>
-          b.scenarios.batch.usd -
-          b.scenarios.planned.usd -
-          (a.scenarios.batch.usd - a.scenarios.planned.usd),
-      )
-      .slice(0, maxGroups);
-    lines.push("");
+  return lines;
+}
+
+/** The groups that save most (at most `maxGroups`), with their break-even hit rates. */
+function groupTable(estimate: Estimate, maxGroups: number): string[] {
+  if (estimate.groups.length === 0) return [];
+  const usd = usdFormatter(estimate.total.scenarios.standard.usd);
+  const top = [...estimate.groups]
+    .sort(
+      (a, b) =>
+        b.scenarios.batch.usd -
+        b.scenarios.planned.usd -
+        (a.scenarios.batch.usd - a.scenarios.planned.usd),
+    )
+    .slice(0, maxGroups);
+  const lines = [
+    "",
+    `  ${cell(`group (${top.length} of ${estimate.groups.length})`, 26, true)}${cell("requests", 9)}${cell("batch", 11)}${cell("planned", 11)}${cell("vs batch", 10)}${cell("break-even", 11)}`,
+  ];
+  for (const g of top) {
+    const h = g.breakEvenHitRate;
+    if (estimate.byModel[g.model]?.priced === false) {
+      lines.push(
+        `  ${cell(`${g.id} ${g.model}`, 26, true)}${cell(int(g.requests), 9)}  unknown price`,
+      );
+      continue;
+    }
     lines.push(
-      `  ${cell(`group (${top.length} of ${estimate.groups.length})`, 26, true)}${cell("requests", 9)}${cell("batch", 11)}${cell("planned", 11)}${cell("vs batch", 10)}${cell("break-even", 11)}`,
+      `  ${cell(`${g.id} ${g.model}`, 26, true)}${cell(int(g.requests), 9)}${cell(usd(g.scenarios.batch.usd), 11)}${cell(usd(g.scenarios.planned.usd), 11)}${cell(change(g.scenarios.planned.usd, g.scenarios.batch.usd), 10)}${cell(h === null ? "—" : h > 1 ? "never" : `${Math.ceil(h * 100)}% hits`, 11)}`,
     );
-    for (const g of top) {
-      const h = g.breakEvenHitRate;
-      if (estimate.byModel[g.model]?.priced === false) {
-        lines.push(
-          `  ${cell(`${g.id} ${g.model}`, 26, true)}${cell(int(g.requests), 9)}  unknown price`,
-        );
-        continue;
-      }
-      lines.push(
-        `  ${cell(`${g.id} ${g.model}`, 26, true)}${cell(int(g.requests), 9)}${cell(usd(g.scenarios.batch.usd), 11)}${cell(usd(g.scenarios.planned.usd), 11)}${cell(change(g.scenarios.planned.usd, g.scenarios.batch.usd), 10)}${cell(h === null ? "—" : h > 1 ? "never" : `${Math.ceil(h * 100)}% hits`, 11)}`,
-      );
-    }
   }
-  if (estimate.notes.length > 0) {
-    lines.push("");
-    lines.push("Notes");
-    for (const note of estimate.notes) lines.push(...wrap(note, width, "  - ", "    "));
-  }
-  lines.push("");
-  const saved = (reference: number) => {
-    const delta = reference - total.scenarios.planned.usd;
-    return delta >= 0 ? `saves ${money(delta)}` : `costs ${money(-delta)} more`;
-  };
-  lines.push(
-    ...wrap(
-      `Planned ${saved(total.scenarios.batch.usd)} against the batch without caching and ${saved(total.scenarios.standard.usd)} against the Messages API.`,
-      width,
-      "",
-      "",
-    ),
-  );
-  return `${lines.join("\n")}\n`;
+  return lines;
 }

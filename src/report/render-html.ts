@@ -11,7 +11,7 @@ import {
 } from "./_summary.js";
 import { esc, hitRateChart, type WaterfallStep, waterfallChart } from "./_svg.js";
 import { formatProblem } from "./problems.js";
-import type { Report, ReportFigures } from "./types.js";
+import type { GroupReport, Report, ReportFigures } from "./types.js";
 
 /** Options of `renderReportHtml`. */
 export interface RenderHtmlOptions {
@@ -179,9 +179,41 @@ function metaLine(options: RenderHtmlOptions): string {
  * script, font or network request, so it opens anywhere. Pure: the CLI writes it.
  */
 export function renderReportHtml(report: Report, options: RenderHtmlOptions = {}): string {
-  const o = report.overall;
-  const usd = usdFormatter(o.cost.standard);
+  const usd = usdFormatter(report.overall.cost.standard);
   const title = options.title ?? "cacheplan report";
+  const top = worstGroups(report).slice(0, options.maxGroups ?? 40);
+  const kinds = tokenTable(report.overall.tokens, report.overall.usdByKind, usd);
+  const body: string[] = [
+    ...summarySection(report, options, title, usd),
+    ...chartSections(report, top, usd),
+    "<h2>Tokens</h2>",
+    table(kinds.header, kinds.rows),
+    ...worstGroupSection(top, usd),
+    ...breakdownSections(report, usd),
+    ...appendixSections(report),
+    "<footer>Written by cacheplan report. Self-contained: no script, font or network request.</footer>",
+  ];
+  return [
+    "<!doctype html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${esc(title)}</title><style>${STYLE.trim()}</style></head>`,
+    `<body><main>${body.join("\n")}</main></body></html>`,
+    "",
+  ].join("\n");
+}
+
+type Usd = ReturnType<typeof usdFormatter>;
+
+/** Title, meta line, verdict and the summary list. */
+function summarySection(
+  report: Report,
+  options: RenderHtmlOptions,
+  title: string,
+  usd: Usd,
+): string[] {
+  const o = report.overall;
   const verdict = report.verdict.text;
   const body: string[] = [
     `<h1>${esc(title)}</h1>`,
@@ -200,16 +232,19 @@ export function renderReportHtml(report: Report, options: RenderHtmlOptions = {}
   const writes = writesLine(report);
   if (writes) body.push(`<dt>Writes</dt><dd>${esc(writes)}</dd>`);
   body.push(`<dt>Results</dt><dd>${esc(countsLine(o))}</dd>`, "</dl>");
+  return body;
+}
 
-  const bars = o.vsEstimate
+/** The cost waterfall, and the hit rate of the worst groups. */
+function chartSections(report: Report, top: readonly GroupReport[], usd: Usd): string[] {
+  const bars = report.overall.vsEstimate
     ? "the cost without caching on the Messages API and in batches, the estimate, the actual cost, and the ideal"
     : "the cost without caching on the Messages API and in batches, and the actual cost";
-  body.push(
+  const body = [
     "<h2>Cost waterfall</h2>",
     waterfallChart(waterfallSteps(report, usd)),
     `<p class="legend">The USD figures of the summary: ${bars}. Each percentage is the change from the step before. Green: cheaper than the step before; red: dearer; grey: the same.</p>`,
-  );
-  const top = worstGroups(report).slice(0, options.maxGroups ?? 40);
+  ];
   if (top.length > 0) {
     body.push(
       `<h2>Hit rate per group${top.length < report.groups.length ? ` (worst ${top.length} of ${report.groups.length})` : ""}</h2>`,
@@ -224,41 +259,45 @@ export function renderReportHtml(report: Report, options: RenderHtmlOptions = {}
       '<p class="legend">Bar: share of input tokens read from cache. Tick: the ideal (each entry written once).</p>',
     );
   }
-  const t = o.tokens;
-  const u = o.usdByKind;
-  const kinds = tokenTable(t, u, usd);
-  body.push("<h2>Tokens</h2>", table(kinds.header, kinds.rows));
-  if (top.length > 0) {
-    body.push(
-      "<h2>Worst groups</h2>",
-      table(
-        ["group", "model", "succeeded", "hit rate", "ideal", "USD", "vs ideal", "what happened"],
-        top.map((g) => {
-          const c = g.counts;
-          const extra = excessOf(g);
-          return [
-            esc(g.id),
-            `<code>${esc(g.model)}</code>`,
-            `${c.succeeded}/${c.succeeded + c.errored + c.canceled + c.expired + c.missing}`,
-            pct(g.hitRate),
-            g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—",
-            usd(g.usd),
-            extra === null ? "—" : `${extra >= 0 ? "+" : ""}${usd(extra)}`,
-            esc(whatHappened(g).join("; ")),
-          ];
-        }),
-        [0, 1, 7],
-      ),
-    );
-  }
-  body.push(
+  return body;
+}
+
+/** The worst groups' table, with what happened in each. */
+function worstGroupSection(top: readonly GroupReport[], usd: Usd): string[] {
+  if (top.length === 0) return [];
+  return [
+    "<h2>Worst groups</h2>",
+    table(
+      ["group", "model", "succeeded", "hit rate", "ideal", "USD", "vs ideal", "what happened"],
+      top.map((g) => {
+        const c = g.counts;
+        const extra = excessOf(g);
+        return [
+          esc(g.id),
+          `<code>${esc(g.model)}</code>`,
+          `${c.succeeded}/${c.succeeded + c.errored + c.canceled + c.expired + c.missing}`,
+          pct(g.hitRate),
+          g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—",
+          usd(g.usd),
+          extra === null ? "—" : `${extra >= 0 ? "+" : ""}${usd(extra)}`,
+          esc(whatHappened(g).join("; ")),
+        ];
+      }),
+      [0, 1, 7],
+    ),
+  ];
+}
+
+/** By model, by wave and by batch. */
+function breakdownSections(report: Report, usd: Usd): string[] {
+  const body = [
     "<h2>By model</h2>",
     figureTable(
       "model",
       report.models.map((m) => [m.model, m]),
       usd,
     ),
-  );
+  ];
   if (report.waves.length > 0)
     body.push(
       "<h2>By wave</h2>",
@@ -277,13 +316,18 @@ export function renderReportHtml(report: Report, options: RenderHtmlOptions = {}
         usd,
       ),
     );
-  body.push(
+  return body;
+}
+
+/** Definitions, calibration, problems and notes. */
+function appendixSections(report: Report): string[] {
+  const body = [
     "<h2>Hit rates, defined</h2><ul>",
     ...Object.entries(report.definitions).map(
       ([k, v]) => `<li><code>${esc(k)}</code>: ${inlineHtml(v)}</li>`,
     ),
     "</ul>",
-  );
+  ];
   if (report.calibration && Object.keys(report.calibration.models).length > 0) {
     body.push(
       `<h2>Calibration (<code>${esc(report.calibration.counter)}</code>)</h2>`,
@@ -311,16 +355,5 @@ export function renderReportHtml(report: Report, options: RenderHtmlOptions = {}
       ...report.notes.map((n) => `<li>${inlineHtml(n)}</li>`),
       "</ul>",
     );
-  body.push(
-    "<footer>Written by cacheplan report. Self-contained: no script, font or network request.</footer>",
-  );
-  return [
-    "<!doctype html>",
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(title)}</title><style>${STYLE.trim()}</style></head>`,
-    `<body><main>${body.join("\n")}</main></body></html>`,
-    "",
-  ].join("\n");
+  return body;
 }

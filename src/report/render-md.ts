@@ -67,34 +67,9 @@ export function renderReportMarkdown(report: Report, options: { maxGroups?: numb
   const writes = writesLine(report);
   if (writes) out.push(`- **Writes:** ${writes}`);
   out.push(`- **Results:** ${countsLine(o)}`, "");
-  const t = o.tokens;
-  const u = o.usdByKind;
-  const kinds = tokenTable(t, u, usd);
+  const kinds = tokenTable(o.tokens, o.usdByKind, usd);
   out.push(...table(kinds.header, ["l", "r", "r", "r", "r", "r"], kinds.rows));
-  if (report.groups.length > 0) {
-    const top = worstGroups(report).slice(0, options.maxGroups ?? 20);
-    out.push("", `### Worst groups (${top.length} of ${report.groups.length})`, "");
-    out.push(
-      ...table(
-        ["group", "model", "succeeded", "hit rate", "ideal", "USD", "vs ideal", "what happened"],
-        ["l", "l", "r", "r", "r", "r", "r", "l"],
-        top.map((g) => {
-          const c = g.counts;
-          const extra = excessOf(g);
-          return [
-            g.id,
-            `\`${g.model}\``,
-            `${c.succeeded}/${c.succeeded + c.errored + c.canceled + c.expired + c.missing}`,
-            pct(g.hitRate),
-            g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—",
-            usd(g.usd),
-            extra === null ? "—" : signedUsd(extra, usd),
-            whatHappened(g).join("; "),
-          ];
-        }),
-      ),
-    );
-  }
+  out.push(...worstGroupSection(report, options.maxGroups ?? 20, usd));
   const sections: Array<[string, Array<[string, ReportFigures]>]> = [
     ["model", report.models.map((m) => [`\`${m.model}\``, m])],
     ["wave", report.waves.map((w) => [String(w.wave), w])],
@@ -111,7 +86,46 @@ export function renderReportMarkdown(report: Report, options: { maxGroups?: numb
       ),
     );
   }
-  out.push("", "<details><summary>Hit rate definitions</summary>", "");
+  out.push(...appendixSection(report));
+  return `${out.join("\n")}\n`;
+}
+
+/** The worst groups, with their miss attribution. */
+function worstGroupSection(
+  report: Report,
+  maxGroups: number,
+  usd: ReturnType<typeof usdFormatter>,
+): string[] {
+  if (report.groups.length === 0) return [];
+  const top = worstGroups(report).slice(0, maxGroups);
+  return [
+    "",
+    `### Worst groups (${top.length} of ${report.groups.length})`,
+    "",
+    ...table(
+      ["group", "model", "succeeded", "hit rate", "ideal", "USD", "vs ideal", "what happened"],
+      ["l", "l", "r", "r", "r", "r", "r", "l"],
+      top.map((g) => {
+        const c = g.counts;
+        const extra = excessOf(g);
+        return [
+          g.id,
+          `\`${g.model}\``,
+          `${c.succeeded}/${c.succeeded + c.errored + c.canceled + c.expired + c.missing}`,
+          pct(g.hitRate),
+          g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—",
+          usd(g.usd),
+          extra === null ? "—" : signedUsd(extra, usd),
+          whatHappened(g).join("; "),
+        ];
+      }),
+    ),
+  ];
+}
+
+/** Definitions, calibration, problems and notes. */
+function appendixSection(report: Report): string[] {
+  const out = ["", "<details><summary>Hit rate definitions</summary>", ""];
   for (const [name, definition] of Object.entries(report.definitions))
     out.push(`- \`${name}\`: ${definition}`);
   out.push("", "</details>");
@@ -142,5 +156,5 @@ export function renderReportMarkdown(report: Report, options: { maxGroups?: numb
     out.push("", "### Notes", "");
     for (const note of report.notes) out.push(`- ${note}`);
   }
-  return `${out.join("\n")}\n`;
+  return out;
 }

@@ -64,10 +64,21 @@ function figuresHead(name: string): string {
  */
 export function renderReportText(report: Report, options: RenderTextOptions = {}): string {
   const width = options.width ?? 80;
-  const maxGroups = options.maxGroups ?? 10;
-  const maxBatches = options.maxBatches ?? 20;
+  const usd = usdFormatter(report.overall.cost.standard);
+  const lines = [
+    ...summaryLines(report, width, usd),
+    ...worstGroupLines(report, options.maxGroups ?? 10, width, usd),
+    ...breakdownLines(report, options.maxBatches ?? 20, usd),
+    ...appendixLines(report, width),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+type Usd = ReturnType<typeof usdFormatter>;
+
+/** Header, verdict, hit rate, cost, writes and results; then tokens and USD by kind. */
+function summaryLines(report: Report, width: number, usd: Usd): string[] {
   const o = report.overall;
-  const usd = usdFormatter(o.cost.standard);
   const lines: string[] = [header(report)];
   lines.push(...labelled("verdict", capitalised(report.verdict.text), width));
   lines.push(...labelled("hit rate", hitRateLine(o), width));
@@ -97,25 +108,33 @@ export function renderReportText(report: Report, options: RenderTextOptions = {}
   lines.push(
     `  ${cell("USD", 8, true)}${cell(usd(u.input), 13)}${cell(usd(u.cacheWrite5m), 12)}${cell(usd(u.cacheWrite1h), 12)}${cell(usd(u.cacheRead), 13)}${cell(usd(u.output), 12)}`,
   );
+  return lines;
+}
 
-  if (report.groups.length > 0) {
-    const top = worstGroups(report).slice(0, maxGroups);
-    const excess = report.overall.vsEstimate ? "by USD above the ideal" : "by misses";
-    lines.push("", `Worst groups (${top.length} of ${report.groups.length}, ${excess})`);
+/** The worst groups, each with its miss attribution. */
+function worstGroupLines(report: Report, maxGroups: number, width: number, usd: Usd): string[] {
+  if (report.groups.length === 0) return [];
+  const top = worstGroups(report).slice(0, maxGroups);
+  const excess = report.overall.vsEstimate ? "by USD above the ideal" : "by misses";
+  const lines = ["", `Worst groups (${top.length} of ${report.groups.length}, ${excess})`];
+  lines.push(
+    `  ${cell("group", 22, true)}${cell("succeeded", 10)}${cell("hit rate", 9)}${cell("ideal", 8)}${cell("USD", 12)}${cell("vs ideal", 12)}`,
+  );
+  for (const g of top) {
+    const c = g.counts;
+    const total = c.succeeded + c.errored + c.canceled + c.expired + c.missing;
+    const extra = excessOf(g);
     lines.push(
-      `  ${cell("group", 22, true)}${cell("succeeded", 10)}${cell("hit rate", 9)}${cell("ideal", 8)}${cell("USD", 12)}${cell("vs ideal", 12)}`,
+      `  ${cell(`${g.id} ${g.model}`, 22, true)}${cell(`${c.succeeded}/${total}`, 10)}${cell(pct(g.hitRate), 9)}${cell(g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—", 8)}${cell(usd(g.usd), 12)}${cell(extra === null ? "—" : signedUsd(extra, usd), 12)}`,
     );
-    for (const g of top) {
-      const c = g.counts;
-      const total = c.succeeded + c.errored + c.canceled + c.expired + c.missing;
-      const extra = excessOf(g);
-      lines.push(
-        `  ${cell(`${g.id} ${g.model}`, 22, true)}${cell(`${c.succeeded}/${total}`, 10)}${cell(pct(g.hitRate), 9)}${cell(g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—", 8)}${cell(usd(g.usd), 12)}${cell(extra === null ? "—" : signedUsd(extra, usd), 12)}`,
-      );
-      lines.push(...wrap(whatHappened(g).join("; "), width, "    ", "    "));
-    }
+    lines.push(...wrap(whatHappened(g).join("; "), width, "    ", "    "));
   }
+  return lines;
+}
 
+/** By model, by wave and by batch (when there are few enough batches). */
+function breakdownLines(report: Report, maxBatches: number, usd: Usd): string[] {
+  const lines: string[] = [];
   if (report.models.length > 1 || report.groups.length > 0) {
     lines.push("", "By model");
     lines.push(figuresHead("model"));
@@ -134,13 +153,16 @@ export function renderReportText(report: Report, options: RenderTextOptions = {}
   } else if (report.batches.length > maxBatches) {
     lines.push("", `${report.batches.length} batches: see \`--format json\` for each.`);
   }
+  return lines;
+}
 
-  lines.push("", "Hit rates");
+/** Definitions, calibration, problems and notes. */
+function appendixLines(report: Report, width: number): string[] {
+  const lines = ["", "Hit rates"];
   for (const [name, definition] of Object.entries(report.definitions)) {
     if (name === "writesPerGroup" && report.writesPerGroup === null) continue;
     lines.push(...wrap(definition, width, `  ${name.padEnd(17)} `, " ".repeat(20)));
   }
-
   if (report.calibration && Object.keys(report.calibration.models).length > 0) {
     lines.push(
       "",
@@ -166,5 +188,5 @@ export function renderReportText(report: Report, options: RenderTextOptions = {}
     lines.push("", "Notes");
     for (const note of report.notes) lines.push(...wrap(note, width, "  - ", "    "));
   }
-  return `${lines.join("\n")}\n`;
+  return lines;
 }

@@ -59,7 +59,41 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
       `Expected a request object \`{"custom_id": "...", "params": {...}}\`, got ${describe(value)}.`,
     );
   }
-  const id = value.custom_id;
+  const id = checkCustomId(value.custom_id);
+  if (typeof id !== "string") return id;
+  const params = value.params;
+  if (!isObject(params)) {
+    return fail(
+      "missing-field",
+      "`params` is missing or not an object: it holds the Messages API request (`model`, `max_tokens`, `messages`, ...).",
+      id,
+    );
+  }
+  const problem =
+    checkFields(params, id) ?? checkMessages(params, id) ?? checkSystemAndTools(params, id);
+  if (problem) return problem;
+  // With "replace" every marker of the input is removed before planning (message-level ones
+  // too, see `applyMarkers`), so none of them is checked.
+  const keep = options.userMarkers !== "replace";
+  const collected = keep ? collectMarkers(params) : undefined;
+  if (collected && "problem" in collected) return fail("invalid-marker", collected.problem, id);
+  const markers = countMarkers(params);
+  if (markers > MAX_BREAKPOINTS && keep) {
+    return fail(
+      "too-many-markers",
+      `The request already has ${markers} \`cache_control\` markers (a top-level one counts too); the API allows ${MAX_BREAKPOINTS} and answers 400 otherwise. Remove some, or plan with \`userMarkers: "replace"\` (\`--user-markers replace\`).`,
+      id,
+    );
+  }
+  if (collected) {
+    const conflict = topLevelConflict(params) ?? ttlOrderProblem(collected.found);
+    if (conflict) return fail("conflicting-markers", conflict, id);
+  }
+  return { ok: true, request: value as unknown as BatchRequest, markers };
+}
+
+/** The `custom_id`, or why it is missing or invalid. */
+function checkCustomId(id: unknown): string | Validation {
   if (id === undefined) {
     return fail(
       "invalid-custom-id",
@@ -76,14 +110,11 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
       `\`custom_id\` ${shown} is invalid: it must be 1 to 64 characters of letters, digits, \`-\` and \`_\` (^[a-zA-Z0-9_-]{1,64}$).`,
     );
   }
-  const params = value.params;
-  if (!isObject(params)) {
-    return fail(
-      "missing-field",
-      "`params` is missing or not an object: it holds the Messages API request (`model`, `max_tokens`, `messages`, ...).",
-      id,
-    );
-  }
+  return id;
+}
+
+/** `model`, `max_tokens` and `messages` present; `model` and `max_tokens` valid; no batch-only field. */
+function checkFields(params: Record<string, unknown>, id: string): Validation | undefined {
   for (const field of ["model", "max_tokens", "messages"] as const) {
     if (params[field] === undefined) {
       return fail(
@@ -120,7 +151,11 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
   }
   // `max_tokens: 0`, `stream`, `speed`: refused inside a batch (reference §5.2, fact 13).
   const batchOnly = batchOnlyViolation(params);
-  if (batchOnly) return fail(batchOnly.kind, batchOnly.reason, id);
+  return batchOnly ? fail(batchOnly.kind, batchOnly.reason, id) : undefined;
+}
+
+/** `messages`: a non-empty array of messages with a known role and string or block content. */
+function checkMessages(params: Record<string, unknown>, id: string): Validation | undefined {
   if (!Array.isArray(params.messages) || params.messages.length === 0) {
     return fail("invalid-field", "`params.messages` must be a non-empty array of messages.", id);
   }
@@ -158,6 +193,11 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
       }
     }
   }
+  return undefined;
+}
+
+/** `system`: a string or an array; `tools`: an array. */
+function checkSystemAndTools(params: Record<string, unknown>, id: string): Validation | undefined {
   if (
     params.system !== undefined &&
     typeof params.system !== "string" &&
@@ -172,24 +212,7 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
   if (params.tools !== undefined && !Array.isArray(params.tools)) {
     return fail("invalid-field", "`params.tools` must be an array of tool definitions.", id);
   }
-  // With "replace" every marker of the input is removed before planning (message-level ones
-  // too, see `applyMarkers`), so none of them is checked.
-  const keep = options.userMarkers !== "replace";
-  const collected = keep ? collectMarkers(params) : undefined;
-  if (collected && "problem" in collected) return fail("invalid-marker", collected.problem, id);
-  const markers = countMarkers(params);
-  if (markers > MAX_BREAKPOINTS && keep) {
-    return fail(
-      "too-many-markers",
-      `The request already has ${markers} \`cache_control\` markers (a top-level one counts too); the API allows ${MAX_BREAKPOINTS} and answers 400 otherwise. Remove some, or plan with \`userMarkers: "replace"\` (\`--user-markers replace\`).`,
-      id,
-    );
-  }
-  if (collected) {
-    const conflict = topLevelConflict(params) ?? ttlOrderProblem(collected.found);
-    if (conflict) return fail("conflicting-markers", conflict, id);
-  }
-  return { ok: true, request: value as unknown as BatchRequest, markers };
+  return undefined;
 }
 
 /**

@@ -6,8 +6,6 @@
  *
  * The SDK is imported on first use, so importing cacheplan does not load it.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import path from "node:path";
 import type Anthropic from "@anthropic-ai/sdk";
 import stableStringify from "fast-json-stable-stringify";
 import pLimit from "p-limit";
@@ -16,6 +14,7 @@ import type { ModelTable } from "../pricing/models.js";
 import { createClient } from "../targets/anthropic/client.js";
 import { sha256Base64url } from "../util/hash.js";
 import type { Json } from "../util/json.js";
+import { CountCache } from "./_count-cache.js";
 import type { SegmentCountRequest, TokenCounter } from "./counter.js";
 import { createTiktokenCounter } from "./tiktoken.js";
 
@@ -79,7 +78,6 @@ export const MISSING_API_KEY_MESSAGE =
 
 /** The final user turn appended to a prefix; its own count is subtracted. */
 const MINIMAL_TURN = { role: "user", content: "x" } as const;
-const CACHE_FILE = "count-tokens.json";
 
 /** Block types that appear only in assistant turns: they cannot be counted alone before a user turn. */
 const ASSISTANT_ONLY = new Set(["tool_use", "server_tool_use", "thinking", "redacted_thinking"]);
@@ -105,102 +103,21 @@ function strip(value: unknown): unknown {
 export function createExactCounter(options: ExactCounterOptions = {}): ExactTokenCounter {
   const apiKey = options.apiKey ?? process.env.ANTHROPIC_API_KEY;
   if (!apiKey) throw new EnvironmentError(MISSING_API_KEY_MESSAGE, "ANTHROPIC_API_KEY");
-  const redact = (text: string) => text.split(apiKey).join("[redacted]");
   const limit = pLimit(options.concurrency ?? 8);
-  const cacheDir = options.cacheDir ?? ".cacheplan-cache";
   const stats = { calls: 0, cached: 0 };
-  const inflight = new Map<string, Promise<number>>();
+  const cache = new CountCache(options.cacheDir ?? ".cacheplan-cache", stats);
   const offline = createTiktokenCounter(options.models ? { models: options.models } : {});
-  let client: Promise<Anthropic> | undefined;
-  let disk: Promise<Map<string, number>> | undefined;
-  let dirty = false;
-
-  const getClient = () => {
-    // The target's factory loads the SDK on first use only.
-    client ??= createClient({
-      apiKey,
-      ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-    });
-    return client;
-  };
-  const load = () => {
-    disk ??= (async () => {
-      if (cacheDir === false) return new Map<string, number>();
-      try {
-        const parsed = JSON.parse(await readFile(path.join(cacheDir, CACHE_FILE), "utf8")) as {
-          version?: number;
-          counts?: Record<string, number>;
-        };
-        return new Map(parsed.version === 1 ? Object.entries(parsed.counts ?? {}) : []);
-      } catch {
-        return new Map<string, number>(); // missing or unreadable: start empty
-      }
-    })();
-    return disk;
-  };
-  const save = async () => {
-    if (cacheDir === false || !dirty) return;
-    dirty = false;
-    const counts = Object.fromEntries([...(await load())].sort(([a], [b]) => (a < b ? -1 : 1)));
-    await mkdir(cacheDir, { recursive: true });
-    const file = path.join(cacheDir, CACHE_FILE);
-    const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify({ version: 1, counts }, null, 1)}\n`);
-    await rename(temp, file);
-  };
-
-  const call = async (params: Json): Promise<number> => {
-    const sdk = await getClient();
-    stats.calls += 1;
-    try {
-      const result = await sdk.messages.countTokens(
-        params as unknown as Anthropic.MessageCountTokensParams,
-      );
-      return result.input_tokens;
-    } catch (error) {
-      const text = redact(error instanceof Error ? error.message : String(error));
-      const leaks = [String(error), (error as Error)?.stack ?? ""].some((t) => t.includes(apiKey));
-      throw new CacheplanError(
-        "count-tokens-failed",
-        `Token counting failed for model \`${String(params.model)}\`: ${text}. Check the API key and \`baseURL\`, or use the offline estimate (\`--count estimate\`).`,
-        leaks ? {} : { cause: error },
-      );
-    }
-  };
-
-  /** Counts `params` once per content hash, from the disk cache when it has it. */
-  const cached = async (key: string, compute: () => Promise<number>): Promise<number> => {
-    const counts = await load();
-    const hit = counts.get(key);
-    if (hit !== undefined) {
-      stats.cached += 1;
-      return hit;
-    }
-    let pending = inflight.get(key);
-    if (pending === undefined) {
-      pending = compute().then((value) => {
-        counts.set(key, value);
-        dirty = true;
-        return value;
-      });
-      inflight.set(key, pending);
-      pending.then(
-        () => inflight.delete(key),
-        () => inflight.delete(key),
-      );
-    }
-    return pending;
-  };
+  const call = countTokensCall(apiKey, options, stats);
   const hashOf = (value: unknown) => sha256Base64url(stableStringify(value));
 
   const base = (model: unknown) =>
-    cached(hashOf({ base: model, turn: MINIMAL_TURN }), () =>
+    cache.get(hashOf({ base: model, turn: MINIMAL_TURN }), () =>
       limit(() => call({ model, messages: [MINIMAL_TURN] })),
     );
+  /** Counts `params` once per content hash, from the disk cache when it has it. */
   const countOne = (request: PrefixCountRequest): Promise<number> => {
     const params = strip(request.params) as Json;
-    return cached(hashOf({ complete: request.complete, params }), async () => {
+    return cache.get(hashOf({ complete: request.complete, params }), async () => {
       if (request.complete) return limit(() => call(params));
       const messages = Array.isArray(params.messages) ? params.messages : [];
       const [withTurn, turn] = await Promise.all([
@@ -219,7 +136,7 @@ export function createExactCounter(options: ExactCounterOptions = {}): ExactToke
       try {
         return await Promise.all(prefixes.map(countOne));
       } finally {
-        await save();
+        await cache.save();
       }
     },
     async countSegments(segments: readonly SegmentCountRequest[]) {
@@ -227,18 +144,11 @@ export function createExactCounter(options: ExactCounterOptions = {}): ExactToke
       const fallback: number[] = [];
       const online: Promise<void>[] = [];
       segments.forEach((segment, k) => {
-        const { block } = segment;
-        const type = typeof block.type === "string" ? block.type : undefined;
-        if (type !== undefined && ASSISTANT_ONLY.has(type)) {
+        const params = segmentParams(segment);
+        if (params === undefined) {
           fallback.push(k);
           return;
         }
-        const isTool =
-          typeof block.name === "string" &&
-          ("input_schema" in block || type === undefined || !CONTENT_TYPES.has(type));
-        const params: Json = isTool
-          ? { model: segment.model, tools: [block], messages: [] }
-          : { model: segment.model, messages: [{ role: "user", content: [block] }] };
         online.push(
           countOne({ params, complete: false }).then((n) => {
             out[k] = n;
@@ -248,7 +158,7 @@ export function createExactCounter(options: ExactCounterOptions = {}): ExactToke
       try {
         await Promise.all(online);
       } finally {
-        await save();
+        await cache.save();
       }
       const estimated = await offline.countSegments(fallback.map((k) => segments[k]!));
       fallback.forEach((k, j) => {
@@ -256,5 +166,61 @@ export function createExactCounter(options: ExactCounterOptions = {}): ExactToke
       });
       return out;
     },
+  };
+}
+
+/**
+ * `countTokens` params for one block alone: a tool definition as a tool list, any other block as
+ * user content; undefined for a block only an assistant turn can hold.
+ */
+function segmentParams(segment: SegmentCountRequest): Json | undefined {
+  const { block } = segment;
+  const type = typeof block.type === "string" ? block.type : undefined;
+  if (type !== undefined && ASSISTANT_ONLY.has(type)) return undefined;
+  const isTool =
+    typeof block.name === "string" &&
+    ("input_schema" in block || type === undefined || !CONTENT_TYPES.has(type));
+  return isTool
+    ? { model: segment.model, tools: [block], messages: [] }
+    : { model: segment.model, messages: [{ role: "user", content: [block] }] };
+}
+
+/**
+ * One `messages.countTokens` call; the SDK client is made on the first call. An error names the
+ * model with the key redacted, and keeps the SDK's error as `cause` only when it holds no key.
+ */
+function countTokensCall(
+  apiKey: string,
+  options: ExactCounterOptions,
+  stats: { calls: number },
+): (params: Json) => Promise<number> {
+  const redact = (text: string) => text.split(apiKey).join("[redacted]");
+  let client: Promise<Anthropic> | undefined;
+  const getClient = () => {
+    // The target's factory loads the SDK on first use only.
+    client ??= createClient({
+      apiKey,
+      ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    });
+    return client;
+  };
+  return async (params: Json): Promise<number> => {
+    const sdk = await getClient();
+    stats.calls += 1;
+    try {
+      const result = await sdk.messages.countTokens(
+        params as unknown as Anthropic.MessageCountTokensParams,
+      );
+      return result.input_tokens;
+    } catch (error) {
+      const text = redact(error instanceof Error ? error.message : String(error));
+      const leaks = [String(error), (error as Error)?.stack ?? ""].some((t) => t.includes(apiKey));
+      throw new CacheplanError(
+        "count-tokens-failed",
+        `Token counting failed for model \`${String(params.model)}\`: ${text}. Check the API key and \`baseURL\`, or use the offline estimate (\`--count estimate\`).`,
+        leaks ? {} : { cause: error },
+      );
+    }
   };
 }
