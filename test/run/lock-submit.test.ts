@@ -53,7 +53,7 @@ describe("concurrent submits of one plan folder", () => {
     afterAll(() => cli?.remove());
 
     for (const stale of [false, true]) {
-      it(`5 processes at once: one submits, the others exit locked (${stale ? "stale lock" : "no lock"}, 3 trials)`, async () => {
+      it(`5 processes at once: one submitter at a time, every batch created once (${stale ? "stale lock" : "no lock"}, 3 trials)`, async () => {
         for (let trial = 0; trial < 3; trial++) {
           const folder = await planFolder(primedJob(3, 4), { maxRequests: 2 });
           cleanups.push(folder.cleanup);
@@ -65,10 +65,14 @@ describe("concurrent submits of one plan folder", () => {
             Array.from({ length: 5 }, () => spawnCli(cli.main, argv, env).done),
           );
           const codes = runs.map((r) => r.code);
+          // At least one submits. On a loaded machine a process may start only after the winner
+          // has finished and released the lock: it then takes the lock, finds every batch done
+          // and exits 0 too, creating nothing. What must never happen is two submitters
+          // creating batches: the emulator's count below is the check that catches it.
           expect(
-            codes.filter((c) => c === 0),
+            codes.filter((c) => c === 0).length,
             runs.map((r) => r.stderr).join("\n"),
-          ).toHaveLength(1);
+          ).toBeGreaterThanOrEqual(1);
           for (const r of runs.filter((r) => r.code !== 0)) {
             expect(r.stderr).toMatch(/Another cacheplan .* is submitting/);
           }
