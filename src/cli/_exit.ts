@@ -51,7 +51,7 @@ export type Outcome =
       allowRejects: boolean;
       allowEmpty: boolean;
     }
-  | { command: "estimate"; rejected: number }
+  | { command: "estimate"; rejected: number; planned: number }
   | {
       command: "report";
       report: Pick<Report, "problems"> & Partial<Pick<Report, "overall">>;
@@ -111,7 +111,7 @@ export function exitCodeOf(outcome: Outcome): ExitCode {
           (outcome.planned === 0 && !outcome.allowEmpty),
       );
     case "estimate":
-      return problemsIf(outcome.rejected > 0);
+      return problemsIf(outcome.rejected > 0 || outcome.planned === 0);
     case "report":
       return problemsIf(
         (outcome.report.problems.length > 0 || hasNoResults(outcome.report)) &&

@@ -22,9 +22,9 @@ export function parsePlanJson(text: string, file: string): unknown {
       at < 0
         ? ""
         : at >= text.length
-          ? ` it ends early (line ${lineColumn(text, at).line}), as if cut short;`
-          : ` the error is at line ${lineColumn(text, at).line}, column ${lineColumn(text, at).column};`;
-    throw new InputError(`\`${file}\` is not valid JSON:${where} ${WHAT_TO_DO}`, file, {
+          ? `: it ends early (line ${lineColumn(text, at).line}), as if cut short`
+          : `: the error is at line ${lineColumn(text, at).line}, column ${lineColumn(text, at).column}`;
+    throw new InputError(`\`${file}\` is not valid JSON${where}. ${WHAT_TO_DO}`, file, {
       cause: error,
     });
   }

@@ -162,7 +162,7 @@ export function formatWarning(warning: PlanWarning): string {
   const title = planWarningInfo[warning.kind].title;
   switch (warning.kind) {
     case "unknown-model":
-      return `${title}: \`${warning.model}\` (${warning.requests} requests); used a minimum of ${warning.minimumUsed} tokens.`;
+      return `${title}: \`${warning.model}\` (${warning.requests} request${warning.requests === 1 ? "" : "s"}); used a minimum of ${warning.minimumUsed} tokens.`;
     case "unknown-minimum":
       return `${title}: \`${warning.model}\`; used ${warning.minimumUsed} tokens.`;
     case "below-minimum":

@@ -100,3 +100,28 @@ describe("cacheplan report with no results", () => {
     expect(exitCodeOf({ command: "report", report: empty, allowPartial: true })).toBe(0);
   });
 });
+
+describe("cacheplan estimate with nothing to estimate, or a planner flag on a plan folder", () => {
+  it("an empty file says there is nothing to estimate and exits 1", async () => {
+    const dir = await root({ "empty.jsonl": "" });
+    const run = await runCli(["estimate", "empty.jsonl"], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Nothing to estimate: `empty\.jsonl` holds no request/m);
+  });
+
+  it("a planner flag given with a plan folder is a usage error naming the flag, not ignored", async () => {
+    const dir = await root({});
+    const planned = await runCli(["plan", "--sample", "--out", "p"], { cwd: dir });
+    expect(planned.code).toBe(0);
+    for (const flags of [
+      ["--concurrency", "abc"],
+      ["--concurrency", "8"],
+      ["--max-requests", "5"],
+    ]) {
+      const run = await runCli(["estimate", "p", ...flags], { cwd: dir });
+      expect(run.code, flags.join(" ")).toBe(2);
+      expect(run.stderr).toContain(`\`${flags[0]}\` shapes a plan, and \`p\` is already planned`);
+    }
+    expect((await runCli(["estimate", "p"], { cwd: dir })).code).toBe(0);
+  });
+});

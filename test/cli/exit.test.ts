@@ -65,8 +65,9 @@ describe("exitCodeOf: every command's outcome", () => {
       { command: "plan", rejected: 0, planned: 0, allowRejects: false, allowEmpty: true },
       0,
     ],
-    ["estimate, clean", { command: "estimate", rejected: 0 }, 0],
-    ["estimate, rejects", { command: "estimate", rejected: 2 }, 1],
+    ["estimate, clean", { command: "estimate", rejected: 0, planned: 3 }, 0],
+    ["estimate, rejects", { command: "estimate", rejected: 2, planned: 3 }, 1],
+    ["estimate, nothing to estimate", { command: "estimate", rejected: 0, planned: 0 }, 1],
     [
       "submit, all succeeded",
       { command: "submit", result: { status: "ended", progress: progress(0) }, signal: null },

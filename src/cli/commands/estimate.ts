@@ -133,6 +133,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       () => false,
     ));
   if (isFolder) {
+    refusePlanFlags(a, a.input!);
     planned = await readPlan(path.resolve(io.cwd, a.input!));
   } else {
     // Plan in memory with the offline counter, as `cacheplan plan` would.
@@ -151,7 +152,30 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       `${planned.rejected.length} request${planned.rejected.length === 1 ? " was" : "s were"} rejected and left out of the estimate; \`cacheplan plan\` lists them.\n`,
     );
   }
-  return exitCodeOf({ command: "estimate", rejected: planned.rejected.length });
+  if (planned.summary.planned === 0) {
+    await write(
+      io.stderr,
+      `Nothing to estimate: ${a.sample ? "the sample" : `\`${a.input}\``} holds no request that could be planned; every figure above is 0.\n`,
+    );
+  }
+  return exitCodeOf({
+    command: "estimate",
+    rejected: planned.rejected.length,
+    planned: planned.summary.planned,
+  });
+}
+
+/**
+ * A plan folder is already planned: its options are in plan.json, so a planner flag would be
+ * silently ignored. Refuse it instead, naming the flag (`--models` stays: it prices the plan).
+ */
+function refusePlanFlags(a: Record<string, unknown>, folder: string): void {
+  for (const flag of Object.keys(planArgs)) {
+    if (flag === "models" || a[flag] === undefined || a[flag] === false) continue;
+    throw new UsageError(
+      `\`--${flag}\` shapes a plan, and \`${folder}\` is already planned (its options are in plan.json). Estimate the JSONL file with \`--${flag}\`, or plan again with \`cacheplan plan --${flag} …\`.`,
+    );
+  }
 }
 
 /** Reads a calibration file written by `report --write-calibration`. */
