@@ -5,6 +5,7 @@ import { MAX_OUTPUT_TOKENS } from "../targets/anthropic/limits.js";
 import type { BatchRequest, RejectReason } from "../types.js";
 import { isObject } from "../util/json.js";
 import { collectMarkers, ttlOrderProblem } from "./_marker-rules.js";
+import { samplingProblem, unknownFieldProblem } from "./_params-rules.js";
 import { depthBeyond, MAX_JSON_DEPTH, tooDeepReason } from "./json-depth.js";
 import { markerTtl, walkSegments } from "./segments.js";
 
@@ -70,7 +71,10 @@ export function validateRequest(value: unknown, options: ValidateOptions = {}): 
     );
   }
   const problem =
-    checkFields(params, id) ?? checkMessages(params, id) ?? checkSystemAndTools(params, id);
+    checkFields(params, id) ??
+    checkMessages(params, id) ??
+    checkSystemAndTools(params, id) ??
+    checkKnownParams(params, id);
   if (problem) return problem;
   // With "replace" every marker of the input is removed before planning (message-level ones
   // too, see `applyMarkers`), so none of them is checked.
@@ -213,6 +217,12 @@ function checkSystemAndTools(params: Record<string, unknown>, id: string): Valid
     return fail("invalid-field", "`params.tools` must be an array of tool definitions.", id);
   }
   return undefined;
+}
+
+/** No unknown top-level field; sampling parameters in range (reference §5.1, SDK-M 5639 ff.). */
+function checkKnownParams(params: Record<string, unknown>, id: string): Validation | undefined {
+  const problem = unknownFieldProblem(params) ?? samplingProblem(params);
+  return problem === undefined ? undefined : fail("invalid-field", problem, id);
 }
 
 /**

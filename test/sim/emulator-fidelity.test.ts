@@ -211,6 +211,20 @@ describe("item 4: what the API refuses, the emulator refuses", () => {
     expect(verdict.ok).toBe(false);
   });
 
+  // A model's existence stays a planner warning (unknown-model policy); every 400 is a rejection.
+  it.each(cases.filter(([, , status]) => status === 400))(
+    "the planner rejects %s as the emulator does",
+    (_, change) => {
+      const verdict = validateRequest({ custom_id: "a", params: params("q", change) });
+      expect(verdict).toMatchObject({ ok: false, kind: "invalid-field" });
+    },
+  );
+
+  it("the planner accepts the valid sampling parameters the emulator accepts", () => {
+    const change = { temperature: 0.5, top_k: 5, top_p: 0.9, stop_sequences: ["END"] };
+    expect(validateRequest({ custom_id: "a", params: params("q", change) }).ok).toBe(true);
+  });
+
   it("accepts valid sampling parameters and the dated model ids", async () => {
     const client = clientFor(await emulator({ timeScale: 0 }));
     const ok = await client.messages.create({
