@@ -3,6 +3,7 @@
  * built, and the library must not load the SDK for commands that never call it (STYLE item 4).
  * Errors are recognised by the `name` and `status` the SDK's classes set (core/error.js).
  */
+import { RunStopped } from "./_stopped.js";
 import { RunError } from "./errors.js";
 import { redactSecrets } from "./redact.js";
 
@@ -53,7 +54,7 @@ export function apiFailure(error: unknown): ApiFailure {
           : String(error),
     requestId: typeof e.requestID === "string" ? e.requestID : null,
     retryAfterMs,
-    aborted: e.name === "APIUserAbortError" || e.name === "AbortError",
+    aborted: e.name === "APIUserAbortError" || e.name === "AbortError" || e.name === "RunStopped",
   };
 }
 
@@ -103,9 +104,11 @@ function safeCause(error: unknown, secrets: readonly string[] | undefined): Erro
 /**
  * A {@link RunError} whose message says what failed, why, and what to do (STYLE item 13). Never
  * includes a header or the API key: only the status, the error type, the API's message and the
- * request id, redacted (a server or proxy may echo the request's headers in its message).
+ * request id, redacted (a server or proxy may echo the request's headers in its message). A
+ * {@link RunStopped} is returned as it is: the run was stopped, nothing failed.
  */
-export function explainFailure(error: unknown, context: FailureContext): RunError {
+export function explainFailure(error: unknown, context: FailureContext): RunError | RunStopped {
+  if (error instanceof RunStopped) return error;
   const f = apiFailure(error);
   // The SDK's own messages end with a period ("Connection error."): one period, not two.
   const what = `${f.status ?? "no answer"}${f.type ? ` ${f.type}` : ""}: ${f.message.replace(/\.+$/, "")}`;

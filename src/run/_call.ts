@@ -15,6 +15,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { apiFailure } from "./_api-errors.js";
+import { RunStopped } from "./_stopped.js";
 
 /** How calls are timed and retried. */
 export interface CallPolicy {
@@ -128,7 +129,8 @@ export class ApiCaller {
 
   /**
    * An idempotent call (`doing` names it for the notices, e.g. "retrieving batch 3
-   * (msgbatch_…)"), retried up to `maxRetries` times. Throws the last failure.
+   * (msgbatch_…)"), retried up to `maxRetries` times. Throws the last failure, or a
+   * {@link RunStopped} once the run's signal has aborted (a stop is no failure to retry or report).
    */
   async idempotent<T>(doing: string, fn: (options: AttemptOptions) => Promise<T>): Promise<T> {
     const { maxRetries, timeoutMs } = this.policy;
@@ -136,7 +138,8 @@ export class ApiCaller {
       try {
         return await this.#attempt(doing, fn, timeoutMs, false);
       } catch (error) {
-        if (this.signal?.aborted || attempt > maxRetries || !retryable(error)) throw error;
+        if (this.signal?.aborted) throw new RunStopped(doing, error);
+        if (attempt > maxRetries || !retryable(error)) throw error;
         const delayMs = this.delayMs(attempt, error);
         const f = apiFailure(error);
         this.#emit({
@@ -148,7 +151,7 @@ export class ApiCaller {
           reason: `${f.status ?? "no answer"}${f.type ? ` ${f.type}` : ""}: ${f.message}`,
         });
         await sleep(delayMs, this.signal);
-        if (this.signal?.aborted) throw error;
+        if (this.signal?.aborted) throw new RunStopped(doing, error);
       }
     }
   }

@@ -15,6 +15,7 @@ import { BATCH_ID } from "./_ids.js";
 import { cleanLeftovers } from "./_leftovers.js";
 import { callPolicy, positive, redactError, secretsOf } from "./_options.js";
 import { hasId, progressOf } from "./_records.js";
+import { isRunStopped } from "./_stopped.js";
 import { acquireLock, StateStore } from "./_store.js";
 import { watchWave } from "./_watch.js";
 import { RunError } from "./errors.js";
@@ -169,6 +170,8 @@ async function locked(plan: Plan, options: SubmitOptions): Promise<SubmitResult>
     try {
       return await run(ctx, saved !== null);
     } catch (error) {
+      // A call cut short by the run's own signal: the run stopped, nothing failed (`_stopped.ts`).
+      if (isRunStopped(error) && aborted(ctx)) return await finish(ctx);
       await recordFailure(store, error);
       throw error;
     }
@@ -232,6 +235,12 @@ async function run(ctx: RunContext, resumed: boolean): Promise<SubmitResult> {
       await ctx.store.save();
     }
   }
+  return finish(ctx);
+}
+
+/** Saves the state and says how the run ended: interrupted (the signal aborted), canceled, done. */
+async function finish(ctx: RunContext): Promise<SubmitResult> {
+  const { state } = ctx.store;
   const interrupted = aborted(ctx);
   ctx.current = { runStartedMs: ctx.current.runStartedMs, wave: null };
   await ctx.store.save();

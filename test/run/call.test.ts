@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ApiCaller, type CallPolicy, retryable } from "../../src/run/_call.js";
+import { RunStopped } from "../../src/run/_stopped.js";
 import { seededRandom } from "../../src/util/random.js";
 
 const policy = (over: Partial<CallPolicy> = {}): CallPolicy => ({
@@ -104,6 +105,29 @@ describe("ApiCaller", () => {
         ),
     );
     run.abort(new Error("stop"));
-    await expect(pending).rejects.toThrow("stop");
+    const error = await pending.catch((e: unknown) => e);
+    // The run's stop is no failure: a RunStopped, with what the attempt threw as its cause.
+    expect(error).toBeInstanceOf(RunStopped);
+    expect((error as Error).cause).toMatchObject({ message: "stop" });
+  });
+
+  it("a stop during a backoff ends the call at once, a RunStopped, with no further attempt", async () => {
+    const run = new AbortController();
+    const caller = new ApiCaller(
+      { ...policy(), maxRetries: 8, backoff: { initialMs: 60_000, maxMs: 60_000 } },
+      run.signal,
+      (event) => {
+        if (event.type === "backoff") run.abort();
+      },
+    );
+    let attempts = 0;
+    const error = await caller
+      .idempotent("x", async () => {
+        attempts++;
+        throw Object.assign(new Error("overloaded"), { status: 529 });
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunStopped);
+    expect(attempts).toBe(1);
   });
 });
