@@ -19,23 +19,22 @@ import {
 const cleanups = cleanupAfterEach();
 
 /**
- * A request the API refuses inside the batch, which the planner lets through: `temperature` 5,
- * outside the API's range of 0 to 1 (the planner leaves sampling parameters to the API).
+ * A request the API refuses inside the batch, which the planner lets through: a model the API
+ * does not know (the planner only warns about a model missing from its table, since new models
+ * appear before any table has them; the API answers `not_found_error`).
  */
-const badTemperature: BatchRequest = {
-  custom_id: "bad-temperature",
-  // The SDK's types of this version leave sampling fields out; the API takes them.
+const badModel: BatchRequest = {
+  custom_id: "bad-model",
   params: {
-    model: "claude-sonnet-4-6",
+    model: "claude-no-such-model-1",
     max_tokens: 16,
-    temperature: 5,
     messages: [{ role: "user", content: "hello" }],
-  } as BatchRequest["params"],
+  },
 };
 
 describe("retryPlan", () => {
   it("re-plans errored (retryable), expired and canceled requests; lists invalid ones", async () => {
-    const input = [...primedJob(2, 12), badTemperature];
+    const input = [...primedJob(2, 12), badModel];
     const folder = await planFolder(input, { maxRequests: 5 });
     cleanups.push(folder.cleanup);
     expect(folder.plan.rejected).toEqual([]);
@@ -79,11 +78,11 @@ describe("retryPlan", () => {
     expect(retry.retried.expired).toBe(expired.length);
     expect(retry.retried.missing).toBe(0);
     expect(retry.succeeded).toBe(byType("succeeded").length);
-    const bad = lines.find((l) => l.custom_id === "bad-temperature");
+    const bad = lines.find((l) => l.custom_id === "bad-model");
     // With seed 3 its batch ran: the API refused it, and a retry cannot cure that.
     expect(bad?.result.type).toBe("errored");
     expect(retry.toFix).toEqual([
-      expect.objectContaining({ custom_id: "bad-temperature", errorType: "invalid_request_error" }),
+      expect.objectContaining({ custom_id: "bad-model", errorType: "not_found_error" }),
     ]);
     const retried = retry.plan!.batches.flatMap((b) => b.requests);
     expect(retried.map((r) => r.custom_id).sort()).toEqual(
@@ -91,8 +90,7 @@ describe("retryPlan", () => {
     );
     // The planner's markers were taken off before planning again, so none is doubled.
     for (const r of retried) {
-      if (r.custom_id !== "bad-temperature")
-        expect(markerCount(r), r.custom_id).toBeLessThanOrEqual(1);
+      if (r.custom_id !== "bad-model") expect(markerCount(r), r.custom_id).toBeLessThanOrEqual(1);
     }
     // Exactly they went: the new plan's requests without the new plan's markers are the input
     // requests as written (strings the first plan turned into blocks are strings again).
