@@ -1,5 +1,6 @@
 /** The notes of a report (internal): assumptions and caveats behind its figures, as sentences. */
 import { int, plural } from "./_format.js";
+import type { Tally } from "./_sums.js";
 import type { ReportFigures } from "./types.js";
 
 /** The public pages that user-facing notes cite (code comments cite the reference's sections). */
@@ -16,14 +17,7 @@ export interface NoteContext {
   overall: ReportFigures;
   /** Planned requests outside every group; undefined without a plan. */
   ungrouped: ReportFigures | undefined;
-  tally: {
-    unsplit: number;
-    unsplitTokens: number;
-    mismatched: number;
-    notBatch: number;
-    us: number;
-    usFlat: number;
-  };
+  tally: Tally;
 }
 
 export function reportNotes({ plan, estimate, overall, ungrouped, tally }: NoteContext): string[] {

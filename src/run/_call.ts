@@ -15,6 +15,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { apiFailure } from "./_api-errors.js";
+import type { EventBody } from "./_context.js";
 import { RunStopped } from "./_stopped.js";
 
 /** How calls are timed and retried. */
@@ -33,17 +34,8 @@ export interface CallPolicy {
   noticeMs: number;
 }
 
-/** What the caller reports while it works. */
-export type CallEvent =
-  | { type: "waiting"; doing: string; elapsedMs: number }
-  | {
-      type: "backoff";
-      doing: string;
-      attempt: number;
-      retries: number;
-      delayMs: number;
-      reason: string;
-    };
+/** What the caller reports while it works: the run's `waiting` and `backoff` events. */
+export type CallEvent = Extract<EventBody, { type: "waiting" | "backoff" }>;
 
 /** Request options of one attempt, for the SDK. */
 export interface AttemptOptions {

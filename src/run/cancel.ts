@@ -13,7 +13,7 @@ import { callPolicy, redactError, secretsOf } from "./_options.js";
 import { setFromBatch } from "./_records.js";
 import { acquireLock, StateStore } from "./_store.js";
 import { RunError } from "./errors.js";
-import { readRunState, type SubmittedBatchRecord } from "./state.js";
+import { type RunState, readRunState, type SubmittedBatchRecord } from "./state.js";
 import type { CancelOptions, CancelResult } from "./types.js";
 
 type MessageBatch = Anthropic.Messages.Batches.MessageBatch;
@@ -71,28 +71,13 @@ async function cancelLocked(
     state.canceledAt ??= new Date().toISOString();
     await store.save();
     await pickUpCancel(store); // a marker left by an earlier cancel: recorded now, removed
-    const result: CancelResult = {
-      canceled: [],
-      ended: [],
-      notCreated: [],
-      unknown: [],
-      submitRunning: false,
-      state,
-    };
-    for (const record of state.batches) {
-      if (record.state === "pending") result.notCreated.push(record.index);
-      else if (record.state === "creating") result.unknown.push(record.index);
-      else if (record.state !== "submitted")
-        result.ended.push({ index: record.index, id: record.id });
-      else {
-        const batch = await cancelOne(api, options, planDir, record);
-        setFromBatch(state, record.index, batch.batch, record.origin, batch.doing);
-        (batch.ended ? result.ended : result.canceled).push({ index: record.index, id: record.id });
-        await store.save();
-      }
-    }
-    result.state = structuredClone(state);
-    return result;
+    const result = await cancelEach(state, false, async (record) => {
+      const batch = await cancelOne(api, options, planDir, record);
+      setFromBatch(state, record.index, batch.batch, record.origin, batch.doing);
+      await store.save();
+      return batch.ended;
+    });
+    return { ...result, state: structuredClone(state) };
   } finally {
     await release();
   }
@@ -118,23 +103,41 @@ async function cancelBeside(
     );
   }
   const canceledAt = await writeCancelMarker(planDir);
+  const result = await cancelEach(
+    state,
+    true,
+    async (record) => (await cancelOne(api, options, planDir, record)).ended,
+  );
+  return { ...result, state: { ...state, canceledAt: state.canceledAt ?? canceledAt } };
+}
+
+/**
+ * Sorts the run's batches into the result, calling `cancel` for each one still processing
+ * (`true` when the batch had already ended). Both ways of cancelling share it.
+ */
+async function cancelEach(
+  state: RunState,
+  submitRunning: boolean,
+  cancel: (record: SubmittedBatchRecord) => Promise<boolean>,
+): Promise<CancelResult> {
   const result: CancelResult = {
     canceled: [],
     ended: [],
     notCreated: [],
     unknown: [],
-    submitRunning: true,
-    state: { ...state, canceledAt: state.canceledAt ?? canceledAt },
+    submitRunning,
+    state,
   };
   for (const record of state.batches) {
     if (record.state === "pending") result.notCreated.push(record.index);
     else if (record.state === "creating") result.unknown.push(record.index);
     else if (record.state !== "submitted")
       result.ended.push({ index: record.index, id: record.id });
-    else {
-      const done = await cancelOne(api, options, planDir, record);
-      (done.ended ? result.ended : result.canceled).push({ index: record.index, id: record.id });
-    }
+    else
+      ((await cancel(record)) ? result.ended : result.canceled).push({
+        index: record.index,
+        id: record.id,
+      });
   }
   return result;
 }
