@@ -92,7 +92,10 @@ describe("public types", () => {
   });
 
   it("sub-paths: the target seam, the counters, the cache model", () => {
-    expectTypeOf<TargetId>().toEqualTypeOf<"anthropic">();
+    expectTypeOf<"anthropic">().toMatchTypeOf<TargetId>();
+    expectTypeOf<"vertex">().toMatchTypeOf<TargetId>();
+    expectTypeOf<"bedrock">().toMatchTypeOf<TargetId>();
+    expectTypeOf<"azure">().not.toMatchTypeOf<TargetId>();
     expectTypeOf<Target["limits"]["maxRequests"]>().toEqualTypeOf<number>();
     expectTypeOf<PlanOptions["counter"]>().toEqualTypeOf<TokenCounter | undefined>();
     expectTypeOf<CacheState>().toHaveProperty("lookup");

@@ -7,6 +7,7 @@
  * `src/targets/<id>/` and is registered by one line in `src/targets/index.ts`.
  */
 import type { ModelInfo } from "../pricing/model-table.js";
+import type { BatchBackend } from "../run/backend.js";
 
 /** A request as the planner holds it: an id and the Messages-style body to send. */
 export interface PlannedRecord {
@@ -45,6 +46,13 @@ export interface TargetLimits {
   idPattern: RegExp;
   /** How long results stay downloadable after creation, in ms, or `undefined` when not documented. */
   resultsRetentionMs: number | undefined;
+  /**
+   * Whether one batch (job, input file) may hold only one model, because the system sets the
+   * model on the job (Vertex, Bedrock, OpenAI). Absent or false: models may mix (Anthropic).
+   */
+  oneModelPerBatch?: boolean;
+  /** Most jobs the system runs at once per project or account, when documented (Vertex: 4). */
+  maxConcurrentJobs?: number;
 }
 
 /** How the system's prompt cache works inside a batch. */
@@ -141,6 +149,12 @@ export interface Target<Client = unknown> {
   readResult(line: unknown): TargetResult | undefined;
   /** A client of the system; loads its SDK lazily (`plan` never calls this). */
   createClient(options?: ClientOptions): Promise<Client>;
+  /**
+   * The runner's backend on `client` (`src/run/backend.ts`): how `submit`, `cancel` and the
+   * adoption rule create, poll, list, cancel and read batches. Absent: the target cannot be
+   * submitted yet.
+   */
+  backend?(client: Client): BatchBackend | Promise<BatchBackend>;
 }
 
 /** Gives a target object its type; does nothing else (like unstorage's `defineDriver()`). */

@@ -14,18 +14,21 @@ import { checkTargetId, DEFAULT_TARGET, loadTarget, targets } from "../../src/ta
 
 describe("target registry", () => {
   it("registers anthropic as the default, loaded lazily", async () => {
-    expect(Object.keys(targets)).toEqual(["anthropic"]);
+    expect(Object.keys(targets)[0]).toBe("anthropic");
+    expect(Object.keys(targets)).toEqual(
+      expect.arrayContaining(["anthropic", "vertex", "bedrock"]),
+    );
     expect(DEFAULT_TARGET).toBe("anthropic");
     expect(await loadTarget()).toBe(anthropic);
     expect(await loadTarget("anthropic")).toBe(anthropic);
   });
 
   it("an unknown target id is an OptionsError naming the known ones", async () => {
-    expect(() => checkTargetId("vertex")).toThrow(OptionsError);
-    expect(() => checkTargetId("vertex")).toThrow(
-      /`target` must be one of "anthropic"; got "vertex"/,
+    expect(() => checkTargetId("azure")).toThrow(OptionsError);
+    expect(() => checkTargetId("azure")).toThrow(
+      /`target` must be one of "anthropic", "vertex", "bedrock".*; got "azure"/,
     );
-    await expect(plan([], { target: "bedrock" as "anthropic" })).rejects.toThrow(OptionsError);
+    await expect(plan([], { target: "azure" as "anthropic" })).rejects.toThrow(OptionsError);
     expect(() => resolvePlanOptions({ target: "x" as "anthropic" })).toThrow(OptionsError);
   });
 });
