@@ -88,8 +88,9 @@ export interface PlanOptions {
   models?: import("./pricing/models.js").ModelTable;
   /**
    * The batch system the plan is for: its limits (`maxRequests`, `maxBytes`), caching rules and
-   * model rows. Only `"anthropic"` (the Message Batches API) for now. Not recorded in `plan.json`
-   * while it has a single value.
+   * model rows: `"anthropic"` (the Message Batches API), `"vertex"` (Vertex AI batch prediction),
+   * `"bedrock"` (Amazon Bedrock batch inference). Recorded in `plan.json` (`options.target`) when
+   * not `"anthropic"`.
    * @default "anthropic"
    */
   target?: import("./targets/index.js").TargetId;
@@ -107,6 +108,8 @@ export interface ResolvedPlanOptions {
   counter: string;
   /** Present (and true) only when text blocks are split at shared prefixes. */
   splitText?: true;
+  /** The batch system, present only when it is not `"anthropic"` (so older plans read the same). */
+  target?: import("./targets/index.js").TargetId;
 }
 
 /** Why a request was not planned. */
@@ -200,8 +203,15 @@ export interface PlannedBatch {
   requests: BatchRequest[];
   /** Number of requests. */
   requestCount: number;
-  /** Bytes of the serialized body `{"requests":[...]}`. */
+  /**
+   * Bytes of the serialized body `{"requests":[...]}`; for a target whose batch is a JSONL file
+   * (`target` set), the bytes of that file in the target's record format.
+   */
   bytes: number;
+  /** The model of every request, for a target that takes one model per batch (job). */
+  model?: string;
+  /** The model id the target's job names (e.g. `global.anthropic.claude-sonnet-4-6`), with `model`. */
+  jobModel?: string;
 }
 
 /** The result of `plan()`. */

@@ -59,7 +59,20 @@ export type PlanWarning =
       savingUsd: number | null;
     }
   | { kind: "group-split"; group: string; batches: number }
-  | { kind: "ttl-short-for-waves"; waves: number };
+  | { kind: "ttl-short-for-waves"; waves: number }
+  | {
+      kind: "target";
+      /** The batch system the finding is about, e.g. `"bedrock"`. */
+      target: string;
+      /** What it is about: see `TargetTopic` in `_target-rules.ts`. */
+      topic: string;
+      /** The model concerned, when one. */
+      model?: string;
+      /** Requests concerned, when counted. */
+      requests?: number;
+      /** The finding and what to do, in full (uncertain facts say so). */
+      message: string;
+    };
 
 /** Every warning kind. */
 export type PlanWarningKind = PlanWarning["kind"];
@@ -149,6 +162,12 @@ export const planWarningInfo: Record<PlanWarningKind, PlanWarningInfo> = {
       "A group is larger than one batch allows (`maxRequests` / `maxBytes`), so it was split across consecutive batches. Its batches run in parallel, so expect a few more cache writes.",
     docs: DOCS,
   },
+  target: {
+    title: "Batch system",
+    description:
+      "What differs on the chosen target (`--target`): rules it does not share with the Anthropic API (Bedrock batch inference has no prompt caching and a minimum job size; Vertex runs 4 jobs at once), cheaper routes, and facts the sources leave uncertain.",
+    docs: DOCS,
+  },
   "ttl-short-for-waves": {
     title: "5m TTL with several waves",
     description:
@@ -187,5 +206,7 @@ export function formatWarning(warning: PlanWarning): string {
       return `${title}: ${warning.group} spans ${warning.batches} batches.`;
     case "ttl-short-for-waves":
       return `${title}: ${warning.waves} waves with 5m markers.`;
+    case "target":
+      return `${title} (${warning.target}): ${warning.message}`;
   }
 }
