@@ -21,20 +21,25 @@
  *    rule 3; with `ambiguous: "stop"`, or when their results cannot be read (archived), it stops
  *    and asks for `adopt` (`--adopt`) or `recreate` (`--recreate`).
  * A batch is never created twice silently.
+ *
+ * A backend that keeps a tag on each batch (`adoption: "tag"`, `backend.ts`) is given the
+ * intent's adoption tag at create; its open intents are resolved by the tag alone: a listed
+ * batch carrying it is adopted (`match: "tag"`, the oldest when a late create landed twice), and
+ * no such batch is rule 3.
  */
 
-import type Anthropic from "@anthropic-ai/sdk";
 import type { Plan } from "../types.js";
 import { sha256Hex } from "../util/hash.js";
 import { apiFailure, explainFailure } from "./_api-errors.js";
 import type { ApiCaller } from "./_call.js";
-import { checkBatchId, showId } from "./_ids.js";
+import { checkBatchId, notTheApi, showId } from "./_ids.js";
 import { hasId, pendingAgain, setFromBatch } from "./_records.js";
 import type { StateStore } from "./_store.js";
+import { adoptionTag, type BatchBackend, type BatchInfo, totalOf } from "./backend.js";
 import { RunError } from "./errors.js";
 import type { CreatingBatchRecord, RunState } from "./state.js";
 
-type MessageBatch = Anthropic.Messages.Batches.MessageBatch;
+type MessageBatch = BatchInfo;
 
 /** Events the adoption emits (the caller adds `progress`). */
 export type AdoptEvent =
@@ -43,13 +48,14 @@ export type AdoptEvent =
       index: number;
       wave: number;
       id: string;
-      match: "results" | "counts" | "user";
+      match: "results" | "counts" | "user" | "tag";
     }
   | { type: "recreating"; index: number; wave: number; reason: string }
   | { type: "identifying"; indexes: number[]; candidates: string[] };
 
 export interface AdoptContext {
-  client: Anthropic;
+  /** The batch system (`backend.ts`). */
+  backend: BatchBackend;
   /** Times and retries the calls (`_call.ts`). */
   api: ApiCaller;
   store: StateStore;
@@ -69,8 +75,7 @@ export interface AdoptContext {
 }
 
 function total(batch: MessageBatch): number {
-  const c = batch.request_counts;
-  return c.processing + c.succeeded + c.errored + c.canceled + c.expired;
+  return totalOf(batch.counts);
 }
 
 function idsHash(ids: Iterable<string>): string {
@@ -80,8 +85,9 @@ function idsHash(ids: Iterable<string>): string {
 function resultIds(ctx: AdoptContext, id: string): Promise<string[]> {
   return ctx.api.idempotent(`reading the results of ${id} to identify it`, async (o) => {
     const ids: string[] = [];
-    for await (const line of await ctx.client.messages.batches.results(id, undefined, o)) {
-      ids.push(line.custom_id);
+    for await (const line of await ctx.backend.results(id, o)) {
+      const read = ctx.backend.readResult(line);
+      if (read !== undefined) ids.push(read.id);
     }
     return ids;
   });
@@ -89,15 +95,10 @@ function resultIds(ctx: AdoptContext, id: string): Promise<string[]> {
 
 /** Batches newer than `listedBefore` (all of them when it is `null`), newest first. */
 async function listSince(ctx: AdoptContext, listedBefore: string | null): Promise<MessageBatch[]> {
-  const query = listedBefore === null ? { limit: 100 } : { before_id: listedBefore, limit: 100 };
   const doing = "listing batches to find a batch whose create answer was lost";
   let out: MessageBatch[];
   try {
-    out = await ctx.api.idempotent(doing, async (o) => {
-      const all: MessageBatch[] = [];
-      for await (const batch of ctx.client.messages.batches.list(query, o)) all.push(batch);
-      return all;
-    });
+    out = await ctx.api.idempotent(doing, (o) => ctx.backend.list(listedBefore, o));
   } catch (error) {
     throw explainFailure(error, {
       doing,
@@ -105,12 +106,12 @@ async function listSince(ctx: AdoptContext, listedBefore: string | null): Promis
       retries: ctx.api.policy.maxRetries,
     });
   }
-  for (const batch of out) checkBatchId(batch?.id, doing); // ids go into URLs and file names
+  for (const batch of out) checkBatchId(batch?.id, doing, ctx.backend); // ids go into URLs and file names
   return out;
 }
 
 function describe(b: MessageBatch): string {
-  return `${b.id} (${b.processing_status}, ${total(b)} requests, created ${b.created_at})`;
+  return `${b.id} (${b.state}, ${total(b)} requests, created ${b.createdAt})`;
 }
 
 /** Adopts the batch the user named for an open intent, after checking it. */
@@ -118,9 +119,7 @@ async function adoptNamed(ctx: AdoptContext, intent: CreatingBatchRecord, id: st
   let batch: MessageBatch;
   const doing = `checking batch ${id} given to adopt`;
   try {
-    batch = await ctx.api.idempotent(doing, (o) =>
-      ctx.client.messages.batches.retrieve(id, undefined, o),
-    );
+    batch = await ctx.api.idempotent(doing, (o) => ctx.backend.retrieve(id, o));
   } catch (error) {
     throw explainFailure(error, {
       doing,
@@ -137,7 +136,7 @@ async function adoptNamed(ctx: AdoptContext, intent: CreatingBatchRecord, id: st
   if (total(batch) !== intent.requestCount) {
     throw wrong(`it has ${total(batch)} requests, the planned batch ${intent.requestCount}`);
   }
-  if (batch.processing_status === "ended" && batch.archived_at === null) {
+  if (batch.state === "ended" && !batch.archived) {
     const planned = ctx.plan.batches[intent.index]!.requests.map((r) => r.custom_id);
     if (idsHash(await resultIds(ctx, id)) !== idsHash(planned)) {
       throw wrong("its results hold other custom_ids than the planned batch");
@@ -146,10 +145,10 @@ async function adoptNamed(ctx: AdoptContext, intent: CreatingBatchRecord, id: st
   if (batch?.id !== id) {
     throw new RunError(
       "bad-answer",
-      `The API answered ${doing} with batch ${showId(batch?.id)}: the server is not the Anthropic API (check \`ANTHROPIC_BASE_URL\`). Nothing was recorded.`,
+      `The API answered ${doing} with batch ${showId(batch?.id)}: ${notTheApi(ctx.backend)}. Nothing was recorded.`,
     );
   }
-  setFromBatch(ctx.store.state, intent.index, batch, "user", doing);
+  setFromBatch(ctx.store.state, intent.index, batch, "user", doing, ctx.backend);
   ctx.emit({ type: "adopted", index: intent.index, wave: intent.wave, id, match: "user" });
 }
 
@@ -167,9 +166,9 @@ function announceAdopted(
   ctx: AdoptContext,
   intent: CreatingBatchRecord,
   batch: MessageBatch,
-  match: "results" | "counts",
+  match: "results" | "counts" | "tag",
 ): void {
-  setFromBatch(ctx.store.state, intent.index, batch, match, "listing batches");
+  setFromBatch(ctx.store.state, intent.index, batch, match, "listing batches", ctx.backend);
   ctx.emit({ type: "adopted", index: intent.index, wave: intent.wave, id: batch.id, match });
 }
 
@@ -198,7 +197,7 @@ async function applyUserChoices(ctx: AdoptContext): Promise<void> {
  * Stage 2: the candidates, listed once per wave of an open intent (batches newer than the wave's
  * `listedBefore` this run does not know), of a size some open intent has.
  */
-async function sizedCandidates(
+async function listCandidates(
   ctx: AdoptContext,
   intents: readonly CreatingBatchRecord[],
 ): Promise<MessageBatch[]> {
@@ -211,8 +210,17 @@ async function sizedCandidates(
       if (!known.has(batch.id)) candidates.set(batch.id, batch);
     }
   }
+  return [...candidates.values()];
+}
+
+/** The candidates ({@link listCandidates}) of a size some open intent has. */
+async function sizedCandidates(
+  ctx: AdoptContext,
+  intents: readonly CreatingBatchRecord[],
+): Promise<MessageBatch[]> {
+  const candidates = await listCandidates(ctx, intents);
   const sizes = new Set(intents.map((i) => i.requestCount));
-  return [...candidates.values()].filter((b) => sizes.has(total(b)));
+  return candidates.filter((b) => sizes.has(total(b)));
 }
 
 /**
@@ -223,7 +231,7 @@ async function sizedCandidates(
 async function matchByResults(ctx: AdoptContext, sized: readonly MessageBatch[]) {
   const weak: MessageBatch[] = [];
   for (const batch of sized) {
-    if (batch.processing_status !== "ended" || batch.archived_at !== null) {
+    if (batch.state !== "ended" || batch.archived) {
       weak.push(batch);
       continue;
     }
@@ -312,7 +320,7 @@ function resolveSize(ctx: AdoptContext, pass: SizePass, size: number, weak: Mess
   if (theirs.length === 0) settleOrRecreate(ctx, pass, mine, size);
   else if (mine.length === 1 && theirs.length === 1) {
     announceAdopted(ctx, mine[0]!, theirs[0]!, "counts"); // rule 2
-  } else if (ctx.ambiguous === "wait" && theirs.every((b) => b.processing_status !== "ended")) {
+  } else if (ctx.ambiguous === "wait" && theirs.every((b) => b.state !== "ended")) {
     waitToIdentify(ctx, pass, mine, theirs);
   } else askUser(pass, mine, theirs, size);
 }
@@ -324,6 +332,30 @@ function ambiguityError(ctx: AdoptContext, pass: SizePass): RunError {
     "ambiguous-adoption",
     `Creates got no answer (a crash, a lost connection or a 5xx between the create and its record), and the batches created since do not identify them unambiguously (their custom_ids cannot be read while they are processing, or at all once archived):\n${pass.ambiguous.join("\n")}\ncacheplan never creates a batch twice silently. Adopt the right one with ${one ? "`--adopt ID`" : "`--adopt INDEX=ID`"}, or pass ${recreate} if none of them is it; or wait until they end and run \`cacheplan submit ${ctx.planDir}\` again: an ended batch is matched by its results' custom_ids.`,
   );
+}
+
+/**
+ * The open intents of a backend that keeps tags: a candidate carrying an intent's adoption tag is
+ * it (the oldest, when a create that seemed lost landed twice); none is rule 3.
+ */
+async function resolveByTag(
+  ctx: AdoptContext,
+  open: readonly CreatingBatchRecord[],
+): Promise<number> {
+  const candidates = await listCandidates(ctx, open);
+  const pass: SizePass = { intents: open, waitMs: 0, ambiguous: [] };
+  for (const intent of open) {
+    const tag = adoptionTag(ctx.store.state.plan, intent.index);
+    const mine = candidates
+      .filter((b) => b.tag === tag)
+      .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+    // The tag alone: a batch still validating may report no counts yet (OpenAI, Vertex).
+    if (mine.length > 0) {
+      announceAdopted(ctx, intent, mine[0]!, "tag");
+    } else settleOrRecreate(ctx, pass, [intent], intent.requestCount);
+  }
+  await ctx.store.save();
+  return pass.waitMs;
 }
 
 /**
@@ -340,6 +372,7 @@ export async function resolveIntents(ctx: AdoptContext): Promise<number> {
     await ctx.store.save();
     return 0;
   }
+  if (ctx.backend.adoption === "tag") return resolveByTag(ctx, open);
   const weak = await matchByResults(ctx, await sizedCandidates(ctx, open));
   const pass: SizePass = { intents: openIntents(ctx.store.state), waitMs: 0, ambiguous: [] };
   for (const size of new Set(pass.intents.map((i) => i.requestCount))) {

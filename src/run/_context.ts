@@ -2,13 +2,13 @@
  * What the parts of a run share (internal): the plan, the client, the state, the signal, the
  * resolved options and the event sink.
  */
-import type Anthropic from "@anthropic-ai/sdk";
 import type { ModelTable } from "../pricing/models.js";
 import type { Plan } from "../types.js";
 import type { ApiCaller } from "./_call.js";
 import { sleep } from "./_call.js";
 import { type Current, progressOf } from "./_records.js";
 import type { StateStore } from "./_store.js";
+import type { BatchBackend } from "./backend.js";
 import { redactDeep } from "./redact.js";
 import type { RunEvent } from "./types.js";
 
@@ -22,7 +22,8 @@ export type EventBody = RunEvent extends infer E
 export interface RunContext {
   plan: Plan;
   planDir: string;
-  client: Anthropic;
+  /** The batch system: every create, poll, list, download and cancel goes through it. */
+  backend: BatchBackend;
   /** Every API call goes through it: timeouts, retries of idempotent calls, waiting notices. */
   api: ApiCaller;
   /** The client's key and token, for {@link redactDeep} (never written anywhere). */

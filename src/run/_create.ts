@@ -4,7 +4,10 @@
  * batch twice), and failures are sorted into "not created, try again", "refused, stop" and
  * "unknown, look for it" (see `_adopt.ts`).
  */
+
+import path from "node:path";
 import pLimit from "p-limit";
+import { batchFileName } from "../io/plan-dir.js";
 import { resolveIntents } from "./_adopt.js";
 import { apiFailure, createOutcome, explainFailure } from "./_api-errors.js";
 import { pickUpCancel } from "./_cancel-marker.js";
@@ -13,13 +16,14 @@ import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { checkBatchId } from "./_ids.js";
 import { creating, hasId, pendingAgain, setFromBatch } from "./_records.js";
 import { windowWarning } from "./_window.js";
+import { adoptionTag, type BatchInfo, type CreateInput } from "./backend.js";
 
 /** Resolves the run's open intents, waiting while one is too recent to decide. */
 export async function resolveAll(ctx: RunContext): Promise<void> {
   for (;;) {
     if (aborted(ctx)) return;
     const waitMs = await resolveIntents({
-      client: ctx.client,
+      backend: ctx.backend,
       api: ctx.api,
       store: ctx.store,
       plan: ctx.plan,
@@ -45,10 +49,7 @@ async function newestBatchId(ctx: RunContext): Promise<string | null> {
   const doing = "listing batches";
   let id: string | undefined;
   try {
-    const page = await ctx.api.idempotent(doing, (o) =>
-      ctx.client.messages.batches.list({ limit: 1 }, o),
-    );
-    id = page.data[0]?.id;
+    id = (await ctx.api.idempotent(doing, (o) => ctx.backend.newest(o))) ?? undefined;
   } catch (error) {
     throw explainFailure(error, {
       doing,
@@ -56,7 +57,7 @@ async function newestBatchId(ctx: RunContext): Promise<string | null> {
       retries: ctx.api.policy.maxRetries,
     });
   }
-  return id === undefined ? null : checkBatchId(id, doing);
+  return id === undefined ? null : checkBatchId(id, doing, ctx.backend);
 }
 
 /** Warns when `wave` starts after the 1h window of the previous wave (once per severity). */
@@ -89,6 +90,21 @@ function noteCreatedAt(ctx: RunContext, wave: number, createdAt: string): void {
   }
 }
 
+/** What the backend gets to create batch `index` (`backend.ts`). */
+function createInput(ctx: RunContext, index: number): CreateInput {
+  const planned = ctx.plan.batches[index]!;
+  const model = (planned as { model?: unknown }).model;
+  return {
+    index,
+    wave: planned.wave,
+    requests: planned.requests,
+    file: path.resolve(ctx.planDir, batchFileName(index, planned.wave)),
+    bytes: planned.bytes,
+    model: typeof model === "string" ? model : undefined,
+    tag: adoptionTag(ctx.store.state.plan, index),
+  };
+}
+
 /**
  * Creates batch `index`: intent, create, record; 429 and 529 are retried here with backoff; an
  * unknown outcome leaves the intent open for {@link resolveAll}.
@@ -105,16 +121,14 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
     attempts.set(index, attempt);
     store.state.batches[index] = creating(store.state.batches[index]!, attempt);
     await store.save(); // the intent is on disk before the batch can exist
-    let batch: Awaited<ReturnType<typeof ctx.client.messages.batches.create>>;
+    let batch: BatchInfo;
     try {
       // Sent once, and not aborted by the run's signal: a create in flight finishes and is
       // recorded even when the run is stopping; a failure is resolved below, never blindly resent.
-      batch = await ctx.api.sendOnce(doing, (o) =>
-        ctx.client.messages.batches.create({ requests: planned.requests }, o),
-      );
+      batch = await ctx.api.sendOnce(doing, (o) => ctx.backend.create(createInput(ctx, index), o));
     } catch (error) {
       const failure = apiFailure(error);
-      const outcome = createOutcome(failure);
+      const outcome = ctx.backend.createOutcome?.(error) ?? createOutcome(failure);
       if (outcome === "unknown") {
         if (attempt > ctx.createRetries) {
           throw explainFailure(error, { doing, planDir: ctx.planDir, retries: ctx.createRetries });
@@ -144,8 +158,8 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
       await pause(delayMs, ctx.signal);
       continue;
     }
-    setFromBatch(store.state, index, batch, "created", doing);
-    noteCreatedAt(ctx, planned.wave, batch.created_at);
+    setFromBatch(store.state, index, batch, "created", doing, ctx.backend);
+    noteCreatedAt(ctx, planned.wave, batch.createdAt);
     await store.save();
     emit(ctx, {
       type: "created",

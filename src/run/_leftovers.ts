@@ -19,7 +19,8 @@ const TOP = [
   new RegExp(`^${esc(CANCEL_MARKER)}\\.tmp-(\\d+)-[0-9a-f]+$`),
 ];
 const CLAIM = new RegExp(`^${esc(LOCK_FILE)}\\.claim-[0-9a-f]{20}$`);
-const PARTIAL = /^\d{4,}-msgbatch_[A-Za-z0-9]+\.jsonl\.partial-(\d+)$/;
+/** A results download in progress: `<batch>-<id>.jsonl.partial-<pid>` (ids of any backend, `_ids.ts`). */
+const PARTIAL = /^\d{4,}-[A-Za-z0-9][A-Za-z0-9_.-]*\.jsonl\.partial-(\d+)$/;
 
 const gone = (pid: string) => Number(pid) !== process.pid && !alive(Number(pid));
 

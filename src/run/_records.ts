@@ -1,13 +1,14 @@
 /**
  * Batch records from the API's answers, and the progress of a run (internal).
  */
-import type Anthropic from "@anthropic-ai/sdk";
-import { checkBatchId, showId } from "./_ids.js";
+import { ANTHROPIC_IDS, checkBatchId, type IdRule, notTheApi, showId } from "./_ids.js";
+import type { BatchInfo } from "./backend.js";
 import { RunError } from "./errors.js";
 import type { BatchRecord, CreatingBatchRecord, RunState } from "./state.js";
 import type { RunProgress } from "./types.js";
 
-type MessageBatch = Anthropic.Messages.Batches.MessageBatch;
+/** How a batch id was learned (see `CreatedFields.origin`). */
+export type Origin = "created" | "results" | "counts" | "user" | "tag";
 
 /** The fields every record keeps. */
 function base(record: BatchRecord) {
@@ -32,33 +33,33 @@ export function hasId(
  */
 export function recordFromBatch(
   record: BatchRecord,
-  batch: MessageBatch,
-  origin: "created" | "results" | "counts" | "user",
+  batch: BatchInfo,
+  origin: Origin,
 ): BatchRecord {
   if (record.state === "downloaded") return record;
   const keep = hasId(record) ? record.origin : origin;
   const created = {
     ...base(record),
     id: batch.id,
-    created_at: batch.created_at,
-    expires_at: batch.expires_at,
+    created_at: batch.createdAt,
+    expires_at: batch.expiresAt,
     origin: keep,
   };
-  if (batch.processing_status === "ended") {
+  if (batch.state === "ended") {
     return {
       ...created,
       state: "ended",
-      ended_at: batch.ended_at ?? new Date().toISOString(),
-      request_counts: { ...batch.request_counts },
+      ended_at: batch.endedAt ?? new Date().toISOString(),
+      request_counts: { ...batch.counts },
     };
   }
   return {
     ...created,
     state: "submitted",
-    processing_status: batch.processing_status,
-    cancel_initiated_at: batch.cancel_initiated_at,
+    processing_status: batch.state,
+    cancel_initiated_at: batch.cancelInitiatedAt,
     // As reported: all `processing` until the batch ends (reference fact 19).
-    ...(batch.request_counts ? { request_counts: { ...batch.request_counts } } : {}),
+    ...(batch.counts ? { request_counts: { ...batch.counts } } : {}),
   };
 }
 
@@ -73,23 +74,24 @@ export function recordFromBatch(
 export function setFromBatch(
   state: RunState,
   index: number,
-  batch: MessageBatch,
-  origin: "created" | "results" | "counts" | "user",
+  batch: BatchInfo,
+  origin: Origin,
   where: string,
+  rule: IdRule = ANTHROPIC_IDS,
 ): void {
   const record = state.batches[index]!;
-  const id = checkBatchId(batch?.id, where);
+  const id = checkBatchId(batch?.id, where, rule);
   if (hasId(record) && record.id !== id) {
     throw new RunError(
       "bad-answer",
-      `The API answered ${where} with batch ${showId(id)}, but batch ${index} is ${showId(record.id)}: the server is not the Anthropic API (check \`ANTHROPIC_BASE_URL\`). Nothing was recorded.`,
+      `The API answered ${where} with batch ${showId(id)}, but batch ${index} is ${showId(record.id)}: ${notTheApi(rule)}. Nothing was recorded.`,
     );
   }
   const other = state.batches.find((b) => b.index !== index && hasId(b) && b.id === id);
   if (other) {
     throw new RunError(
       "bad-answer",
-      `The API answered ${where} with batch ${showId(id)}, which is already batch ${other.index} of this run: the server gave one id to two batches, which the Anthropic API never does (check \`ANTHROPIC_BASE_URL\`). Nothing was recorded and no results file was overwritten.`,
+      `The API answered ${where} with batch ${showId(id)}, which is already batch ${other.index} of this run: the server gave one id to two batches, which ${rule.name} never does (check \`${rule.endpointEnv}\`). Nothing was recorded and no results file was overwritten.`,
     );
   }
   state.batches[index] = recordFromBatch(record, batch, origin);

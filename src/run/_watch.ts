@@ -7,7 +7,7 @@ import pLimit from "p-limit";
 import { resolveInside } from "../io/plan-dir.js";
 import { apiFailure, explainFailure } from "./_api-errors.js";
 import { pickUpCancel } from "./_cancel-marker.js";
-import { scaledInterval, withTimeScale } from "./_clock.js";
+import { scaledInterval } from "./_clock.js";
 import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { hasId, pendingAgain, setFromBatch } from "./_records.js";
 import { downloadResults, emptyResults, resultsFileName } from "./_results.js";
@@ -25,7 +25,7 @@ async function download(ctx: RunContext, record: EndedBatchRecord): Promise<void
   let results: ResultsRecord;
   try {
     results = await downloadResults({
-      client: ctx.client,
+      backend: ctx.backend,
       api: ctx.api,
       planDir: ctx.planDir,
       index: record.index,
@@ -40,11 +40,11 @@ async function download(ctx: RunContext, record: EndedBatchRecord): Promise<void
       failure.status === 404
         ? await ctx.api
             .idempotent(`retrieving batch ${record.index} (${record.id})`, (o) =>
-              ctx.client.messages.batches.retrieve(record.id, undefined, o),
+              ctx.backend.retrieve(record.id, o),
             )
             .catch(() => null)
         : null;
-    if (batch?.archived_at == null) {
+    if (batch?.archived !== true) {
       throw explainFailure(error, {
         doing: `downloading the results of batch ${record.index} (${record.id})`,
         planDir: ctx.planDir,
@@ -52,7 +52,7 @@ async function download(ctx: RunContext, record: EndedBatchRecord): Promise<void
         retries: ctx.api.policy.maxRetries,
       });
     }
-    results = emptyResults(resultsFileName(record.index, record.id), plannedIds);
+    results = emptyResults(resultsFileName(record.index, record.id, ctx.backend), plannedIds);
     emit(ctx, {
       type: "warning",
       warning: { kind: "archived", index: record.index, id: record.id },
@@ -114,21 +114,21 @@ async function pollOne(ctx: RunContext, index: number): Promise<Polled> {
   };
   const polling = `polling batch ${index} (${record.id})`;
   let batch = await ctx.api
-    .idempotent(polling, (o) =>
-      withTimeScale(ctx.client.messages.batches.retrieve(record.id, undefined, o), (scale) => {
-        ctx.timeScale = scale;
-      }),
-    )
+    .idempotent(polling, async (o) => {
+      const polled = await ctx.backend.retrieve(record.id, o);
+      if (polled?.timeScale !== undefined) ctx.timeScale = polled.timeScale; // `_clock.ts`
+      return polled;
+    })
     .catch(failed(polling));
   if (batch === null) return nothing;
-  if (state.canceledAt !== null && batch.processing_status === "in_progress") {
+  if (state.canceledAt !== null && batch.state === "in_progress") {
     const canceling = `canceling batch ${index} (${record.id})`;
     batch =
       (await ctx.api
-        .idempotent(canceling, (o) => ctx.client.messages.batches.cancel(record.id, undefined, o))
+        .idempotent(canceling, (o) => ctx.backend.cancel(record.id, o))
         .catch(failed(canceling))) ?? batch;
   }
-  setFromBatch(state, index, batch, record.origin, polling);
+  setFromBatch(state, index, batch, record.origin, polling, ctx.backend);
   const next = state.batches[index]!;
   const changed = JSON.stringify(next) !== JSON.stringify(record);
   if (next.state !== "ended") return { changed, ended: false };

@@ -4,19 +4,18 @@
  * canceled batches to their end and downloads what they did.
  */
 
-import type Anthropic from "@anthropic-ai/sdk";
 import { apiFailure, explainFailure } from "./_api-errors.js";
+import { backendFor } from "./_backend.js";
 import { ApiCaller } from "./_call.js";
 import { pickUpCancel, writeCancelMarker } from "./_cancel-marker.js";
 import { cleanLeftovers } from "./_leftovers.js";
-import { callPolicy, redactError, secretsOf } from "./_options.js";
+import { callPolicy, redactError } from "./_options.js";
 import { setFromBatch } from "./_records.js";
 import { acquireLock, StateStore } from "./_store.js";
+import type { BatchBackend, BatchInfo } from "./backend.js";
 import { RunError } from "./errors.js";
 import { type RunState, readRunState, type SubmittedBatchRecord } from "./state.js";
 import type { CancelOptions, CancelResult } from "./types.js";
-
-type MessageBatch = Anthropic.Messages.Batches.MessageBatch;
 
 /**
  * Cancels the batches of the run recorded in `planDir/run.json` that are still in progress, and
@@ -33,9 +32,11 @@ type MessageBatch = Anthropic.Messages.Batches.MessageBatch;
  * fails.
  */
 export async function cancelRun(planDir: string, options: CancelOptions): Promise<CancelResult> {
-  const secrets = secretsOf(options?.client);
+  const recorded = await readRunState(planDir).catch(() => null);
+  const backend = await backendFor(recorded?.target ?? "anthropic", options);
+  const secrets = [...backend.secrets];
   try {
-    return await cancelLocked(planDir, options, secrets);
+    return await cancelLocked(planDir, options, backend, secrets);
   } catch (error) {
     throw redactError(error, secrets);
   }
@@ -50,6 +51,7 @@ const NEVER_SUBMITTED = (planDir: string) =>
 async function cancelLocked(
   planDir: string,
   options: CancelOptions,
+  backend: BatchBackend,
   secrets: string[],
 ): Promise<CancelResult> {
   const api = new ApiCaller(callPolicy(options), options.signal, () => {});
@@ -59,7 +61,7 @@ async function cancelLocked(
   } catch (error) {
     // A submit runs on the folder: ask it to stop, never touching its run.json.
     if (error instanceof RunError && error.code === "locked")
-      return cancelBeside(planDir, options, api);
+      return cancelBeside(planDir, backend, api);
     throw error;
   }
   try {
@@ -72,8 +74,8 @@ async function cancelLocked(
     await store.save();
     await pickUpCancel(store); // a marker left by an earlier cancel: recorded now, removed
     const result = await cancelEach(state, false, async (record) => {
-      const batch = await cancelOne(api, options, planDir, record);
-      setFromBatch(state, record.index, batch.batch, record.origin, batch.doing);
+      const batch = await cancelOne(api, backend, planDir, record);
+      setFromBatch(state, record.index, batch.batch, record.origin, batch.doing, backend);
       await store.save();
       return batch.ended;
     });
@@ -91,7 +93,7 @@ async function cancelLocked(
  */
 async function cancelBeside(
   planDir: string,
-  options: CancelOptions,
+  backend: BatchBackend,
   api: ApiCaller,
 ): Promise<CancelResult> {
   const state = await readRunState(planDir);
@@ -106,7 +108,7 @@ async function cancelBeside(
   const result = await cancelEach(
     state,
     true,
-    async (record) => (await cancelOne(api, options, planDir, record)).ended,
+    async (record) => (await cancelOne(api, backend, planDir, record)).ended,
   );
   return { ...result, state: { ...state, canceledAt: state.canceledAt ?? canceledAt } };
 }
@@ -145,24 +147,22 @@ async function cancelEach(
 /** Cancels one batch; an ended batch (the API answers 400) is retrieved instead. */
 async function cancelOne(
   api: ApiCaller,
-  options: CancelOptions,
+  backend: BatchBackend,
   planDir: string,
   record: SubmittedBatchRecord,
-): Promise<{ batch: MessageBatch; ended: boolean; doing: string }> {
+): Promise<{ batch: BatchInfo; ended: boolean; doing: string }> {
   const doing = `canceling batch ${record.index} (${record.id})`;
   try {
-    const batch = await api.idempotent(doing, (o) =>
-      options.client.messages.batches.cancel(record.id, undefined, o),
-    );
+    const batch = await api.idempotent(doing, (o) => backend.cancel(record.id, o));
     return { batch, ended: false, doing };
   } catch (error) {
     if (error instanceof RunError) throw error;
     if (apiFailure(error).status === 400) {
       // Already ended: the API refuses to cancel it; record what it is now.
       const batch = await api
-        .idempotent(doing, (o) => options.client.messages.batches.retrieve(record.id, undefined, o))
+        .idempotent(doing, (o) => backend.retrieve(record.id, o))
         .catch(() => null);
-      if (batch?.processing_status === "ended") return { batch, ended: true, doing };
+      if (batch?.state === "ended") return { batch, ended: true, doing };
     }
     throw explainFailure(error, {
       doing,

@@ -48,9 +48,10 @@ interface CreatedFields {
   expires_at: string;
   /**
    * How the id was learned: `"created"` from the create call's answer; `"results"`, `"counts"`
-   * or `"user"` when it was adopted after a create whose answer was lost (see `submit()`).
+   * `"user"` or `"tag"` (a backend that keeps the create's adoption tag on the batch,
+   * `backend.ts`) when it was adopted after a create whose answer was lost (see `submit()`).
    */
-  origin: "created" | "results" | "counts" | "user";
+  origin: "created" | "results" | "counts" | "user" | "tag";
 }
 
 /** Not created yet. */
@@ -190,6 +191,11 @@ export interface RunFailure {
 export interface RunState {
   /** State format version. */
   version: 1;
+  /**
+   * The batch system the run is on (its backend, `backend.ts`), when it is not `"anthropic"`:
+   * absent for the Anthropic API, so its states stay as they were.
+   */
+  target?: string;
   /** Fingerprint of the plan: SHA-256 over its batches' fingerprints, in order. */
   plan: string;
   /** When the run was first started (this machine's clock, ISO 8601). */
@@ -219,6 +225,12 @@ export function planFingerprint(fingerprints: readonly string[]): string {
   return `sha256:${sha256Hex(fingerprints.join("\n"))}`;
 }
 
+/** The target a plan is for (`plan.json` records it when it is not `"anthropic"`). */
+export function targetOf(plan: Plan): string {
+  const target = (plan.options as { target?: unknown }).target;
+  return typeof target === "string" ? target : "anthropic";
+}
+
 /** A fresh state for `plan`: every batch pending. */
 export function initialRunState(plan: Plan, now: string): RunState {
   const batches: BatchRecord[] = plan.batches.map((b) => ({
@@ -228,8 +240,10 @@ export function initialRunState(plan: Plan, now: string): RunState {
     fingerprint: batchFingerprint(b.requests),
     state: "pending",
   }));
+  const target = targetOf(plan);
   return {
     version: 1,
+    ...(target === "anthropic" ? {} : { target }),
     plan: planFingerprint(batches.map((b) => b.fingerprint)),
     startedAt: now,
     updatedAt: now,
@@ -319,6 +333,14 @@ function splitLegacyWrites(state: RunState): void {
 
 /** Batch ids as the API gives them (see `_ids.ts`, which this mirrors for the state). */
 const ID = /^msgbatch_[A-Za-z0-9]{1,128}$/;
+/** Ids of other targets' backends: letters, digits, `_`, `-`, `.`, never `..` (`backend.ts`). */
+const OTHER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
+
+function idOk(id: unknown, target: string | undefined): boolean {
+  if (typeof id !== "string") return false;
+  if (target === undefined || target === "anthropic") return ID.test(id);
+  return OTHER_ID.test(id) && !id.includes("..");
+}
 
 /**
  * Every path and id `run.json` holds must be what cacheplan writes: a batch id of the API's
@@ -334,9 +356,9 @@ function checkPaths(state: RunState, file: string): void {
       );
     if (b.index !== i) throw bad(`its \`index\` is ${JSON.stringify(b.index)}`);
     if (b.state === "pending" || b.state === "creating") continue;
-    if (typeof b.id !== "string" || !ID.test(b.id)) {
+    if (!idOk(b.id, state.target)) {
       throw bad(
-        `the batch id ${JSON.stringify(String(b.id).slice(0, 80))} is not a Message Batch id`,
+        `the batch id ${JSON.stringify(String(b.id).slice(0, 80))} is not a ${state.target === undefined || state.target === "anthropic" ? "Message Batch" : `${state.target} batch`} id`,
       );
     }
     if (b.state !== "downloaded") continue;

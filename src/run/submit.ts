@@ -7,34 +7,28 @@ import { mkdir } from "node:fs/promises";
 import { isCacheplanError, OptionsError } from "../errors.js";
 import { verifyPlan } from "../io/plan-dir.js";
 import type { Plan } from "../types.js";
+import { backendFor } from "./_backend.js";
 import { ApiCaller, type CallEvent, linkedSignal } from "./_call.js";
 import { pickUpCancel } from "./_cancel-marker.js";
 import { aborted, emit, type RunContext } from "./_context.js";
 import { checkWindow, createWave, resolveAll } from "./_create.js";
-import { BATCH_ID } from "./_ids.js";
+import { isBatchId } from "./_ids.js";
 import { cleanLeftovers } from "./_leftovers.js";
-import { callPolicy, positive, redactError, secretsOf } from "./_options.js";
+import { callPolicy, positive, redactError } from "./_options.js";
 import { hasId, progressOf } from "./_records.js";
 import { isRunStopped } from "./_stopped.js";
 import { acquireLock, StateStore } from "./_store.js";
 import { watchWave } from "./_watch.js";
+import type { BatchBackend } from "./backend.js";
 import { RunError } from "./errors.js";
 import { redactSecrets } from "./redact.js";
-import { initialRunState, RUN_STATE_FILE, readRunState } from "./state.js";
+import { initialRunState, RUN_STATE_FILE, readRunState, targetOf } from "./state.js";
 import type { SubmitOptions, SubmitResult } from "./types.js";
-
-function checkClient(options: { client: unknown }): void {
-  const client = options?.client;
-  if (typeof client !== "object" || client === null || !("messages" in client)) {
-    throw new OptionsError(
-      "`client` must be an `Anthropic` client from `@anthropic-ai/sdk`, e.g. `new Anthropic()` (it reads `ANTHROPIC_API_KEY`).",
-    );
-  }
-}
 
 function resolveContext(
   plan: Plan,
   options: SubmitOptions,
+  backend: BatchBackend,
   store: StateStore,
   signal: AbortSignal,
 ): RunContext {
@@ -46,9 +40,9 @@ function resolveContext(
   const ctx: RunContext = {
     plan,
     planDir: options.planDir,
-    client: options.client,
+    backend,
     api: new ApiCaller(policy, signal, (event: CallEvent) => emit(ctx, event)),
-    secrets: secretsOf(options.client),
+    secrets: [...backend.secrets],
     store,
     signal,
     onProgress: options.onProgress,
@@ -86,9 +80,9 @@ function checkDirections(ctx: RunContext): void {
         `\`adopt\` names batch ${index}; the plan has batches 0 to ${batches - 1}.`,
       );
     }
-    if (typeof id !== "string" || !BATCH_ID.test(id)) {
+    if (!isBatchId(id, ctx.backend)) {
       throw new OptionsError(
-        `\`adopt\` gives batch ${index} the id ${JSON.stringify(id)}, which is not a Message Batch id (\`msgbatch_\` then letters and digits, as \`cacheplan status\` and the Console show them).`,
+        `\`adopt\` gives batch ${index} the id ${JSON.stringify(id)}, which is not a ${ctx.backend.batchNoun} id (${ctx.backend.idShape}, as \`cacheplan status\` and the Console show them).`,
       );
     }
     if (ctx.store.state.batches[index]?.state !== "creating") {
@@ -133,16 +127,20 @@ export async function submit(plan: Plan, options: SubmitOptions): Promise<Submit
   if (typeof options?.planDir !== "string" || options.planDir === "") {
     throw new OptionsError("`planDir` must name the plan folder, where `run.json` is written.");
   }
-  checkClient(options);
-  const secrets = secretsOf(options.client);
+  const backend = await backendFor(targetOf(plan), options);
+  const secrets = [...backend.secrets];
   try {
-    return await locked(plan, options);
+    return await locked(plan, options, backend);
   } catch (error) {
     throw redactError(error, secrets);
   }
 }
 
-async function locked(plan: Plan, options: SubmitOptions): Promise<SubmitResult> {
+async function locked(
+  plan: Plan,
+  options: SubmitOptions,
+  backend: BatchBackend,
+): Promise<SubmitResult> {
   const planDir = options.planDir;
   await mkdir(planDir, { recursive: true });
   const release = await acquireLock(planDir);
@@ -161,8 +159,8 @@ async function locked(plan: Plan, options: SubmitOptions): Promise<SubmitResult>
     }
     await verifyPlan(plan, planDir);
     const store = new StateStore(planDir, saved ?? fresh);
-    store.secrets = secretsOf(options.client);
-    const ctx = resolveContext(plan, options, store, linked.signal);
+    store.secrets = [...backend.secrets];
+    const ctx = resolveContext(plan, options, backend, store, linked.signal);
     checkDirections(ctx);
     if (store.state.lastFailure) store.state.lastFailure = null; // running again
     if (saved === null || store.state.lastFailure === null) await store.save();

@@ -4,6 +4,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ModelTable } from "../pricing/models.js";
 import type { Plan, PlanOptions } from "../types.js";
+import type { BatchBackend } from "./backend.js";
 import type { BatchRequestCounts, ResultsRecord, RunState } from "./state.js";
 
 /** How often `submit()` polls the batches of a wave. */
@@ -26,17 +27,25 @@ export interface PollOptions {
   factor?: number;
 }
 
-/** Options of `submit()`. `client` and `planDir` are required. */
+/** Options of `submit()`. `planDir` and `client` (or `backend`) are required. */
 export interface SubmitOptions {
   /**
-   * The SDK client to call, configured by the caller: key, base URL, workspace headers. The
-   * runner never stores or prints its key (it reads it only to redact it from every message it
-   * prints or writes). Its retries and timeout are replaced by `maxRetries` and `timeout`: every
-   * call is sent with the SDK's retries off, idempotent ones retried by the runner, and
-   * `batches.create` never blindly retried (a failed create is looked for before it is created
-   * again).
+   * The SDK client to call, configured by the caller: key, base URL, workspace headers; for a
+   * plan of the Anthropic API (the default target) an `Anthropic` client, for another target a
+   * client of its SDK (the target's `createClient()` makes one). The runner never stores or
+   * prints its key (it reads it only to redact it from every message it prints or writes). Its
+   * retries and timeout are replaced by `maxRetries` and `timeout`: every call is sent with the
+   * SDK's retries off, idempotent ones retried by the runner, and `batches.create` never blindly
+   * retried (a failed create is looked for before it is created again).
    */
-  client: Anthropic;
+  client?: Anthropic | object;
+  /**
+   * The batch system to run on, instead of the one the plan's target builds on `client` (see
+   * `BatchBackend`): for tests, and for systems cacheplan does not ship. Its `target` must be the
+   * plan's.
+   * @default the plan's target's backend on `client`
+   */
+  backend?: BatchBackend;
   /**
    * The plan folder (from `writePlan()`): `run.json` and `results/` are written there. The plan
    * given must be the one the state was started with (checked by fingerprint).
@@ -262,8 +271,11 @@ export type RunEvent =
       index: number;
       wave: number;
       id: string;
-      /** How it was identified: its results' `custom_id`s, its request count alone, or `adopt`. */
-      match: "results" | "counts" | "user";
+      /**
+       * How it was identified: its results' `custom_id`s, its request count alone, `adopt`, or
+       * the adoption tag a backend keeps on the batch (`BatchBackend.adoption`).
+       */
+      match: "results" | "counts" | "user" | "tag";
     })
   | (EventBase & { type: "recreating"; index: number; wave: number; reason: string })
   | (EventBase & {
@@ -345,7 +357,9 @@ export interface SubmitResult {
 /** Options of `cancelRun()`. */
 export interface CancelOptions {
   /** The SDK client, as for `submit()`. */
-  client: Anthropic;
+  client?: Anthropic | object;
+  /** The backend, as for `submit()`. @default the run's target's backend on `client` */
+  backend?: BatchBackend;
   /** Aborts the calls. @default undefined */
   signal?: AbortSignal;
   /** As for `submit()`. @default 8 */

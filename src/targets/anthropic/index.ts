@@ -6,6 +6,7 @@
  */
 import type Anthropic from "@anthropic-ai/sdk";
 import { defineTarget } from "../target.js";
+import { anthropicBackend } from "./backend.js";
 import { batchOnlyViolation } from "./batch-rules.js";
 import {
   CONSERVATIVE_MIN_CACHEABLE_TOKENS,
@@ -61,6 +62,7 @@ const anthropic = defineTarget<Anthropic>({
   models: MODEL_TABLE,
   readResult,
   createClient,
+  backend: anthropicBackend,
 });
 
 export default anthropic;
