@@ -20,7 +20,7 @@ export type Confidence = "official" | "secondary" | "third-party" | "unknown";
  * Claude Mythos Preview, which produces about 30% more tokens for the same text than
  * `"claude-legacy"` (reference fact 5; PR-Q glossary 2026-10-09; H55).
  */
-export type TokenizerFamily = "claude-legacy" | "claude-2026";
+export type TokenizerFamily = "claude-legacy" | "claude-2026" | "o200k";
 
 /** A long-context price tier that replaces the base prices above an input-size threshold. */
 export interface PriceTier {

@@ -18,7 +18,7 @@ export const REQUIRED_NEW_MODEL_FIELDS = [
 ] as const satisfies readonly (keyof ModelInfo)[];
 
 const CONFIDENCES: readonly Confidence[] = ["official", "secondary", "third-party", "unknown"];
-const TOKENIZERS: readonly TokenizerFamily[] = ["claude-legacy", "claude-2026"];
+const TOKENIZERS: readonly TokenizerFamily[] = ["claude-legacy", "claude-2026", "o200k"];
 const TIER_FIELDS = ["aboveInputTokens", "inputPerMTok", "outputPerMTok", "source"] as const;
 
 const describeValue = (value: unknown): string => {

@@ -9,6 +9,7 @@ import type { Target } from "./target.js";
 /** Every target, by id, each loaded on first use. */
 export const targets = {
   anthropic: () => import("./anthropic/index.js").then((m) => m.default),
+  openai: () => import("./openai/index.js").then((m) => m.default),
   vertex: () => import("./vertex/index.js").then((m) => m.default),
   bedrock: () => import("./bedrock/index.js").then((m) => m.default),
 } as const satisfies Record<string, () => Promise<Target>>;

@@ -12,6 +12,8 @@ import type { SegmentCountRequest, TokenCounter } from "./counter.js";
 export const TOKENIZER_FACTORS: Readonly<Record<TokenizerFamily, number>> = {
   "claude-legacy": 1.0,
   "claude-2026": 1.3,
+  // OpenAI models (src/targets/openai) are counted with o200k_base itself, not scaled cl100k.
+  o200k: 1.0,
 };
 
 /** Formatting tokens around each block (role markers, separators): a small fixed estimate. */

@@ -1,0 +1,19 @@
+/**
+ * The OpenAI client, made on demand: `openai` (6.x, the newest major that runs on Node 20) is
+ * imported only here and only when a client is asked for, so `plan` and `estimate` never load it.
+ */
+import type OpenAI from "openai";
+import type { ClientOptions } from "../target.js";
+
+/**
+ * A client of the OpenAI API (`client.files`, `client.batches`, reference §4.2). An option left
+ * out keeps the SDK's default (`OPENAI_API_KEY`, `OPENAI_BASE_URL`); the key is never logged.
+ */
+export async function createClient(options: ClientOptions = {}): Promise<OpenAI> {
+  const { default: Sdk } = await import("openai");
+  return new Sdk({
+    ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+    ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+    ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
+  });
+}
