@@ -3,10 +3,11 @@ import { defineCommand } from "citty";
 import { renderNextSteps } from "../../exports/run.js";
 import { type CancelResult, cancelRun, RunError, readPlanFile, readRunState } from "../../index.js";
 import { defineArgs, parse, usage } from "../_args.js";
-import { apiClient, callOptions, redactingKey } from "../_client.js";
+import { callOptions, redactingKey } from "../_client.js";
 import { type CliIo, write } from "../_context.js";
 import { EXIT, type ExitCode, exitCodeOf } from "../_exit.js";
 import { planDirArg } from "../_plan-dir.js";
+import { targetClient } from "../_target-client.js";
 import { jsonDocument } from "../_version.js";
 
 export const args = defineArgs({
@@ -77,12 +78,14 @@ export async function run(
     dir.run(async () => {
       await readPlanFile(dir.resolved);
       // A plan never submitted has nothing to cancel: said before any key is asked for.
-      if ((await readRunState(dir.resolved)) === null)
+      const state = await readRunState(dir.resolved);
+      if (state === null)
         throw new RunError(
           "bad-state",
           `Nothing to cancel: \`${dir.shown}\` was never submitted (it has no run.json), so no batch of it exists.`,
         );
-      const client = await apiClient(io, CANCEL_KEY_MESSAGE, options.client);
+      const target = state.target ?? "anthropic";
+      const client = await targetClient(io, target, CANCEL_KEY_MESSAGE, options.client);
       return cancelRun(dir.resolved, { client, ...calls });
     }),
   );

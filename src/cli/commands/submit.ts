@@ -15,12 +15,13 @@ import {
   VERSION,
 } from "../../index.js";
 import { defineArgs, intOption, parse, usage } from "../_args.js";
-import { apiClient, callOptions, redactingKey } from "../_client.js";
+import { callOptions, redactingKey } from "../_client.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { EXIT, type ExitCode, exitCodeOf, type StopSignal } from "../_exit.js";
 import { planDirArg } from "../_plan-dir.js";
 import { progressMode, progressPrinter } from "../_progress.js";
 import { onStopSignals } from "../_signals.js";
+import { targetClient } from "../_target-client.js";
 
 export const args = defineArgs({
   plan: { type: "positional", required: false, description: "Plan folder written by `plan --out`" },
@@ -161,7 +162,8 @@ async function submitCommand(
 ): Promise<ExitCode> {
   const planDir = dir.shown;
   const plan = await readPlan(dir.resolved);
-  const client = await apiClient(io, SUBMIT_KEY_MESSAGE, options.client);
+  const target = (plan.options as { target?: string }).target ?? "anthropic";
+  const client = await targetClient(io, target, SUBMIT_KEY_MESSAGE, options.client);
 
   const adopt: Record<number, string> = {};
   for (const { index, id } of d.adopt) {
