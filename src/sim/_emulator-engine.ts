@@ -66,6 +66,9 @@ export class EmulatorEngine {
     this.cache = new CacheState({
       models: params.models,
       syncToBatchVisibility: params.syncToBatchVisibility,
+      batchReadRate: params.batchReadRate,
+      visibilityDelayMs: params.visibilityDelayMs,
+      ttlMs: params.ttlMs,
       seed: params.seed,
     });
   }

@@ -152,6 +152,26 @@ export interface CacheStateOptions {
    */
   syncToBatchVisibility?: number;
   /**
+   * Probability that a batch request's lookup sees a live entry that a batch request wrote and
+   * that is readable by then: the "best-effort" of reference fact 16 (BP-en: hit rates "30% to
+   * 98%"). Drawn per lookup. 1 follows the field data of reference §10 (a primer batch, then 100%
+   * reads); `cacheplan probe` measures it as the primer hit rate.
+   * @default 1
+   */
+  batchReadRate?: number;
+  /**
+   * Extra time after the documented moment (the writing response's start, fact 14; a synchronous
+   * call's start, see `_request-run.ts`) before an entry is readable, in ms. No source gives one;
+   * `cacheplan probe --long` bounds it.
+   * @default 0
+   */
+  visibilityDelayMs?: number;
+  /**
+   * Lifetime of an entry per TTL, in ms (fact 7). `cacheplan probe --long` bounds it.
+   * @default TTL_MS (5 and 60 minutes, reference §3)
+   */
+  ttlMs?: Readonly<Partial<Record<CacheTtl, number>>>;
+  /**
    * Seed of the visibility draws.
    * @default 1
    */
@@ -170,6 +190,9 @@ function shorter(a: CacheTtl, b: CacheTtl): CacheTtl {
 export class CacheState {
   readonly #models: ModelTable;
   readonly #visibility: number;
+  readonly #batchReadRate: number;
+  readonly #visibilityDelayMs: number;
+  readonly #ttlMs: Readonly<Record<CacheTtl, number>>;
   readonly #random: () => number;
   readonly #interner = new ContextInterner();
   readonly #prefixIds = new Map<number, Map<string, number>>();
@@ -180,6 +203,9 @@ export class CacheState {
   constructor(options: CacheStateOptions = {}) {
     this.#models = options.models ?? defaultModelTable;
     this.#visibility = options.syncToBatchVisibility ?? 0;
+    this.#batchReadRate = options.batchReadRate ?? 1;
+    this.#visibilityDelayMs = options.visibilityDelayMs ?? 0;
+    this.#ttlMs = { ...TTL_MS, ...options.ttlMs };
     this.#random = seededRandom((options.seed ?? 1) ^ 0x5eed_0015);
   }
 
@@ -331,7 +357,7 @@ export class CacheState {
 
   /**
    * Applies a lookup: refreshes the entry read and writes an entry at every breakpoint beyond
-   * it, readable from `readableAt` (when the response starts, fact 14) and alive for its TTL from
+   * it, readable from `responseStart` (when the response starts, fact 14) plus `visibilityDelayMs` and alive for its TTL from
    * the lookup's start (fact 7).
    *
    * Refresh (fact 7): the entry read lives on until the lookup's start plus the shorter of its
@@ -339,8 +365,9 @@ export class CacheState {
    * entry is undocumented (§9); the shorter TTL is the conservative choice. A refresh never
    * shortens a lifetime.
    */
-  commit(lookup: CacheLookup, readableAt: number): void {
+  commit(lookup: CacheLookup, responseStart: number): void {
     const { request, start, source, read } = lookup;
+    const readableAt = responseStart + this.#visibilityDelayMs;
     const key = spaceKey(request);
     let space = this.#spaces.get(key);
     if (space === undefined) {
@@ -351,12 +378,15 @@ export class CacheState {
       const entry = space.get(request.prefixIds[read.segment]!);
       const via = request.breakpoints[read.breakpoint]!;
       if (entry !== undefined) {
-        entry.expiresAt = Math.max(entry.expiresAt, start + TTL_MS[shorter(entry.ttl, via.ttl)]);
+        entry.expiresAt = Math.max(
+          entry.expiresAt,
+          start + this.#ttlMs[shorter(entry.ttl, via.ttl)],
+        );
       }
     }
     for (const write of lookup.writes) {
       const id = request.prefixIds[write.segment]!;
-      const expiresAt = start + TTL_MS[write.ttl];
+      const expiresAt = start + this.#ttlMs[write.ttl];
       const batchReadableAt = source === "batch" ? readableAt : null;
       const existing = space.get(id);
       if (existing !== undefined && existing.expiresAt > start) {
@@ -391,7 +421,10 @@ export class CacheState {
   #visible(entry: CacheEntry, time: number, source: CacheSource): boolean {
     if (time < entry.readableAt || time >= entry.expiresAt) return false;
     if (source === "messages") return true;
-    if (entry.batchReadableAt !== null && time >= entry.batchReadableAt) return true;
+    if (entry.batchReadableAt !== null && time >= entry.batchReadableAt) {
+      // Fact 16: batch hits are best-effort; no draw at the default 1, so runs are unchanged.
+      return this.#batchReadRate >= 1 || this.#random() < this.#batchReadRate;
+    }
     // Fact 15: an entry written only by synchronous Messages calls is not reliably visible to
     // batches (ISS-1475 measured 0 reads; reference §10 measured 16%).
     return this.#visibility > 0 && this.#random() < this.#visibility;

@@ -8,6 +8,8 @@
  */
 import { OptionsError } from "../errors.js";
 import { defaultModelTable, type ModelTable } from "../pricing/models.js";
+import { TTL_MS } from "../targets/anthropic/caching.js";
+import type { CacheTtl } from "../types.js";
 import type { TtlOrderViolation } from "./_resolve.js";
 import type { TokensOf } from "./tokens.js";
 
@@ -115,6 +117,25 @@ export interface SimParams {
    */
   syncToBatchVisibility?: number;
   /**
+   * Probability that a batch request's lookup sees a live, readable entry a batch request wrote
+   * (see `CacheStateOptions.batchReadRate`): batch hits are best-effort (reference fact 16). 1
+   * follows reference §10 (a primer batch, then 100% reads); `cacheplan probe` measures it.
+   * @default 1
+   */
+  batchReadRate?: number;
+  /**
+   * Extra delay before a written entry is readable, after the response start (batch) or the call's
+   * start (Messages), in ms. No source gives one; `cacheplan probe --long` bounds it.
+   * @default 0
+   */
+  visibilityDelayMs?: number;
+  /**
+   * Lifetime of an entry per TTL, in ms (reference §3, fact 7); a TTL not given keeps its
+   * documented lifetime. `cacheplan probe --long` bounds them.
+   * @default { "5m": 300000, "1h": 3600000 }
+   */
+  ttlMs?: Readonly<Partial<Record<CacheTtl, number>>>;
+  /**
    * Share of requests that come back `errored` with an `api_error` or `overloaded_error` (half
    * each), drawn per request from the seed. They use a slot for `requestOverheadMs`, touch no
    * cache entry and are not billed (reference §5.4).
@@ -162,6 +183,9 @@ export const SIM_DEFAULTS = Object.freeze({
   outputTokens: Object.freeze({ fractionOfMaxTokens: 0.5 }),
   submissionGapMs: 60_000,
   syncToBatchVisibility: 0,
+  batchReadRate: 1,
+  visibilityDelayMs: 0,
+  ttlMs: TTL_MS,
   errorRate: 0,
   batchExpiryMs: 24 * 60 * 60_000,
   ttlOrderViolation: "error",
@@ -194,10 +218,20 @@ export function resolveSimParams(params: SimParams): ResolvedSimParams {
     "msPerOutputToken",
     "submissionGapMs",
     "batchExpiryMs",
+    "visibilityDelayMs",
   ] as const) {
     check(Number.isFinite(p[name]) && p[name] >= 0, name, "a finite number ≥ 0", p[name]);
   }
-  for (const name of ["syncToBatchVisibility", "errorRate"] as const) {
+  for (const ttl of Object.keys(p.ttlMs)) {
+    const ms = (p.ttlMs as Record<string, number>)[ttl];
+    check(
+      (ttl === "5m" || ttl === "1h") && Number.isFinite(ms) && ms! > 0,
+      `ttlMs.${ttl}`,
+      "a finite number of ms > 0 for `5m` or `1h`",
+      ms,
+    );
+  }
+  for (const name of ["syncToBatchVisibility", "batchReadRate", "errorRate"] as const) {
     check(p[name] >= 0 && p[name] <= 1, name, "a probability in [0, 1]", p[name]);
   }
   const out = p.outputTokens;

@@ -35,6 +35,9 @@ export function simulate(job: SimJob, params: SimParams): SimResult {
   const cache = new CacheState({
     models: p.models,
     syncToBatchVisibility: p.syncToBatchVisibility,
+    batchReadRate: p.batchReadRate,
+    visibilityDelayMs: p.visibilityDelayMs,
+    ttlMs: p.ttlMs,
     seed: p.seed,
   });
   const prewarm = runPrewarm(job.prewarm ?? [], cache, p);
