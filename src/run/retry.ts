@@ -10,10 +10,12 @@ import { readJsonl } from "../io/jsonl.js";
 import { readPlan, resolveInside } from "../io/plan-dir.js";
 import { plan as planRequests } from "../plan/plan.js";
 import { removeMarkers } from "../request/markers.js";
+import { loadTarget, type TargetId } from "../targets/index.js";
+import type { TargetResult } from "../targets/target.js";
 import type { BatchRequest, Plan, PlanOptions } from "../types.js";
 import type { Json } from "../util/json.js";
 import { RunError } from "./errors.js";
-import { initialRunState, RUN_STATE_FILE, type RunState, readRunState } from "./state.js";
+import { initialRunState, RUN_STATE_FILE, type RunState, readRunState, targetOf } from "./state.js";
 import type { RetryOptions, RetryReason, RetryResult } from "./types.js";
 
 /**
@@ -86,28 +88,33 @@ async function finishedRun(planDir: string, original: Plan): Promise<RunState> {
 interface Tally {
   result: RetryResult;
   add: (id: string, reason: RetryReason) => void;
+  /** The plan's target's reader of a result line (`Target.readResult`). */
+  read: (line: unknown) => TargetResult | undefined;
+}
+
+/** The error message of a failed result line, where the Anthropic API puts it (else ""). */
+function errorMessage(raw: unknown): string {
+  const r = (raw as { result?: { error?: { error?: Json } } } | undefined)?.result;
+  const message = (r?.error?.error as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" ? message : "";
 }
 
 /** Counts one line of a results file: succeeded, to retry, or to fix. */
 function tallyLine(tally: Tally, value: unknown): void {
-  const line = value as { custom_id?: string; result?: Json } | undefined;
-  const id = line?.custom_id;
-  const r = line?.result as { type?: string; error?: { error?: Json } } | undefined;
-  if (typeof id !== "string" || !r) return;
+  const read = tally.read(value);
+  if (read === undefined) return;
   const { result } = tally;
-  if (r.type === "succeeded") result.succeeded += 1;
-  else if (r.type === "expired" || r.type === "canceled") tally.add(id, r.type);
-  else if (r.type === "errored") {
-    const type = String(r.error?.error?.type ?? "unknown");
+  const id = read.id;
+  if (read.status === "succeeded") result.succeeded += 1;
+  else if (read.status !== "failed")
+    tally.add(id, read.status === "expired" ? "expired" : "canceled");
+  else {
+    const type = read.errorType;
     if (RETRYABLE_ERROR_TYPES.includes(type)) {
       tally.add(id, "errored");
       result.retriedErrors[type] = (result.retriedErrors[type] ?? 0) + 1;
     } else {
-      result.toFix.push({
-        custom_id: id,
-        errorType: type,
-        message: String(r.error?.error?.message ?? ""),
-      });
+      result.toFix.push({ custom_id: id, errorType: type, message: errorMessage(read.raw) });
     }
   }
 }
@@ -179,7 +186,8 @@ export async function retryPlan(planDir: string, options: RetryOptions = {}): Pr
     retry.add(id);
     result.retried[reason] += 1;
   };
-  await tallyRun(planDir, original, state, { result, add });
+  const target = await loadTarget(targetOf(original) as TargetId);
+  await tallyRun(planDir, original, state, { result, add, read: target.readResult });
   if (retry.size === 0) return result;
   const requests = requestsToRetry(original, retry);
   result.plan = await planRequests(requests, options.planOptions ?? planOptionsOf(original));
