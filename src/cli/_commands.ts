@@ -43,7 +43,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
       ["cacheplan plan --sample --json", "plan the built-in sample job, print plan.json"],
     ],
     jsonErrors: "stderr",
-    load: () => import("./commands/plan.js"),
+    // OpenAI batch lines (`--target openai` or detected) take the OpenAI path (H16).
+    load: () => import("./_openai-dispatch.js").then((m) => m.planCommand()),
   },
   estimate: {
     description: "Dry-run cost: standard, batch, ideal, planned and worst, with stacked prices",

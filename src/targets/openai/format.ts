@@ -21,7 +21,16 @@ export interface OpenAIBatchLine {
   body: Record<string, unknown>;
 }
 
-/** The batch line of a planned request. The keys are written in the documented order. */
+/**
+ * The endpoint of a validated body: Chat Completions bodies have `messages`, Responses bodies
+ * `input` or `prompt` (never `messages`), so a plan can store bodies alone (`{custom_id, params}`)
+ * and still write each line's `url`.
+ */
+export function endpointOf(body: Record<string, unknown>): OpenAIEndpoint {
+  return "messages" in body ? "/v1/chat/completions" : "/v1/responses";
+}
+
+/** The batch line of a planned request (`{custom_id, params}` or `{custom_id, url, body}`), keys in the documented order. */
 export function toBatchLine(request: {
   custom_id: string;
   url?: string;
@@ -29,7 +38,12 @@ export function toBatchLine(request: {
   body?: Record<string, unknown>;
 }): OpenAIBatchLine {
   const body = request.body ?? request.params ?? {};
-  return { custom_id: request.custom_id, method: "POST", url: request.url ?? ENDPOINTS[0], body };
+  return {
+    custom_id: request.custom_id,
+    method: "POST",
+    url: request.url ?? endpointOf(body),
+    body,
+  };
 }
 
 /** The id and body of an input line, or `undefined` when the value is not one. */

@@ -166,7 +166,7 @@ function planModel(
     warnings.push({
       kind: "no-batch-caching",
       model,
-      message: `${model}: caching on the Batch API covers GPT-5 and later only, so these ${locals.length} request${locals.length === 1 ? " gets" : "s get"} no cache discount in a batch and the plan does no cache work for them. Alternatives: Flex processing (\`service_tier: "flex"\` on the Responses API, the same 50% discount, with prompt caching and \`prompt_cache_key\`), or a GPT-5+ model.`,
+      message: `${model}: caching on the Batch API covers GPT-5 and later only, so ${locals.length === 1 ? "this request gets" : `these ${locals.length} requests get`} no cache discount in a batch and the plan does no cache work for them. Alternatives: Flex processing (\`service_tier: "flex"\` on the Responses API, the same 50% discount, with prompt caching and \`prompt_cache_key\`), or a GPT-5+ model.`,
     });
     return part;
   }

@@ -1,0 +1,34 @@
+/**
+ * Routes a command to its OpenAI Batch API path when the command line is for the OpenAI target
+ * (internal): `plan` (by `--target openai` or the input's first line), and the others as they gain
+ * an OpenAI path. The command's own module runs otherwise, unchanged.
+ */
+import type { CommandModule } from "./_commands.js";
+
+/** `core` with an OpenAI path in front of it: `isOpenAI` decides, `openai` runs it. */
+export function withOpenAI(
+  core: CommandModule,
+  extraArgs: CommandModule["args"],
+  isOpenAI: (argv: string[], cwd: string) => Promise<boolean>,
+  openai: CommandModule["run"],
+): CommandModule {
+  return {
+    args: { ...core.args, ...extraArgs },
+    run: async (argv, io) =>
+      (await isOpenAI(argv, io.cwd)) ? openai(argv, io) : core.run(argv, io),
+  };
+}
+
+/** The `plan` command with its OpenAI path. */
+export async function planCommand(): Promise<CommandModule> {
+  const [core, openai] = await Promise.all([import("./commands/plan.js"), import("./_openai.js")]);
+  return withOpenAI(
+    core,
+    {
+      target: openai.openaiPlanArgs.target,
+      "max-enqueued-tokens": openai.openaiPlanArgs["max-enqueued-tokens"],
+    },
+    openai.isOpenAIPlan,
+    openai.runOpenAIPlan,
+  );
+}
