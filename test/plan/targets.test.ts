@@ -4,13 +4,15 @@
  * no-caching findings and advice, Vertex's concurrent-jobs and caching-disabled findings.
  */
 import { describe, expect, it } from "vitest";
+import { planForTarget } from "../../src/estimate/_compare.js";
 import { plan } from "../../src/index.js";
 import { finishForTarget, targetPlanOptions } from "../../src/plan/_target-rules.js";
 import { resolvePlanOptions } from "../../src/plan/plan.js";
+import { modelTableOf } from "../../src/pricing/models.js";
 import bedrock, { toBedrockLine } from "../../src/targets/bedrock/index.js";
 import type { PlannedRecord } from "../../src/targets/target.js";
 import vertex from "../../src/targets/vertex/index.js";
-import type { Plan, PlanOptions } from "../../src/types.js";
+import type { BatchRequest, Plan, PlanOptions } from "../../src/types.js";
 import { request, text } from "../helpers/requests.js";
 
 const LONG = "Shared instructions for every request of this job. ".repeat(400);
@@ -25,18 +27,10 @@ function job(n: number, model: string, prefix = LONG, marked = false) {
   );
 }
 
-/** `plan()` with what the target forces, then the target's finish (as plan() does once wired). */
+/** The job planned for a target (its forced options and rows, then its finish). */
 async function planFor(requests: unknown[], options: PlanOptions): Promise<Plan> {
   const target = options.target === "bedrock" ? bedrock : vertex;
-  const forced = targetPlanOptions(resolvePlanOptions({ ...options, target: undefined }), target);
-  const { target: _t, ...rest } = forced;
-  const base = await plan(requests, {
-    ...options,
-    ...rest,
-    counter: undefined,
-    target: undefined,
-  } as PlanOptions);
-  return finishForTarget({ ...base, options: forced }, options);
+  return planForTarget(requests as BatchRequest[], options, target, modelTableOf(target));
 }
 
 const findings = (p: Plan, topic: string) =>

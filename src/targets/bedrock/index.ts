@@ -20,7 +20,7 @@ import { BEDROCK_MODEL_TABLE, PRICE_MULTIPLIERS_BEDROCK } from "./prices.js";
 import { readResult } from "./results.js";
 import { USAGE_FIELDS } from "./usage.js";
 
-export type { BedrockClientOptions, BedrockClients } from "./client.js";
+export { type BedrockClientOptions, type BedrockClients, createClient } from "./client.js";
 export * from "./format.js";
 export * from "./limits.js";
 export * from "./prices.js";

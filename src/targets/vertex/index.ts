@@ -26,7 +26,7 @@ import { PRICE_MULTIPLIERS_VERTEX, VERTEX_MODEL_TABLE } from "./prices.js";
 import { readResult } from "./results.js";
 import { USAGE_FIELDS } from "./usage.js";
 
-export type { VertexClient, VertexClientOptions } from "./client.js";
+export { createClient, type VertexClient, type VertexClientOptions } from "./client.js";
 export * from "./format.js";
 export * from "./limits.js";
 export * from "./prices.js";

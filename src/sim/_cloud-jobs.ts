@@ -1,0 +1,134 @@
+/**
+ * Jobs of the cloud emulators (internal, issue 15 item 4): a Vertex or Bedrock batch job runs its
+ * requests on the simulator's engine — the Anthropic emulator's processing loop and cache model
+ * ({@link EmulatorEngine}) — in virtual time driven by a scaled clock. Vertex jobs keep their
+ * `cache_control` (caching as Anthropic, other-batch-systems.md §3.6); Bedrock jobs arrive without
+ * markers (§2.6), so nothing is cached. The HTTP layers translate records and job shapes.
+ */
+import { performance } from "node:perf_hooks";
+import type { ModelTable } from "../pricing/models.js";
+import type { TokenCounter } from "../tokens/counter.js";
+import { createTiktokenCounter } from "../tokens/tiktoken.js";
+import type { BatchRequest } from "../types.js";
+import type { BatchRun } from "./_emulator-batch.js";
+import { EmulatorEngine } from "./_emulator-engine.js";
+import { resolveSimParams, type SimParams } from "./params.js";
+
+/** Options shared by the cloud emulators. */
+export interface CloudEmulatorOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Emulated ms per real ms. @default 60 */
+  timeScale?: number;
+  /** Seed of every draw. @default 1 */
+  seed?: number;
+  /** Simulator parameters (timing, error rate, models). */
+  sim?: Omit<SimParams, "seed" | "tokensOf">;
+  /** Token counter of the cache model. @default the offline tiktoken estimate */
+  counter?: TokenCounter;
+}
+
+/** What a job's requests came to, as counts. */
+export interface JobCounts {
+  total: number;
+  succeeded: number;
+  errored: number;
+  canceled: number;
+  expired: number;
+  processing: number;
+}
+
+/** The engine, its scaled clock, and the runs of jobs. */
+export class CloudJobs {
+  readonly engine: EmulatorEngine;
+  readonly timeScale: number;
+  readonly #start = performance.now();
+  readonly #epoch = Date.now();
+
+  constructor(options: CloudEmulatorOptions) {
+    this.timeScale = options.timeScale ?? 60;
+    const params = resolveSimParams({ ...options.sim, seed: options.seed ?? 1, tokensOf: () => 0 });
+    this.engine = new EmulatorEngine(
+      params,
+      options.counter ?? createTiktokenCounter(),
+      () => this.#epoch + (performance.now() - this.#start),
+    );
+  }
+
+  /** The model table the engine checks requests against. */
+  get models(): ModelTable {
+    return this.engine.models;
+  }
+
+  /** Virtual ms since the emulator started. */
+  now(): number {
+    return (performance.now() - this.#start) * this.timeScale;
+  }
+
+  /** Wall-clock epoch ms of a virtual time (the start anchored to the real start). */
+  wallOf(virtual: number): number {
+    return this.#epoch + virtual;
+  }
+
+  /** Handles every event due by now. */
+  advance(): void {
+    this.engine.advanceTo(this.now());
+  }
+
+  /** Starts `requests` as one batch of `workspace` (caches are per workspace / project). */
+  async start(requests: readonly BatchRequest[], workspace: string): Promise<BatchRun> {
+    const tokensOf = await this.engine.tokensFor(requests);
+    return this.engine.createBatch(requests, workspace, tokensOf, this.now());
+  }
+
+  /** Whether the run has ended (every request decided, its end time passed). */
+  ended(run: BatchRun): boolean {
+    this.advance();
+    return this.engine.isEnded(run);
+  }
+
+  /** Virtual time the run ended, or `null`. */
+  endedAt(run: BatchRun): number | null {
+    return this.ended(run) ? this.engine.endedAt(run) : null;
+  }
+
+  /** Stops a run: requests not started are canceled. */
+  cancel(run: BatchRun): void {
+    this.engine.cancel(run, this.now());
+  }
+
+  /** Counts of the run's results so far. */
+  counts(run: BatchRun): JobCounts {
+    this.advance();
+    const c: JobCounts = {
+      total: run.size,
+      succeeded: 0,
+      errored: 0,
+      canceled: 0,
+      expired: 0,
+      processing: 0,
+    };
+    for (const r of run.results) {
+      if (r === undefined) c.processing += 1;
+      else if (r.result.type === "succeeded") c.succeeded += 1;
+      else if (r.result.type === "errored") c.errored += 1;
+      else if (r.result.type === "canceled") c.canceled += 1;
+      else c.expired += 1;
+    }
+    return c;
+  }
+}
+
+/** JSON lines of a JSONL text; blank lines skipped; a line that is not JSON is `undefined`. */
+export function parseLines(text: string): unknown[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch {
+        return undefined;
+      }
+    });
+}
