@@ -6,7 +6,7 @@
  * gives equals `segmentRequest()`'s `contentHash`; test/estimate/segments.test.ts holds the two
  * together.
  */
-import { rewriteSegments, type WalkedSegment } from "../request/segments.js";
+import { appendBlock, rewriteSegments, type WalkedSegment } from "../request/segments.js";
 import { isObject, type Json } from "../util/json.js";
 
 /** Index of the message a segment belongs to, -1 outside messages. */
@@ -55,11 +55,13 @@ export function countParams(
     const last = messages[messages.length - 1];
     const m = messageOf(s);
     if (last !== undefined && last.index === m) {
-      (last.content as Json[]).push(s.block);
+      appendBlock(last.content as Json[], s);
     } else {
       const source = roles[m];
       const role = isObject(source) && typeof source.role === "string" ? source.role : "user";
-      messages.push({ index: m, role, content: [s.block] });
+      const content: Json[] = [];
+      appendBlock(content, s);
+      messages.push({ index: m, role, content });
     }
   }
   const out: Json = {

@@ -12,7 +12,7 @@
 import type { Segment, SegmentedRequest } from "../request/segments.js";
 import type { TokenCounter } from "../tokens/counter.js";
 import { hashText } from "../util/hash.js";
-import { cutText, MIN_CUT_CHARS } from "./_text-pieces.js";
+import { LazyPieces, MIN_CUT_CHARS } from "./_text-pieces.js";
 import { isTail, PrefixTrie, type TrieNode, type TrieRequest } from "./_trie.js";
 
 /**
@@ -29,13 +29,16 @@ export async function blockOverhead(counter: TokenCounter, model: string): Promi
   return Math.max(0, 2 * one! - two!);
 }
 
-/** The pieces of one block: end offsets, and the key of each piece but the last. */
+/**
+ * The pieces of one block found so far: end offsets, and the trie key of each piece cut so far
+ * (never the last piece: the block's own key ends its path).
+ */
 interface Cut {
   ends: number[];
   keys: string[];
 }
 
-/** The pieces of one block, memoised by the block's trie key. */
+/** The pieces of each block cut so far, memoised by the block's trie key (no text kept). */
 export type CutMemo = Map<string, Cut>;
 
 /** One request's path when some of its blocks are cut. */
@@ -59,6 +62,19 @@ function plainText(segment: Segment): string | undefined {
   return block.text;
 }
 
+/** One distinct block after a branching prefix: its pieces and the requests that have it. */
+interface Distinct {
+  key: string;
+  cut: Cut;
+  pieces: LazyPieces;
+  /** What the first piece's key folds in: level, context and the segment's folded context. */
+  head: string;
+  locals: number[];
+}
+
+/** Pieces to cut, per request: segment index → how many pieces. */
+type ToCut = Map<number, Map<number, number>>;
+
 /** Paths of one model's requests, pieces included where they can pay. */
 export class TextPaths {
   readonly requests: TrieRequest[];
@@ -69,77 +85,114 @@ export class TextPaths {
 
   /**
    * `base` are the requests' whole-segment paths; `minPaying` the fewest requests that can share
-   * a prefix profitably (no cutting at all when infinite).
+   * a prefix profitably (no cutting at all when infinite). `saltOf` gives what a segment's hash
+   * folds in besides its block (`foldedContext` of request/segments.ts: the role, a tool_result's
+   * fields); `mayCut`, when given, rules out blocks known to share no first piece.
    */
   constructor(
     segmented: readonly SegmentedRequest[],
     base: readonly TrieRequest[],
     minPaying: number,
     cuts: CutMemo,
-    roleOf: (local: number, segment: Segment) => string,
+    saltOf: (local: number, segment: Segment) => string,
+    mayCut?: (local: number, segment: number) => boolean,
   ) {
     this.#segments = segmented.map((s) => s.segments);
     this.#expanded = new Array(base.length);
-    const toCut = Number.isFinite(minPaying) ? this.#blocksToCut(base, minPaying) : new Map();
+    const toCut: ToCut = new Map();
+    if (Number.isFinite(minPaying)) {
+      for (const group of this.#branchBlocks(base, minPaying, cuts, saltOf, mayCut)) {
+        cutShared(group.blocks, minPaying, (d, count) => {
+          for (const local of d.locals) {
+            const set = toCut.get(local) ?? new Map<number, number>();
+            set.set(group.segment, count);
+            toCut.set(local, set);
+          }
+        });
+      }
+    }
     for (const [local, set] of toCut) {
-      this.#expanded[local] = this.#expand(local, set, base[local]!.markers, cuts, (s) =>
-        roleOf(local, s),
-      );
+      this.#expanded[local] = this.#expand(local, set, base[local]!.markers, cuts);
     }
     this.anyCut = toCut.size > 0;
     this.requests = base.map((b, local) => this.#expanded[local] ?? b);
   }
 
-  /** Segment indices to cut, per request: at every branching prefix that enough requests share. */
-  #blocksToCut(base: readonly TrieRequest[], minPaying: number): Map<number, Set<number>> {
-    const out = new Map<number, Set<number>>();
+  /**
+   * The long plain text blocks right after each prefix that at least `minPaying` requests share
+   * and where they branch, grouped by distinct block (equal blocks after one prefix are one).
+   */
+  *#branchBlocks(
+    base: readonly TrieRequest[],
+    minPaying: number,
+    cuts: CutMemo,
+    saltOf: (local: number, segment: Segment) => string,
+    mayCut: ((local: number, segment: number) => boolean) | undefined,
+  ): Generator<{ segment: number; blocks: Distinct[] }> {
     const trie = new PrefixTrie(base, 0);
     for (let i = 0; i < base.length; i++) trie.insert(i);
     const order = trie.depthFirst();
-    const visit = (node: TrieNode) => {
-      if (node.count < minPaying) return;
-      if (node.children.size + (node.ends.length > 0 ? 1 : 0) >= 2) {
-        for (let p = node.range[0]; p < node.range[1]; p++) {
-          const local = order[p]!;
-          const segment = this.#segments[local]![node.depth];
-          const text = segment?.eligible ? plainText(segment) : undefined;
-          if (text === undefined || text.length < MIN_CUT_CHARS) continue;
-          const set = out.get(local) ?? new Set<number>();
-          set.add(node.depth);
-          out.set(local, set);
-        }
+    const stack: TrieNode[] = [trie.root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      for (const child of node.children.values()) {
+        if (!isTail(child) && child.count >= minPaying) stack.push(child);
       }
-      for (const child of node.children.values()) if (!isTail(child)) visit(child);
-    };
-    visit(trie.root);
-    return out;
+      if (node.count < minPaying || node.children.size + (node.ends.length > 0 ? 1 : 0) < 2)
+        continue;
+      const byKey = new Map<string, Distinct>();
+      const skipped = new Set<string>();
+      for (let p = node.range[0]; p < node.range[1]; p++) {
+        const local = order[p]!;
+        const segment = this.#segments[local]![node.depth];
+        if (segment === undefined || !segment.eligible || skipped.has(segment.key)) continue;
+        const known = byKey.get(segment.key);
+        if (known !== undefined) {
+          known.locals.push(local);
+          continue;
+        }
+        const text =
+          mayCut === undefined || mayCut(local, node.depth) ? plainText(segment) : undefined;
+        if (text === undefined || text.length < MIN_CUT_CHARS) {
+          skipped.add(segment.key);
+          continue;
+        }
+        let cut = cuts.get(segment.key);
+        if (cut === undefined) {
+          cut = { ends: [], keys: [] };
+          cuts.set(segment.key, cut);
+        }
+        const ctx = segment.key.slice(0, segment.key.indexOf(":"));
+        byKey.set(segment.key, {
+          key: segment.key,
+          cut,
+          pieces: new LazyPieces(text, cut.ends),
+          head: `${ctx}\u0000${segment.level}\u0000${saltOf(local, segment)}`,
+          locals: [local],
+        });
+      }
+      if (byKey.size >= 2) yield { segment: node.depth, blocks: [...byKey.values()] };
+    }
   }
 
-  #expand(
-    local: number,
-    set: Set<number>,
-    markers: Markers,
-    cuts: CutMemo,
-    roleOf: (segment: Segment) => string,
-  ): Expanded {
+  #expand(local: number, set: Map<number, number>, markers: Markers, cuts: CutMemo): Expanded {
     const segments = this.#segments[local]!;
     const out: Expanded = { keys: [], markers: [], segment: [], cut: [], piece: [] };
     segments.forEach((segment, s) => {
-      const cut = set.has(s) ? cutOf(segment, cuts, roleOf) : undefined;
-      if (cut !== undefined) {
-        cut.keys.forEach((key, j) => {
-          out.keys.push(key);
-          out.markers.push(null);
-          out.segment.push(s);
-          out.cut.push(cut.ends[j]!);
-          out.piece.push(j);
-        });
+      const count = set.get(s) ?? 0;
+      const cut = count > 0 ? cuts.get(segment.key)! : undefined;
+      for (let j = 0; j < count; j++) {
+        out.keys.push(cut!.keys[j]!);
+        out.markers.push(null);
+        out.segment.push(s);
+        out.cut.push(cut!.ends[j]!);
+        out.piece.push(j);
       }
       out.keys.push(segment.key);
       out.markers.push(markers[s] ?? null);
       out.segment.push(s);
       out.cut.push(-1);
-      out.piece.push(cut === undefined ? 0 : cut.keys.length);
+      out.piece.push(count);
     });
     return out;
   }
@@ -208,30 +261,47 @@ export class TextPaths {
   }
 }
 
-function cutOf(
-  segment: Segment,
-  cuts: CutMemo,
-  roleOf: (segment: Segment) => string,
-): Cut | undefined {
-  let cut = cuts.get(segment.key);
-  if (cut === undefined) {
-    const text = segment.block.text as string;
-    const ends = cutText(text);
-    const keys: string[] = [];
-    let start = 0;
-    for (let j = 0; j < ends.length - 1; j++) {
-      const piece = text.slice(start, ends[j]);
-      // The first piece carries the block's level and role (as the block's own hash does); later
-      // ones are keyed under it in the trie, so their own text is enough.
-      const hash =
-        j === 0
-          ? hashText(`${segment.level}\u0000${roleOf(segment)}\u0000${piece}`)
-          : hashText(piece);
-      keys.push(`${j === 0 ? "^" : "+"}${segment.key.slice(0, segment.key.indexOf(":"))}:${hash}`);
-      start = ends[j]!;
+/**
+ * Cuts the distinct blocks after one branching prefix piece by piece, and only as far as they
+ * share: at each step the blocks still together are bucketed by their next piece, and a bucket
+ * goes on only while at least `minPaying` requests and 2 distinct blocks are in it (one block shared
+ * by many is its own node already). A piece is hashed once per bucket, never per request, and the
+ * unique rest of a text is never cut. Calls `emit(block, count)` with the pieces to put in its path.
+ */
+function cutShared(
+  blocks: Distinct[],
+  minPaying: number,
+  emit: (block: Distinct, count: number) => void,
+): void {
+  const weight = (list: readonly Distinct[]) => list.reduce((n, d) => n + d.locals.length, 0);
+  let groups: Distinct[][] = weight(blocks) >= minPaying ? [blocks] : [];
+  const counts = new Map<Distinct, number>();
+  for (let j = 0; groups.length > 0; j++) {
+    const next: Distinct[][] = [];
+    for (const group of groups) {
+      const buckets = new Map<string, Distinct[]>();
+      for (const d of group) {
+        if (d.pieces.end(j) < 0 || d.pieces.isLast(j)) continue;
+        const piece = d.pieces.piece(j);
+        const bucketKey = j === 0 ? `${d.head}\u0000${piece}` : piece;
+        const bucket = buckets.get(bucketKey);
+        if (bucket === undefined) buckets.set(bucketKey, [d]);
+        else bucket.push(d);
+      }
+      for (const [bucketKey, bucket] of buckets) {
+        if (bucket.length < 2 || weight(bucket) < minPaying) continue;
+        // The first piece carries the block's level, context and folded role (as the block's
+        // own hash does); later ones are keyed under it in the trie, so their text is enough.
+        const ctx = bucket[0]!.key.slice(0, bucket[0]!.key.indexOf(":"));
+        const key = `${j === 0 ? "^" : "+"}${ctx}:${hashText(bucketKey)}`;
+        for (const d of bucket) {
+          d.cut.keys[j] ??= key;
+          counts.set(d, j + 1);
+        }
+        next.push(bucket);
+      }
     }
-    cut = { ends, keys };
-    cuts.set(segment.key, cut);
+    groups = next;
   }
-  return cut.ends.length < 2 ? undefined : cut;
+  for (const [d, count] of counts) emit(d, count);
 }

@@ -33,7 +33,7 @@ function isBlank(code: number): boolean {
 }
 
 /** End of the piece that starts at `start` (exclusive), by the boundary rule above. */
-function pieceEnd(text: string, start: number, cap: number): number {
+export function pieceEnd(text: string, start: number, cap: number): number {
   const limit = start + cap;
   if (text.length <= start + cap) {
     const nl = text.indexOf("\n", start);
@@ -66,4 +66,40 @@ export function cutText(text: string, cap = PIECE_CAP): number[] {
     ends.push(start);
   }
   return ends;
+}
+
+/**
+ * The pieces of one text, cut only as far as asked (`end(j)`): the planner cuts a block only
+ * while enough requests still share its pieces, so the unique rest of a long text is never cut.
+ * Gives the same ends as {@link cutText}.
+ */
+export class LazyPieces {
+  readonly text: string;
+  readonly #ends: number[];
+
+  /** `ends`: the ends found so far (extended in place, so a memo can keep them without the text). */
+  constructor(text: string, ends: number[] = []) {
+    this.text = text;
+    this.#ends = ends;
+  }
+
+  /** End of piece `j` (exclusive), or -1 when the text has no piece `j`. */
+  end(j: number): number {
+    while (this.#ends.length <= j) {
+      const start = this.#ends.length === 0 ? 0 : this.#ends[this.#ends.length - 1]!;
+      if (start >= this.text.length) return -1;
+      this.#ends.push(pieceEnd(this.text, start, PIECE_CAP));
+    }
+    return this.#ends[j]!;
+  }
+
+  /** Whether piece `j` is the text's last (a piece that ends the block is never a split point). */
+  isLast(j: number): boolean {
+    return this.end(j) === this.text.length;
+  }
+
+  /** The text of piece `j` (which must exist). */
+  piece(j: number): string {
+    return this.text.slice(j === 0 ? 0 : this.end(j - 1), this.end(j));
+  }
 }

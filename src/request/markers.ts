@@ -56,15 +56,26 @@ export function removeMarkers(request: BatchRequest, labels: readonly string[]):
   const wanted = new Set(labels);
   const params = rewriteSegments(paramsOf(request), ({ location, raw, block }) => {
     if (wanted.has(segmentLabel(location))) return block;
-    const wasString =
-      location.kind !== "tool" &&
-      location.index === 0 &&
-      wanted.has(segmentLabel({ ...location, shorthand: true }));
-    if (!wasString || !("cache_control" in raw)) return undefined;
+    if (!("cache_control" in raw)) return undefined;
+    const wasString = location.kind !== "tool" && wanted.has(shorthandLabel(location));
+    if (!wasString) return undefined;
     const plain = Object.keys(block).sort().join() === "text,type";
     return plain ? String(block.text) : block;
   });
   return withParams(request, params);
+}
+
+/**
+ * The label the block at `location` had when it was a string the planner turned into one block:
+ * a string `system`, message `content` or `tool_result` `content` (its first block only).
+ */
+function shorthandLabel(location: Exclude<SegmentLocation, { kind: "tool" }>): string {
+  if (location.kind === "message" && location.part !== undefined) {
+    return location.part.index === 0
+      ? segmentLabel({ ...location, part: { index: 0, shorthand: true } })
+      : "";
+  }
+  return location.index === 0 ? segmentLabel({ ...location, shorthand: true }) : "";
 }
 
 /**

@@ -119,13 +119,14 @@ describe("replaceTextFrom", () => {
       "#5:5", // "there"
       "#6:7", // "calling"
       "tool_use",
+      "#8:2", // the tool_result's content "42", a text block of its own (issue 13)
       "tool_result",
-      "#9:2", // "ok"
-      "#10:6", // "thanks"
+      "#10:2", // "ok"
+      "#11:6", // "thanks"
     ]);
     // The input is not modified; nothing to replace gives the same object back.
     expect(params).toEqual(copy);
-    expect(replaceTextFrom(params, 11, () => "x")).toBe(params);
+    expect(replaceTextFrom(params, 12, () => "x")).toBe(params);
     // Empty text stays empty (an empty block cannot be cached, a placeholder could).
     const empty = shapes[1]!;
     const out = replaceTextFrom(empty, 0, () => "x");

@@ -157,9 +157,10 @@ describe("segmentRequest", () => {
         {
           role: "user",
           content: [
-            { type: "tool_result", tool_use_id: "u1", content: "r1" }, // 3 (new type)
-            { type: "tool_result", tool_use_id: "u2", content: "r2" }, // 3
-            { type: "tool_result", tool_use_id: "u3", content: "r3" }, // 3
+            // each tool_result: its content "rN" as a block of its own, then itself, one position
+            { type: "tool_result", tool_use_id: "u1", content: "r1" }, // 3, 3 (new type)
+            { type: "tool_result", tool_use_id: "u2", content: "r2" }, // 3, 3
+            { type: "tool_result", tool_use_id: "u3", content: "r3" }, // 3, 3
             text("go on"), // 4
           ],
         },
@@ -173,7 +174,9 @@ describe("segmentRequest", () => {
         },
       ],
     });
-    expect(segments(req).map((s) => s.position)).toEqual([0, 1, 2, 2, 2, 3, 3, 3, 4, 5, 6, 7]);
+    expect(segments(req).map((s) => s.position)).toEqual([
+      0, 1, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 5, 6, 7,
+    ]);
   });
 
   it("tool blocks fold only within messages: tools and system each take a position", () => {
@@ -190,7 +193,7 @@ describe("segmentRequest", () => {
         },
       ],
     });
-    expect(segments(req).map((s) => s.position)).toEqual([0, 1, 2, 3, 3]);
+    expect(segments(req).map((s) => s.position)).toEqual([0, 1, 2, 3, 3, 3, 3]);
   });
 
   it("thinking blocks, redacted thinking, empty text and unknown block types are ineligible", () => {

@@ -99,14 +99,15 @@ describe("tool_use / tool_result runs fold into one position (fact 3)", () => {
     run(cache, writer, 0);
     // 16 extra turns: positions 4..19, the marker at position 19; 1 + 1 + 10 + 10 + 16 = 38
     // segments, the entry is 37 blocks back but 19 positions back. Tool blocks count 10 tokens
-    // each (no text). C = 1,500 + 5 + 100 + 100 + 160 = 1,865; A = 1,500.
-    expect(run(cache, toolReader(16), 5_000)).toEqual(usage(0, 1500, 365, 0));
+    // each (no text); a tool_result's content "result i" is a text block of its own inside it
+    // (2 tokens, same position). C = 1,500 + 5 + 100 + 100 + 20 + 160 = 1,885; A = 1,500.
+    expect(run(cache, toolReader(16), 5_000)).toEqual(usage(0, 1500, 385, 0));
   });
 
   it("misses it one position further (20 positions back)", () => {
     const cache = new CacheState();
     run(cache, writer, 0);
-    // 17 extra turns: the marker at position 20. C = 1,875, all written.
-    expect(run(cache, toolReader(17), 5_000)).toEqual(usage(0, 0, 1875, 0));
+    // 17 extra turns: the marker at position 20. C = 1,895, all written.
+    expect(run(cache, toolReader(17), 5_000)).toEqual(usage(0, 0, 1895, 0));
   });
 });
