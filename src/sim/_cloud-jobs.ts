@@ -28,6 +28,9 @@ export interface CloudEmulatorOptions {
   counter?: TokenCounter;
 }
 
+/** Why a cloud refuses a request of `workspace` unrun (its errored result's message), or `undefined`. */
+export type Refusal = (request: BatchRequest, workspace: string) => string | undefined;
+
 /** What a job's requests came to, as counts. */
 export interface JobCounts {
   total: number;
@@ -45,7 +48,11 @@ export class CloudJobs {
   readonly #start = performance.now();
   readonly #epoch = Date.now();
 
-  constructor(options: CloudEmulatorOptions) {
+  /** Why the cloud refuses a request before running it (an errored result), or `undefined`. */
+  readonly #refuse: Refusal;
+
+  constructor(options: CloudEmulatorOptions, refuse: Refusal = () => undefined) {
+    this.#refuse = refuse;
     this.timeScale = options.timeScale ?? 60;
     const params = resolveSimParams({ ...options.sim, seed: options.seed ?? 1, tokensOf: () => 0 });
     this.engine = new EmulatorEngine(
@@ -78,7 +85,12 @@ export class CloudJobs {
   /** Starts `requests` as one batch of `workspace` (caches are per workspace / project). */
   async start(requests: readonly BatchRequest[], workspace: string): Promise<BatchRun> {
     const tokensOf = await this.engine.tokensFor(requests);
-    return this.engine.createBatch(requests, workspace, tokensOf, this.now());
+    const refused = new Map<number, string>();
+    requests.forEach((request, i) => {
+      const why = this.#refuse(request, workspace);
+      if (why !== undefined) refused.set(i, why);
+    });
+    return this.engine.createBatch(requests, workspace, tokensOf, this.now(), refused);
   }
 
   /** Whether the run has ended (every request decided, its end time passed). */
