@@ -71,10 +71,70 @@ describe("cutText", () => {
 });
 
 type TextBlock = { type: "text"; text: string; cache_control?: unknown };
+type Json = Record<string, unknown>;
 
-/** A job: each request's user string is one of a few shared prefixes, then its own part. */
+/**
+ * Where each job's templated text is: a user string, or a tool_result's content (a string, or a
+ * list of one text block and a short second one) after a tool call: tool_result text takes part
+ * like any other text (issue 13).
+ */
+type Where = "user" | "result-string" | "result-list";
+
+/** The label of the holder of the text, as plan groups name breakpoints (`content` or `[i]`). */
+const HOLDER_LABEL: Record<Where, RegExp> = {
+  user: /^messages\[0\]\.content(?:\[(\d+)\])?$/,
+  "result-string": /^messages\[2\]\.content\[0\]\.content(?:\[(\d+)\])?$/,
+  "result-list": /^messages\[2\]\.content\[0\]\.content(?:\[(\d+)\])?$/,
+};
+
+/** The content that holds the templated text (a string or a list of blocks). */
+function holder(params: BatchRequest["params"], where: Where): unknown {
+  const messages = params.messages as unknown as Json[];
+  if (where === "user") return messages[0]!.content;
+  return ((messages[2]!.content as Json[])[0] as Json).content;
+}
+
+/** `params` as JSON without the holder's content and without any cache_control. */
+function rest(params: BatchRequest["params"], where: Where): string {
+  const copy = structuredClone(params) as unknown as Json;
+  const messages = copy.messages as Json[];
+  if (where === "user") messages[0]!.content = null;
+  else ((messages[2]!.content as Json[])[0] as Json).content = null;
+  return JSON.stringify(copy, (k, v) => (k === "cache_control" ? undefined : v));
+}
+
+function messagesFor(
+  where: Where,
+  content: string,
+  marked: boolean,
+): BatchRequest["params"]["messages"] {
+  const block: TextBlock = marked
+    ? { type: "text", text: content, cache_control: { type: "ephemeral" } }
+    : { type: "text", text: content };
+  if (where === "user") return [{ role: "user", content: marked ? [block] : content }];
+  const inner =
+    where === "result-list"
+      ? [block, { type: "text", text: "(end of file)" }]
+      : marked
+        ? [block]
+        : content;
+  return [
+    { role: "user", content: "Read the file." },
+    { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "read", input: {} }] },
+    {
+      role: "user",
+      content: [
+        { type: "tool_result", tool_use_id: "toolu_1", content: inner },
+        { type: "text", text: "Answer briefly." },
+      ],
+    },
+  ] as unknown as BatchRequest["params"]["messages"];
+}
+
+/** A job: each request's text is one of a few shared prefixes, then its own part. */
 const job = fc
   .record({
+    where: fc.constantFrom<Where>("user", "result-string", "result-list"),
     prefixes: fc.array(text(900, 1600), { minLength: 1, maxLength: 2 }),
     requests: fc.array(
       fc.record({
@@ -86,26 +146,20 @@ const job = fc
       { minLength: 3, maxLength: 14 },
     ),
   })
-  .map(({ prefixes, requests }) =>
-    requests.map((r, i): BatchRequest => {
+  .map(({ where, prefixes, requests }) => ({
+    where,
+    requests: requests.map((r, i): BatchRequest => {
       const content = `${prefixes[r.prefix % prefixes.length]}${r.own}`;
       const params: BatchRequest["params"] = {
         model: MODEL,
         max_tokens: 10,
-        messages: [
-          {
-            role: "user",
-            content: r.userMarker
-              ? [{ type: "text", text: content, cache_control: { type: "ephemeral" } }]
-              : content,
-          },
-        ],
+        messages: messagesFor(where, content, r.userMarker),
       };
       if (r.system)
         params.system = [{ type: "text", text: "Be brief.", cache_control: { type: "ephemeral" } }];
       return { custom_id: `r${i}`, params };
     }),
-  );
+  }));
 
 const blocksOf = (content: unknown): TextBlock[] =>
   typeof content === "string" ? [{ type: "text", text: content }] : (content as TextBlock[]);
@@ -116,21 +170,21 @@ const joined = (content: unknown) =>
 const markersIn = (request: BatchRequest) =>
   (JSON.stringify(request).match(/cache_control/g) ?? []).length;
 
-/** Requests split over all runs: the property must exercise splitting, not only pass by it. */
-let splitRequests = 0;
+/** Requests split over all runs, per place: the property must exercise splitting everywhere. */
+const splitRequests: Record<Where, number> = { user: 0, "result-string": 0, "result-list": 0 };
 
 describe("plan({ splitText: true })", () => {
   it("keeps the text and everything else, splits only where it marks, alike across a group, within 4 markers", async () => {
     await fc.assert(
-      fc.asyncProperty(job, async (input) => {
+      fc.asyncProperty(job, async ({ where, requests: input }) => {
         const planned = await plan(input, { counter: createWordCounter(), splitText: true });
         const byId = new Map(input.map((r) => [r.custom_id, r]));
         const out = planned.batches.flatMap((b) => b.requests);
         expect(out).toHaveLength(input.length);
         for (const request of out) {
           const original = byId.get(request.custom_id)!;
-          const before = blocksOf(original.params.messages[0]!.content);
-          const after = blocksOf(request.params.messages[0]!.content);
+          const before = blocksOf(holder(original.params, where));
+          const after = blocksOf(holder(request.params, where));
           // The same text; no empty block; no broken surrogate pair.
           expect(joined(after)).toBe(joined(before));
           for (const b of after) {
@@ -139,32 +193,19 @@ describe("plan({ splitText: true })", () => {
           }
           // Only marked blocks are split: every block added by a split ends with a marker.
           const added = after.length - before.length;
-          if (added > 0) splitRequests += 1;
+          if (added > 0) splitRequests[where] += 1;
           expect(added).toBeGreaterThanOrEqual(0);
           const splitParts = after.slice(0, added);
           for (const b of splitParts) expect(b.cache_control).toBeDefined();
-          if (typeof original.params.messages[0]!.content === "string" && added === 0) {
+          // Blocks after the split one are the original's.
+          expect(after.slice(added + 1)).toEqual(before.slice(1));
+          if (typeof holder(original.params, where) === "string" && added === 0) {
             // A string nobody marked stays a string (or one block carrying the one marker).
-            const c = request.params.messages[0]!.content;
+            const c = holder(request.params, where);
             expect(typeof c === "string" || blocksOf(c)[0]!.cache_control !== undefined).toBe(true);
           }
           // Everything else is unchanged.
-          const rest = (r: BatchRequest) =>
-            JSON.stringify({ ...r.params, messages: undefined, system: undefined }, (k, v) =>
-              k === "cache_control" ? undefined : v,
-            );
-          expect(rest(request)).toBe(rest(original));
-          expect(
-            JSON.stringify(request.params.system ?? null).replace(
-              /,"cache_control":\{[^}]*\}/g,
-              "",
-            ),
-          ).toBe(
-            JSON.stringify(original.params.system ?? null).replace(
-              /,"cache_control":\{[^}]*\}/g,
-              "",
-            ),
-          );
+          expect(rest(request.params, where)).toBe(rest(original.params, where));
           // The 4-marker budget counts split breakpoints.
           expect(markersIn(request)).toBeLessThanOrEqual(4);
         }
@@ -178,12 +219,12 @@ describe("plan({ splitText: true })", () => {
             bySegment.set(bp.segment, [...(bySegment.get(bp.segment) ?? []), bp.requests]);
           }
           for (const [segment, counts] of bySegment) {
-            const match = /^messages\[0\]\.content(?:\[(\d+)\])?$/.exec(segment);
+            const match = HOLDER_LABEL[where].exec(segment);
             if (!match) continue;
             const index = Number(match[1] ?? 0);
             const seen = new Map<string, number>();
             for (const id of group.customIds) {
-              const blocks = blocksOf(outById.get(id)!.params.messages[0]!.content);
+              const blocks = blocksOf(holder(outById.get(id)!.params, where));
               if (blocks[index]?.cache_control === undefined) continue;
               const key = JSON.stringify(blocks.slice(0, index + 1));
               seen.set(key, (seen.get(key) ?? 0) + 1);
@@ -195,11 +236,13 @@ describe("plan({ splitText: true })", () => {
           }
         }
       }),
-      { numRuns: NUM_RUNS },
+      { numRuns: NUM_RUNS * 2 },
     );
   });
 
-  it("exercised splitting in the runs above", () => {
-    expect(splitRequests).toBeGreaterThan(NUM_RUNS);
+  it("exercised splitting in the runs above, in a user string and in tool_result content", () => {
+    expect(splitRequests.user).toBeGreaterThan(NUM_RUNS / 4);
+    expect(splitRequests["result-string"]).toBeGreaterThan(NUM_RUNS / 4);
+    expect(splitRequests["result-list"]).toBeGreaterThan(NUM_RUNS / 4);
   });
 });
