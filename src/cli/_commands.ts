@@ -57,7 +57,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
       ["cacheplan estimate requests.jsonl --output-tokens 300 --json", "as JSON, fixed output"],
     ],
     jsonErrors: "stderr",
-    load: () => import("./commands/estimate.js"),
+    load: () => import("./_openai-dispatch.js").then((m) => m.estimateCommand()),
   },
   emulate: {
     description: "Serve the Message Batches API on 127.0.0.1 for the SDK, on the cache model",
@@ -120,6 +120,20 @@ export const COMMANDS: Record<string, CommandEntry> = {
     ],
     jsonErrors: "stderr",
     load: () => import("./commands/retry.js"),
+  },
+  probe: {
+    description: "Measure the provider's cache for a model (cheap, capped) and write a calibration",
+    usage: ["--model <id> --out <dir> [--yes] [options]"],
+    arguments: {},
+    examples: [
+      ["cacheplan probe --model claude-haiku-4-5 --out probe/", "print what the probe costs"],
+      [
+        "ANTHROPIC_API_KEY=… cacheplan probe --model claude-haiku-4-5 --out probe/ --yes",
+        "measure, write probe/calibration.json",
+      ],
+    ],
+    jsonErrors: "stderr",
+    load: () => import("./commands/probe.js"),
   },
   demo: {
     description: "The whole pipeline on the built-in emulator: plan, estimate, submit, report",

@@ -26,6 +26,7 @@ describe("cacheplan <command> --help", () => {
         "emulate",
         "estimate",
         "plan",
+        "probe",
         "report",
         "retry",
         "status",
