@@ -32,3 +32,17 @@ export async function planCommand(): Promise<CommandModule> {
     openai.runOpenAIPlan,
   );
 }
+
+/** The `estimate` command with its OpenAI path (a plan folder of target openai, or OpenAI lines). */
+export async function estimateCommand(): Promise<CommandModule> {
+  const [core, openai] = await Promise.all([
+    import("./commands/estimate.js"),
+    import("./_openai-estimate.js"),
+  ]);
+  return withOpenAI(
+    core,
+    { target: openai.openaiEstimateArgs.target },
+    openai.isOpenAIEstimate,
+    openai.runOpenAIEstimate,
+  );
+}

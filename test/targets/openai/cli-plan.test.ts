@@ -74,3 +74,37 @@ describe("cacheplan plan on OpenAI batch lines", () => {
     expect(run.stdout).not.toMatch(/OpenAI/);
   });
 });
+
+describe("cacheplan estimate on an OpenAI plan", () => {
+  it("prints the six scenarios, Flex included, for a plan folder and for the lines themselves", async () => {
+    await writeLines(
+      "in.jsonl",
+      Array.from({ length: 6 }, (_, i) => chat(`r${i}`, "gpt-5.6-luna", SHARED, `q${i}`)),
+    );
+    expect((await runCli(["plan", "in.jsonl", "--out", "p"], { cwd: dir })).code).toBe(0);
+    const fromDir = await runCli(["estimate", "p"], { cwd: dir });
+    expect(fromDir.stderr).toBe("");
+    expect(fromDir.code).toBe(0);
+    for (const label of [
+      "standard API",
+      "Batch API, no caching",
+      "ideal",
+      "this plan",
+      "nothing read",
+      "Flex alternative",
+    ])
+      expect(fromDir.stdout).toContain(label);
+    const json = JSON.parse(
+      (await runCli(["estimate", "in.jsonl", "--json"], { cwd: dir })).stdout,
+    );
+    expect(Object.keys(json.total)).toEqual([
+      "standard",
+      "batch",
+      "ideal",
+      "planned",
+      "worst",
+      "flex",
+    ]);
+    expect(json.total.planned.usd).toBeLessThan(json.total.batch.usd);
+  });
+});
