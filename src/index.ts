@@ -46,8 +46,31 @@ export {
 // Held back: `resolvePlanOptions` (the planner's option check; `plan()` runs it and reports the
 // options it used in `plan.options`).
 
+// Probe: measure the provider's cache, write a calibration
+export { ProbeError } from "./probe/errors.js";
+export { probe, probeCost } from "./probe/probe.js";
+export { renderProbeCost, renderProbeResult } from "./probe/render.js";
+export type {
+  CacheCalibration,
+  CalibrationFileV2,
+  ProbeCost,
+  ProbeCostLine,
+  ProbeEvent,
+  ProbeLongOptions,
+  ProbeMeasurement,
+  ProbeOptions,
+  ProbeResult,
+  ProbeVerdict,
+  RateEstimate,
+} from "./probe/types.js";
+
 // Cost estimates
 export { estimate } from "./estimate/estimate.js";
+export {
+  parseCalibration,
+  planOptionsFromCalibration,
+  simParamsFromCalibration,
+} from "./estimate/_calibration.js";
 export { type RenderEstimateOptions, renderEstimate } from "./estimate/render.js";
 export {
   type CountInfo,

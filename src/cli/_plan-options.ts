@@ -6,10 +6,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   createModelTable,
+  type EstimateCalibration,
   InputError,
   type ModelTable,
   type PlanInput,
   type PlanOptions,
+  parseCalibration,
   parseModelOverrides,
   readJsonl,
   STRATEGIES,
@@ -90,6 +92,17 @@ export async function readJsonOption(flag: string, file: string, cwd: string, wh
       { cause: error },
     );
   }
+}
+
+/** Reads a calibration file written by `report --write-calibration` or `cacheplan probe`. */
+export async function loadCalibration(file: string, cwd: string): Promise<EstimateCalibration> {
+  const parsed = await readJsonOption(
+    "calibration",
+    file,
+    cwd,
+    "a calibration file written by `cacheplan report --write-calibration` or `cacheplan probe`",
+  );
+  return parseCalibration(parsed, file);
 }
 
 /** Reads a `--models` file into a model table; errors name the file and what is wrong. */

@@ -12,7 +12,7 @@
  */
 import { unknownModelMessage } from "../pricing/unknown-model.js";
 import type { Plan } from "../types.js";
-import { applyCalibration, calibrationNotes } from "./_calibration.js";
+import { applyCalibration, calibrationNotes, withCalibratedSimParams } from "./_calibration.js";
 import { countTokens } from "./_counts.js";
 import { estimateFigures } from "./_figures.js";
 import { writeNotes } from "./_notes.js";
@@ -45,7 +45,7 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
   const job = readJob(plan, models);
   const counts = await countTokens(plan, job, settings);
   const calibrated = applyCalibration(options.calibration, plan, job, counts);
-  const runs = plannedRuns(plan, job, counts, settings, options);
+  const runs = plannedRuns(plan, job, counts, settings, withCalibratedSimParams(options));
   const sums = priceRequests(job, plan.groups.length, counts, runs, settings.output);
   const { byModel, groups, total } = estimateFigures({ plan, models, job, counts, runs, sums });
   const { tails } = counts;
@@ -83,7 +83,7 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
     tiered: sums.tiered,
     strays: sums.strays,
   });
-  result.notes.unshift(...calibrationNotes(calibrated, options.calibration, counter.name));
+  result.notes.unshift(...calibrationNotes(calibrated, options, counter.name));
   if (unknown.size > 0) result.notes.unshift(unknownModelMessage(unknown));
   return result;
 }

@@ -114,18 +114,25 @@ export interface EstimateOptions {
   /**
    * Measured token factors per model, as `cacheplan report --write-calibration` writes them: each
    * model's prefix and tail token counts are multiplied by its `factor` (actual ÷ estimated input
-   * tokens of an earlier run). Models without an entry are left as counted.
+   * tokens of an earlier run). Models without an entry are left as counted. A version 2 file from
+   * `cacheplan probe` adds `cache`: measured cache-model parameters for the `planned` simulation.
    * @default undefined (no calibration)
    */
   calibration?: EstimateCalibration;
 }
 
-/** Per-model token factors measured by `report()` (its `Calibration` fits). */
+/** Per-model token factors measured by `report()` (its `Calibration` fits), and cache-model parameters measured by `probe()`. */
 export interface EstimateCalibration {
   /** The counter the factors were measured against. */
   counter: string;
   /** A factor per model id. */
   models: Readonly<Record<string, { factor: number }>>;
+  /**
+   * Cache-model parameters measured by `cacheplan probe` (calibration version 2): the simulation
+   * behind `planned` runs with them, under `simParams` given explicitly.
+   * @default undefined
+   */
+  cache?: import("../probe/types.js").CacheCalibration;
 }
 
 /** The cost of one scenario. */

@@ -9,8 +9,8 @@ import { rowOf } from "../pricing/unknown-model.js";
 import { USAGE_FIELDS } from "../targets/anthropic/usage.js";
 import type { CacheTtl } from "../types.js";
 import { readUsage } from "../usage.js";
-import { PROBE_DEFAULTS, type ResolvedLong, timedPoints } from "./_design.js";
-import type { ProbeCost, ProbeCostLine } from "./types.js";
+import { PROBE_DEFAULTS, resolveLong, timedPoints } from "./_design.js";
+import type { ProbeCost, ProbeCostLine, ProbeLongOptions } from "./types.js";
 
 /** The planner's default concurrency: a cold group of n writes min(n, 64) times (`plan/_cost-model.ts`). */
 const MODEL_CONCURRENCY = 64;
@@ -32,12 +32,16 @@ export function assumedPrefixTokens(info: ModelInfo): number {
   return Math.ceil(info.minCacheableTokens * (1 + PROBE_DEFAULTS.margin + 0.1));
 }
 
-/** The probe's price table for a model. */
+/**
+ * The probe's price table for a model, from the model table: per line what is sent and its cost
+ * if every reader reads (`low`), as cacheplan's model assumes (`expected`), and if nothing is ever
+ * read (`high`, what the cap is checked with). Sends nothing.
+ */
 export function probeCost(
   model: string,
   options: {
-    k?: number;
-    long?: ResolvedLong;
+    k?: number | undefined;
+    long?: boolean | ProbeLongOptions | undefined;
     models?: ModelTable | undefined;
     prefixTokens?: number;
   } = {},
@@ -114,7 +118,7 @@ export function probeCost(
       usd("write5m", batch, k),
     ),
   ];
-  for (const p of timedPoints(options.long ?? { visibility: false, ttls: [] })) {
+  for (const p of timedPoints(resolveLong(options.long))) {
     const write = usd(writeOf(p.ttl), false);
     const expiredRead =
       p.kind !== "visibility" && p.delayMs > (p.ttl === "1h" ? 3_600_000 : 300_000);

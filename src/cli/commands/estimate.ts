@@ -7,12 +7,11 @@ import {
   type TokenCounter,
 } from "../../exports/tokens.js";
 import {
-  type EstimateCalibration,
   type EstimateOptions,
   estimate,
-  InputError,
   type Plan,
   plan,
+  planOptionsFromCalibration,
   readPlan,
   renderEstimate,
 } from "../../index.js";
@@ -20,10 +19,10 @@ import { defineArgs, intOption, numberOption, parse } from "../_args.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { type ExitCode, exitCodeOf } from "../_exit.js";
 import {
+  loadCalibration,
   loadModels,
   planArgs,
   planOptionsFrom,
-  readJsonOption,
   requestsFrom,
 } from "../_plan-options.js";
 import { jsonDocument } from "../_version.js";
@@ -51,7 +50,7 @@ export const args = defineArgs({
   calibration: {
     type: "string",
     description:
-      "JSON file written by `report --write-calibration`: per-model token factors to apply",
+      "JSON file written by `report --write-calibration` (per-model token factors) or `probe` (also measured cache behaviour)",
   },
   "sample-size": {
     type: "string",
@@ -137,7 +136,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     planned = await readPlan(path.resolve(io.cwd, a.input!));
   } else {
     // Plan in memory with the offline counter, as `cacheplan plan` would.
-    const planOptions = planOptionsFrom(a, models);
+    const planOptions = planOptionsFromCalibration(options.calibration, planOptionsFrom(a, models));
     planOptions.counter =
       count === "exact" ? createTiktokenCounter(models ? { models } : {}) : counter;
     const input = requestsFrom(a, io);
@@ -176,27 +175,4 @@ function refusePlanFlags(a: Record<string, unknown>, folder: string): void {
       `\`--${flag}\` shapes a plan, and \`${folder}\` is already planned (its options are in plan.json). Estimate the JSONL file with \`--${flag}\`, or plan again with \`cacheplan plan --${flag} …\`.`,
     );
   }
-}
-
-/** Reads a calibration file written by `report --write-calibration`. */
-async function loadCalibration(file: string, cwd: string): Promise<EstimateCalibration> {
-  const parsed = await readJsonOption(
-    "calibration",
-    file,
-    cwd,
-    "a calibration file written by `cacheplan report --write-calibration`",
-  );
-  const c = parsed as { version?: unknown; counter?: unknown; models?: unknown };
-  if (
-    c?.version !== 1 ||
-    typeof c.counter !== "string" ||
-    typeof c.models !== "object" ||
-    c.models === null
-  ) {
-    throw new InputError(
-      `\`${file}\` is not a calibration file: expected \`{"version": 1, "counter": "...", "models": {...}}\` as \`cacheplan report --write-calibration\` writes it.`,
-      file,
-    );
-  }
-  return c as EstimateCalibration;
 }
