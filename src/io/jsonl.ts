@@ -72,7 +72,11 @@ export async function* readJsonl(
 }
 
 /** Parses one line; undefined for a blank one. */
-function readLine(raw: RawLine, n: number, source: string | undefined): JsonlLine | undefined {
+export function readLine(
+  raw: RawLine,
+  n: number,
+  source: string | undefined,
+): JsonlLine | undefined {
   if (raw.invalid !== undefined) {
     const { lineOffset, fileOffset, bytes } = raw.invalid;
     const hex = [...bytes].map((b) => b.toString(16).toUpperCase().padStart(2, "0")).join(" ");

@@ -58,6 +58,7 @@ export function toPlanFile(plan: Plan): PlanFile {
       wave: b.wave,
       requestCount: b.requestCount,
       bytes: b.bytes,
+      ...(b.model === undefined ? {} : { model: b.model, jobModel: b.jobModel }),
       contentHash: contentHash(b.requests),
       customIdsHash: customIdsHash(b.requests.map((r) => r.custom_id)),
     })),
@@ -148,13 +149,26 @@ export async function writePlan(
   dir: string,
   options: { overwrite?: boolean; cwd?: string } = {},
 ): Promise<void> {
+  await writePlanFolder(dir, options, (staging) => writeBatches(plan, staging));
+}
+
+/**
+ * Writes a plan folder the way `writePlan()` does (same checks, staging folder renamed into place
+ * at the end), with `fill` writing its content into the staging folder. For a plan whose batch
+ * files are written as they are made (the streaming planner).
+ */
+export async function writePlanFolder(
+  dir: string,
+  options: { overwrite?: boolean; cwd?: string },
+  fill: (staging: string) => Promise<void>,
+): Promise<void> {
   const target = path.resolve(dir);
   await removeStale(target);
   const found = await checkOutFolder(dir, target, options);
   const { partial: staging, old } = stagingNames(target, process.pid);
   await rm(staging, { recursive: true, force: true });
   try {
-    await writeBatches(plan, staging);
+    await fill(staging);
     if (found === "absent") {
       await mkdir(path.dirname(target), { recursive: true });
       await rename(staging, target);

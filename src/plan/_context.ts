@@ -7,8 +7,10 @@ import type { ModelTable } from "../pricing/models.js";
 import type { JsonSizer } from "../request/json-size.js";
 import type { SegmentedRequest } from "../request/segments.js";
 import type { TokenCounter } from "../tokens/counter.js";
-import type { BatchRequest, ResolvedPlanOptions } from "../types.js";
+import type { ResolvedPlanOptions } from "../types.js";
 import type { Mark } from "./_breakpoints.js";
+import type { FirstPieces } from "./_slim.js";
+import type { RequestSource } from "./_source.js";
 import type { CutMemo } from "./_text-paths.js";
 import type { TrieNode } from "./_trie.js";
 import type { WaveResult } from "./_waves.js";
@@ -17,9 +19,13 @@ import type { PlanWarning } from "./warnings.js";
 /** Most warnings of one kind listed individually. */
 const MAX_WARNINGS_PER_KIND = 20;
 
-/** A request that passed validation, with what the planner keeps of it. */
+/**
+ * A request that passed validation, with what the planner keeps of it: never the request itself
+ * (a job of millions would not fit in memory), only its id, sizes and slim segments (`_slim.ts`);
+ * the request is read again from `PlanContext.source` when its bytes are needed.
+ */
 export interface Accepted {
-  request: BatchRequest;
+  customId: string;
   model: string;
   segmented: SegmentedRequest;
   maxTokens: number;
@@ -81,6 +87,8 @@ export interface PlanContext {
   readonly sizer: JsonSizer;
   readonly warnings: Warnings;
   readonly accepted: Accepted[];
+  /** Where each accepted request is read again from (by accepted index). */
+  readonly source: RequestSource;
   /** Every mark, model by model, each model's in pre-order. */
   readonly marks: PlacedMark[];
   readonly placed: Map<Mark, PlacedMark>;
@@ -94,5 +102,7 @@ export interface PlanContext {
   /** Prefix tokens of each counted trie node (node ids are unique within the plan). */
   readonly tokensOf: Map<TrieNode, number>;
   readonly cutMemo: CutMemo;
+  /** Which cuttable blocks' first pieces more than one request has (set by the index pass). */
+  firstPieces: FirstPieces;
   nextNodeId: number;
 }

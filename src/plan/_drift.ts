@@ -96,6 +96,38 @@ function bestCluster(bucket: readonly Sibling[]): Drift | undefined {
   return best;
 }
 
+/** The drift hashes a slim segment keeps (`_slim.ts`), or undefined for a full segment. */
+function slimKeys(segment: Segment | undefined): [number, number] | undefined {
+  const slim = segment as { driftStart?: number; driftEnd?: number } | undefined;
+  if (slim?.driftStart === undefined || slim.driftEnd === undefined) return undefined;
+  return [slim.driftStart, slim.driftEnd];
+}
+
+/** Start and end hashes that two or more of a node's children have (sorted copies, no maps). */
+function sharedKeys(
+  node: TrieNode,
+  depth: number,
+  segmentAt: (local: number, depth: number) => Segment | undefined,
+): { start: Set<number>; end: Set<number> } {
+  const starts = new Int32Array(node.children.size);
+  const ends = new Int32Array(node.children.size);
+  let k = 0;
+  for (const child of node.children.values()) {
+    const hashes = slimKeys(segmentAt(isTail(child) ? child.request : child.representative, depth));
+    if (hashes === undefined || hashes[0] === 0) continue;
+    starts[k] = hashes[0];
+    ends[k] = hashes[1];
+    k += 1;
+  }
+  const repeated = (values: Int32Array) => {
+    const sorted = values.subarray(0, k).sort();
+    const out = new Set<number>();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) out.add(sorted[i]!);
+    return out;
+  };
+  return { start: repeated(starts), end: repeated(ends) };
+}
+
 export function* detectDrift(
   trie: PrefixTrie,
   segmentAt: (local: number, depth: number) => Segment | undefined,
@@ -105,16 +137,24 @@ export function* detectDrift(
       const depth = node.depth + 1;
       const byStart = new Map<string, Sibling[]>();
       const byEnd = new Map<string, Sibling[]>();
+      const { start, end } = sharedKeys(node, depth, segmentAt);
       for (const child of node.children.values()) {
         const request = isTail(child) ? child.request : child.representative;
         const segment = segmentAt(request, depth);
+        // Only texts whose start (or end) another sibling may have are read: a slim segment keeps
+        // hashes of both, so a node with a million unique children reads none of their texts.
+        const hashes = slimKeys(segment);
+        const inStart = hashes === undefined || start.has(hashes[0]);
+        const inEnd = hashes === undefined || end.has(hashes[1]);
+        if (!inStart && !inEnd) continue;
         const text = textOf(segment);
         if (text === undefined || text.length < MIN_TEXT_CHARS) continue;
         const sibling = { text, count: isTail(child) ? 1 : child.count, label: segment!.label };
-        for (const [map, key] of [
-          [byStart, text.slice(0, KEY_CHARS)],
-          [byEnd, text.slice(-KEY_CHARS)],
+        for (const [map, key, wanted] of [
+          [byStart, text.slice(0, KEY_CHARS), inStart],
+          [byEnd, text.slice(-KEY_CHARS), inEnd],
         ] as const) {
+          if (!wanted) continue;
           const list = map.get(key);
           if (list) list.push(sibling);
           else map.set(key, [sibling]);

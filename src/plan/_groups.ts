@@ -4,16 +4,18 @@
  * breakpoints just above the minimum).
  */
 import { rowOf } from "../pricing/unknown-model.js";
-import type { PlannedBatch, PlannedBreakpoint, PlannedGroup } from "../types.js";
-import type { Batching } from "./_batching.js";
+import type { PlannedBreakpoint, PlannedGroup } from "../types.js";
+import type { Batching, BatchSlot } from "./_batching.js";
 import { groupOfRequest } from "./_batching.js";
 import type { PlacedMark, PlanContext } from "./_context.js";
 import { writeMultiplier } from "./_cost-model.js";
 
 /** The groups in planned order, their members' `custom_id`s in batch order. */
-export function describeGroups(ctx: PlanContext, batches: readonly PlannedBatch[]): PlannedGroup[] {
-  const plannedOrder = batches.flatMap((b) => b.requests.map((r) => r.custom_id));
-  const positionOf = new Map(plannedOrder.map((id, k) => [id, k]));
+export function describeGroups(ctx: PlanContext, batches: readonly BatchSlot[]): PlannedGroup[] {
+  // Position of each grouped request in the planned order (accepted index → position).
+  const positionOf = new Int32Array(ctx.accepted.length);
+  let k = 0;
+  for (const batch of batches) for (const r of batch.members) positionOf[r] = k++;
   // One pass each: marks and members per group (a job may have 100,000 tiny groups).
   const marksByGroup = ctx.groupTops.map((): PlacedMark[] => []);
   for (const placed of ctx.marks) marksByGroup[placed.group]!.push(placed);
@@ -23,8 +25,8 @@ export function describeGroups(ctx: PlanContext, batches: readonly PlannedBatch[
     if (g >= 0) membersByGroup[g]!.push(r);
   }
   return ctx.groupTops.map((top, g) => {
-    const customIds = membersByGroup[g]!.map((r) => ctx.accepted[r]!.request.custom_id).sort(
-      (a, b) => positionOf.get(a)! - positionOf.get(b)!,
+    const customIds = membersByGroup[g]!.sort((a, b) => positionOf[a]! - positionOf[b]!).map(
+      (r) => ctx.accepted[r]!.customId,
     );
     return describeGroup(ctx, `g${g + 1}`, top, marksByGroup[g]!, customIds);
   });
@@ -64,7 +66,7 @@ function describeGroup(
     });
   });
   const topBp = breakpoints[0]!;
-  const primerIds = [...primers].map((r) => ctx.accepted[r]!.request.custom_id);
+  const primerIds = [...primers].map((r) => ctx.accepted[r]!.customId);
   const saved = uncached > 0 ? Math.round((1 - planned / uncached) * 100) : 0;
   return {
     id,

@@ -2,13 +2,22 @@
  * The planner's first stage (internal): reads the input, validates every request and keeps the
  * ones it can plan; the others become `RejectedRequest`s naming line, `custom_id` and the fix.
  */
+import { IndexedLine } from "../io/_line-index.js";
 import { JsonlLine } from "../io/jsonl-line.js";
-import { type ContextInterner, segmentRequest } from "../request/segments.js";
+import { JsonSizer } from "../request/json-size.js";
+import { ContextInterner, segmentRequest, walkedSegments } from "../request/segments.js";
 import { validateRequest } from "../request/validate.js";
 import type { BatchRequest, RejectedRequest } from "../types.js";
-import { StringInterner } from "../util/string-interner.js";
+import type { Json } from "../util/json.js";
 import type { PlanContext } from "./_context.js";
+import { FirstPieces, slimRequest } from "./_slim.js";
+import { FileSource, MemorySource } from "./_source.js";
 import { BODY_OVERHEAD_BYTES } from "./_split.js";
+
+/** Requests measured with one `JsonSizer` before its memo of long strings is dropped. */
+const SIZER_REQUESTS = 10_000;
+/** Characters of text whose hashes are memoised before the memo is dropped (bounded memory). */
+const TEXT_MEMO_CHARS = 32 * 2 ** 20;
 
 /**
  * Bytes a request may grow by when markers are added: 4 markers, each at most
@@ -33,43 +42,83 @@ interface Item {
   own: boolean;
 }
 
-/** Reads every item: accepted requests are appended to `ctx.accepted`, in input order. */
+/**
+ * A `ContextInterner` whose memo of text hashes is dropped once it holds `TEXT_MEMO_CHARS` of
+ * text: a shared prompt is still hashed about once per drop, and unique texts are not kept.
+ */
+class BoundedInterner extends ContextInterner {
+  #memo = new Map<string, string>();
+  #chars = 0;
+
+  override textHash(scope: string, text: string, compute: () => string): string {
+    const key = `${scope}\u0001${text}`;
+    let hash = this.#memo.get(key);
+    if (hash === undefined) {
+      hash = compute();
+      if (this.#chars + key.length > TEXT_MEMO_CHARS) {
+        this.#memo = new Map();
+        this.#chars = 0;
+      }
+      this.#memo.set(key, hash);
+      this.#chars += key.length;
+    }
+    return hash;
+  }
+}
+
+/**
+ * Reads every item: accepted requests are appended to `ctx.accepted`, in input order, and recorded
+ * in `ctx.source` (by byte offset for a `FileSource`, whose items must be `IndexedLine`s).
+ */
 export async function readRequests(
   requests: Iterable<unknown> | AsyncIterable<unknown>,
   ctx: PlanContext,
-  interner: ContextInterner,
 ): Promise<Intake> {
+  const interner = new BoundedInterner();
+  const pieces = new FirstPieces();
   const rejected: RejectedRequest[] = [];
   const seen = new Map<string, number>();
-  // The planner keeps every request: one copy of each long text, however many lines repeat it.
-  const strings = new StringInterner();
+  let sizer = new JsonSizer();
   let position = 0;
   for await (const raw of requests as AsyncIterable<unknown>) {
     position += 1;
+    if (position % SIZER_REQUESTS === 0) sizer = new JsonSizer();
     const item = unwrap(raw, position);
     if ("kind" in item) {
       rejected.push(item);
       continue;
     }
-    const outcome = admit(item, ctx, seen);
+    const outcome = admit(item, ctx, seen, sizer);
     if ("kind" in outcome) {
       rejected.push(outcome);
       continue;
     }
-    // Only objects the planner parsed itself (`JsonlLine`s) are interned: a caller's objects are
-    // never written to, not even with equal strings.
-    if (item.own) strings.walk(outcome.request);
-    seen.set(outcome.request.custom_id, item.line);
+    const { request } = outcome;
+    seen.set(request.custom_id, item.line);
+    const index = ctx.accepted.length;
+    record(ctx, raw, request);
+    const roles = walkedSegments(request.params as unknown as Json).map((w) => w.role);
     ctx.accepted.push({
-      request: outcome.request,
-      model: outcome.request.params.model,
-      segmented: segmentRequest(outcome.request, interner),
-      maxTokens: outcome.request.params.max_tokens,
+      customId: request.custom_id,
+      model: request.params.model,
+      segmented: slimRequest(segmentRequest(request, interner), roles, pieces, ctx.source, index),
+      maxTokens: request.params.max_tokens,
       bytes: outcome.bytes,
       fixedMarkers: ctx.replace ? 0 : outcome.markers,
     });
   }
+  pieces.finish();
+  ctx.firstPieces = pieces;
   return { inputRequests: position, rejected };
+}
+
+/** Records where an accepted request can be read again. */
+function record(ctx: PlanContext, raw: unknown, request: BatchRequest): void {
+  const { source } = ctx;
+  if (source instanceof MemorySource) source.add(request);
+  else if (source instanceof FileSource && raw instanceof IndexedLine)
+    source.add(raw.offset, raw.length);
+  else throw new Error("A file source needs IndexedLines (internal).");
 }
 
 /** The item's line, source and value, or its rejection when it is a line that could not be read. */
@@ -96,6 +145,7 @@ function admit(
   item: Item,
   ctx: PlanContext,
   seen: ReadonlyMap<string, number>,
+  sizer: JsonSizer,
 ): { request: BatchRequest; bytes: number; markers: number } | RejectedRequest {
   const { line, where } = item;
   const check = validateRequest(item.value, { userMarkers: ctx.options.userMarkers });
@@ -119,7 +169,7 @@ function admit(
       reason: `\`custom_id\` ${JSON.stringify(id)} was already used on line ${first}; results are matched by \`custom_id\`, so each must be unique. Rename one.`,
     };
   }
-  const bytes = ctx.sizer.bytes(check.request);
+  const bytes = sizer.bytes(check.request);
   if (bytes + MARKER_ALLOWANCE_BYTES + BODY_OVERHEAD_BYTES > ctx.options.maxBytes) {
     return {
       line,

@@ -32,7 +32,7 @@ function nodeLabel(scope: ModelScope, node: TrieNode): string {
 }
 
 function customId(ctx: PlanContext, scope: ModelScope, local: number): string {
-  return ctx.accepted[scope.indices[local]!]!.request.custom_id;
+  return ctx.accepted[scope.indices[local]!]!.customId;
 }
 
 /** Shared prefixes too short to cache: the widest ones first. */

@@ -5,7 +5,8 @@
  */
 import type { ModelInfo } from "../pricing/model-table.js";
 import { rowOf } from "../pricing/unknown-model.js";
-import { lastCacheable, type Segment } from "../request/segments.js";
+import { foldedContextAt, lastCacheable, type Segment } from "../request/segments.js";
+import type { Json } from "../util/json.js";
 import { BATCH_MULTIPLIER } from "../targets/anthropic/prices.js";
 import type { BatchRequest, Strategy } from "../types.js";
 import { allowedModes, type Mark, selectBreakpoints } from "./_breakpoints.js";
@@ -14,6 +15,7 @@ import type { PlacedMark, PlanContext } from "./_context.js";
 import { minPayingCount } from "./_cost-model.js";
 import { detectDrift } from "./_drift.js";
 import { collectModelWarnings } from "./_model-warnings.js";
+import type { SlimSegment } from "./_slim.js";
 import { blockOverhead, TextPaths } from "./_text-paths.js";
 import { splitTextWarnings } from "./_text-warnings.js";
 import { PrefixTrie, type TrieNode } from "./_trie.js";
@@ -95,7 +97,12 @@ function buildTrie(ctx: PlanContext, model: string, indices: number[]): ModelSco
     baseRequests,
     minPaying,
     ctx.cutMemo,
-    (local, segment) => roleOf(accepted[indices[local]!]!.request, segment),
+    (local, segment) => roleOf(ctx.source.load(indices[local]!), segment),
+    // A block whose first piece no other request has shares no text inside it: not cut.
+    (local: number, segment: number) =>
+      ctx.firstPieces.shared(
+        (accepted[indices[local]!]!.segmented.segments[segment] as SlimSegment).firstPiece,
+      ),
   );
   const trie = new PrefixTrie(paths.requests, ctx.nextNodeId);
   for (let i = 0; i < indices.length; i++) trie.insert(i);
@@ -238,9 +245,6 @@ function registerMarks(
 
 /** The role folded into a segment's hash: its message's, on the first block of a message. */
 function roleOf(request: BatchRequest, segment: Segment): string {
-  const { location } = segment;
-  if (location.kind !== "message" || location.index !== 0) return "";
-  const message = (request.params.messages as unknown[])[location.message];
-  const role = (message as { role?: unknown } | undefined)?.role;
-  return typeof role === "string" ? role : "";
+  // What the segment's hash folds in besides its block (the role, a tool_result's fields, H13).
+  return foldedContextAt(request.params as unknown as Json, segment.location);
 }

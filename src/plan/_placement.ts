@@ -1,46 +1,74 @@
 /**
  * Writes the plan's markers into the requests (internal): planner markers where a mark ends a
  * block, text splits where it ends inside one; user markers kept or removed per `userMarkers`.
+ * The decisions come first (`nameMarks`, with no request in memory), then each request is edited
+ * when it is read again for its batch (`placeRequest`, one request at a time).
  */
 import { applyMarkers, type MarkerPlacement } from "../request/markers.js";
+import { type SegmentLocation, walkedSegments } from "../request/segments.js";
 import type { BatchRequest } from "../types.js";
+import type { Json } from "../util/json.js";
 import type { Accepted, PlanContext } from "./_context.js";
 import { applySplits, type SplitPlacement, splitLabel } from "./_text-split.js";
 
-/** The requests as they will be sent, by accepted index, with their sizes and marker counts. */
-export interface PlacedRequests {
-  requests: BatchRequest[];
-  bytes: number[];
+/** Markers the plan adds and removes, over all requests. */
+export interface MarkerCounts {
   markersAdded: number;
   markersRemoved: number;
 }
 
-/** Places every request's markers; names each mark after the first request through it. */
-export function placeMarkers(ctx: PlanContext): PlacedRequests {
-  const { accepted, replace, sizer } = ctx;
-  const requests: BatchRequest[] = new Array(accepted.length);
-  const bytes: number[] = new Array(accepted.length);
+/**
+ * Names each mark after the first request through it (as it lands once every split above it is
+ * made) and counts the markers added and removed. Reads a request again only for a mark not yet
+ * named.
+ */
+export function nameMarks(ctx: PlanContext): MarkerCounts {
+  const { accepted, replace } = ctx;
   let markersAdded = 0;
   let markersRemoved = 0;
   accepted.forEach((a, i) => {
-    const placements: MarkerPlacement[] = [];
-    const splits: SplitPlacement[] = [];
-    for (const placed of ctx.pathOf[i] ?? []) {
-      const { mark, cut } = placed;
-      const location = a.segmented.segments[placed.segment]!.location;
-      if (cut >= 0) splits.push({ location, offset: cut, ttl: mark.ttl });
-      // The first request through a mark names it, as it lands once every split above it is made.
-      placed.label ??= splitLabel(location, cut, splits);
-      if (mark.origin !== "planner" || cut >= 0) continue;
-      placements.push({ location, ttl: mark.ttl });
-    }
-    markersAdded += placements.length + splits.length;
+    const path = ctx.pathOf[i] ?? [];
+    for (const placed of path)
+      if (placed.mark.origin === "planner" || placed.cut >= 0) markersAdded += 1;
     if (replace) markersRemoved += countExisting(a);
-    requests[i] = applySplits(applyMarkers(a.request, placements, replace), splits);
-    bytes[i] =
-      placements.length + splits.length === 0 && !replace ? a.bytes : sizer.bytes(requests[i]);
+    if (path.every((placed) => placed.label !== undefined)) return;
+    const segments = a.segmented.segments;
+    const splits: SplitPlacement[] = [];
+    for (const placed of path) {
+      const { mark, cut } = placed;
+      if (cut >= 0)
+        splits.push({ location: segments[placed.segment]!.location, offset: cut, ttl: mark.ttl });
+      placed.label ??= splitLabel(segments[placed.segment]!.location, cut, splits);
+    }
   });
-  return { requests, bytes, markersAdded, markersRemoved };
+  return { markersAdded, markersRemoved };
+}
+
+/** Request `index` as it will be sent: `request` (read again) with the plan's edits. */
+export function placeRequest(ctx: PlanContext, index: number, request: BatchRequest): BatchRequest {
+  const path = ctx.pathOf[index];
+  if (path === undefined && !ctx.replace) return request;
+  let locations: SegmentLocation[] | undefined;
+  const locationOf = (segment: number) => {
+    locations ??= walkedSegments(request.params as unknown as Json).map((w) => w.location);
+    return locations[segment]!;
+  };
+  const placements: MarkerPlacement[] = [];
+  const splits: SplitPlacement[] = [];
+  for (const placed of path ?? []) {
+    const { mark, cut } = placed;
+    if (cut >= 0) splits.push({ location: locationOf(placed.segment), offset: cut, ttl: mark.ttl });
+    if (mark.origin !== "planner" || cut >= 0) continue;
+    placements.push({ location: locationOf(placed.segment), ttl: mark.ttl });
+  }
+  return applySplits(applyMarkers(request, placements, ctx.replace), splits);
+}
+
+/** Whether `placeRequest` leaves request `index` as it is. */
+export function unchanged(ctx: PlanContext, index: number): boolean {
+  if (ctx.replace) return false;
+  const path = ctx.pathOf[index];
+  return path === undefined || path.every((p) => p.mark.origin !== "planner" && p.cut < 0);
 }
 
 function countExisting(a: Accepted): number {

@@ -1,20 +1,28 @@
 import { OptionsError } from "../errors.js";
 import { modelTableOf } from "../pricing/models.js";
 import { JsonSizer } from "../request/json-size.js";
-import { ContextInterner } from "../request/segments.js";
 import { API_MAX_BYTES, API_MAX_REQUESTS } from "../targets/anthropic/limits.js";
 import { checkTargetId, loadTarget } from "../targets/index.js";
 import type { TargetLimits } from "../targets/target.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
-import { type Plan, type PlanOptions, type ResolvedPlanOptions, STRATEGIES } from "../types.js";
+import {
+  type BatchRequest,
+  type Plan,
+  type PlanOptions,
+  type ResolvedPlanOptions,
+  STRATEGIES,
+} from "../types.js";
 import { wholeNumber } from "../util/options.js";
-import { packBatches } from "./_batching.js";
+import { type Batching, type BatchSlot, packBatches, waveOrder } from "./_batching.js";
 import { type Accepted, type PlanContext, Warnings } from "./_context.js";
 import { describeGroups, warnGroups } from "./_groups.js";
-import { readRequests } from "./_intake.js";
+import { type Intake, readRequests } from "./_intake.js";
 import { planModel } from "./_model.js";
-import { placeMarkers } from "./_placement.js";
-import { chooseWaves } from "./_wave-choice.js";
+import { type MarkerCounts, nameMarks, placeRequest, unchanged } from "./_placement.js";
+import { FirstPieces } from "./_slim.js";
+import { MemorySource, type RequestSource } from "./_source.js";
+import { finishForTarget, targetPlanOptions } from "./_target-rules.js";
+import { chooseWaves, type JobWaves } from "./_wave-choice.js";
 
 /** What `plan()` accepts: request objects, or `JsonlLine`s from `readJsonl()` to keep line numbers. */
 export type PlanInput = Iterable<unknown> | AsyncIterable<unknown>;
@@ -101,46 +109,94 @@ export function resolvePlanOptions(
  * splits them into batches. Pure: same input and options, same plan.
  */
 export async function plan(requests: PlanInput, options: PlanOptions = {}): Promise<Plan> {
-  const ctx = await createContext(options);
-  const intake = await readRequests(requests, ctx, new ContextInterner());
+  const source = new MemorySource();
+  const ctx = await createContext(options, source);
+  const decided = await decide(requests, ctx);
+  const n = ctx.accepted.length;
+  const placed: BatchRequest[] = new Array(n);
+  const bytes: number[] = new Array(n);
+  for (let r = 0; r < n; r++) {
+    placed[r] = placeRequest(ctx, r, source.load(r));
+    bytes[r] = unchanged(ctx, r) ? ctx.accepted[r]!.bytes : ctx.sizer.bytes(placed[r]);
+  }
+  const batching = packBatches(ctx, decided.byWave, (r) => bytes[r]!);
+  const planned = assemblePlan(ctx, decided, batching, (slot) => ({
+    index: slot.index,
+    wave: slot.wave,
+    requests: slot.members.map((r) => placed[r]!),
+    requestCount: slot.requestCount,
+    bytes: slot.bytes,
+  }));
+  return finishForTarget(planned, options);
+}
+
+/** What the planner decided before any request is written out. */
+export interface Decisions {
+  intake: Intake;
+  byModel: Map<string, number[]>;
+  waves: JobWaves;
+  /** Accepted indices of each wave, in planned order. */
+  byWave: number[][];
+  counts: MarkerCounts;
+}
+
+/**
+ * The index pass and every decision: reads and validates the requests (keeping only what
+ * `Accepted` holds), plans each model, chooses waves and names the marks.
+ */
+export async function decide(requests: PlanInput, ctx: PlanContext): Promise<Decisions> {
+  const intake = await readRequests(requests, ctx);
   const byModel = partitionByModel(ctx.accepted);
   for (const [model, indices] of byModel) await planModel(ctx, model, indices);
   const waves = chooseWaves(ctx);
-  const placed = placeMarkers(ctx);
-  const { batches, groupBatches } = packBatches(ctx, placed, waves);
-  const groups = describeGroups(ctx, batches);
+  const counts = nameMarks(ctx);
+  return { intake, byModel, waves, byWave: waveOrder(ctx, waves), counts };
+}
+
+/** The plan from its decisions and batches; `batchOf` gives each batch its final form. */
+export function assemblePlan<B>(
+  ctx: PlanContext,
+  decided: Decisions,
+  batching: Batching,
+  batchOf: (slot: BatchSlot) => B,
+): Omit<Plan, "batches"> & { batches: B[] } {
+  const { batches: slots, groupBatches } = batching;
+  const groups = describeGroups(ctx, slots);
   warnGroups(ctx, groups, groupBatches);
-  if (ctx.options.ttl === "5m" && waves.lastWave > 0)
-    ctx.warnings.push({ kind: "ttl-short-for-waves", waves: waves.lastWave + 1 });
+  if (ctx.options.ttl === "5m" && decided.waves.lastWave > 0)
+    ctx.warnings.push({ kind: "ttl-short-for-waves", waves: decided.waves.lastWave + 1 });
 
   const modelCounts: Record<string, number> = {};
-  for (const [model, list] of byModel) modelCounts[model] = list.length;
-  const rejected = intake.rejected.sort((a, b) => a.line - b.line);
+  for (const [model, list] of decided.byModel) modelCounts[model] = list.length;
+  const rejected = decided.intake.rejected.sort((a, b) => a.line - b.line);
   return {
     version: 1,
     options: ctx.options,
     groups,
-    batches,
+    batches: slots.map(batchOf),
     warnings: ctx.warnings.list,
     rejected,
     summary: {
-      inputRequests: intake.inputRequests,
+      inputRequests: decided.intake.inputRequests,
       planned: ctx.accepted.length,
       rejected: rejected.length,
       grouped: groups.reduce((s, g) => s + g.requests, 0),
-      waves: waves.lastWave + 1,
-      batches: batches.length,
-      markersAdded: placed.markersAdded,
-      markersRemoved: placed.markersRemoved,
+      waves: decided.waves.lastWave + 1,
+      batches: slots.length,
+      markersAdded: decided.counts.markersAdded,
+      markersRemoved: decided.counts.markersRemoved,
       byModel: modelCounts,
     },
   };
 }
 
 /** The target, the resolved options, the model table and counter, and empty planner state. */
-async function createContext(options: PlanOptions): Promise<PlanContext> {
+export async function createContext(
+  options: PlanOptions,
+  source: RequestSource,
+): Promise<PlanContext> {
   const target = await loadTarget(checkTargetId(options.target));
-  const resolved = resolvePlanOptions(options, target.limits);
+  const resolved = targetPlanOptions(resolvePlanOptions(options, target.limits), target);
   const models = options.models ?? modelTableOf(target);
   return {
     options: resolved,
@@ -150,6 +206,8 @@ async function createContext(options: PlanOptions): Promise<PlanContext> {
     sizer: new JsonSizer(),
     warnings: new Warnings(),
     accepted: [],
+    source,
+    firstPieces: new FirstPieces(),
     marks: [],
     placed: new Map(),
     groupTops: [],

@@ -1,4 +1,4 @@
-import type { Plan } from "../types.js";
+import type { Plan, PlannedBatch } from "../types.js";
 import { wrap as wrapText } from "../util/format.js";
 import { formatWarning } from "./warnings.js";
 
@@ -32,7 +32,10 @@ export function wrap(text: string, width: number, indent: string): string[] {
  * The plan as text for an 80-column terminal: totals, waves, the largest groups with the reason
  * for each decision, warnings and rejected requests. Pure: the CLI prints it.
  */
-export function renderPlan(plan: Plan, options: RenderPlanOptions = {}): string {
+export function renderPlan(
+  plan: Omit<Plan, "batches"> & { batches: readonly Pick<PlannedBatch, "wave" | "requestCount">[] },
+  options: RenderPlanOptions = {},
+): string {
   const { summary } = plan;
   const lines: string[] = [];
   lines.push(

@@ -1,10 +1,25 @@
+import path from "node:path";
 import { defineCommand } from "citty";
-import { plan, renderPlan, toPlanFile } from "../../index.js";
+import {
+  type PlanFile,
+  type PlanOptions,
+  plan,
+  planOptionsFromCalibration,
+  renderPlan,
+  toPlanFile,
+} from "../../index.js";
+import { planJsonl } from "../../plan/stream.js";
 import { defineArgs, parse } from "../_args.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { EXIT, type ExitCode, exitCodeOf } from "../_exit.js";
-import { writePlanTo } from "../_plan-dir.js";
-import { loadModels, planArgs, planOptionsFrom, requestsFrom } from "../_plan-options.js";
+import { planDirArg, writePlanTo } from "../_plan-dir.js";
+import {
+  loadCalibration,
+  loadModels,
+  planArgs,
+  planOptionsFrom,
+  requestsFrom,
+} from "../_plan-options.js";
 import { jsonDocument } from "../_version.js";
 
 export const args = defineArgs({
@@ -16,6 +31,11 @@ export const args = defineArgs({
   out: { type: "string", description: "Folder to write plan.json and the batch files to" },
   sample: { type: "boolean", description: "Plan the built-in sample job instead of an input file" },
   ...planArgs,
+  calibration: {
+    type: "string",
+    description:
+      "JSON file written by `probe`: plan with the measured cache behaviour (its concurrency, unless --concurrency)",
+  },
   "allow-rejects": {
     type: "boolean",
     description: "Write the plan even if some requests are rejected",
@@ -63,24 +83,27 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     throw new UsageError("Give either an input file or `--sample`, not both.");
 
   const models = a.models ? await loadModels(a.models, io.cwd) : undefined;
-  const options = planOptionsFrom(a, models);
-  const input = requestsFrom(a, io);
-  const result = await plan(input, options);
-  const code = exitCodeOf({
-    command: "plan",
-    rejected: result.rejected.length,
-    planned: result.summary.planned,
-    allowRejects: a["allow-rejects"] === true,
-    allowEmpty: a["allow-empty"] === true,
-  });
+  const calibration = a.calibration ? await loadCalibration(a.calibration, io.cwd) : undefined;
+  const options = planOptionsFromCalibration(calibration, planOptionsFrom(a, models));
+  const codeOf = (p: { rejected: unknown[]; summary: { planned: number } }) =>
+    exitCodeOf({
+      command: "plan",
+      rejected: p.rejected.length,
+      planned: p.summary.planned,
+      allowRejects: a["allow-rejects"] === true,
+      allowEmpty: a["allow-empty"] === true,
+    });
+  const { result, wrote: written } = a.sample
+    ? await planSample(a, io, options, codeOf)
+    : await planInput(a, io, options, codeOf);
+  const code = codeOf(result);
 
   let wrote = "";
-  if (a.out && code === EXIT.ok) {
-    await writePlanTo(result, a.out, io, a.force === true);
+  if (a.out && written) {
     wrote = `Wrote ${a.out}: plan.json and ${result.batches.length} batch file${result.batches.length === 1 ? "" : "s"}.\n`;
   }
   if (a.json) {
-    await write(io.stdout, jsonDocument(toPlanFile(result)));
+    await write(io.stdout, jsonDocument(result));
   } else if (!a.quiet) {
     await write(io.stdout, renderPlan(result));
     if (wrote) await write(io.stdout, `\n${wrote}`);
@@ -102,4 +125,52 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     );
   }
   return code;
+}
+
+type Args = ReturnType<typeof parse<typeof args>>;
+type CodeOf = (p: PlanFile) => ExitCode;
+
+/** The built-in sample job, planned in memory (it is small). */
+async function planSample(
+  a: Args,
+  io: CliIo,
+  options: PlanOptions,
+  codeOf: CodeOf,
+): Promise<{ result: PlanFile; wrote: boolean }> {
+  const planned = await plan(requestsFrom(a, io), options);
+  const result = toPlanFile(planned);
+  if (!a.out || codeOf(result) !== EXIT.ok) return { result, wrote: false };
+  await writePlanTo(planned, a.out, io, a.force === true);
+  return { result, wrote: true };
+}
+
+/**
+ * A JSONL file or standard input, planned in bounded memory (`planJsonl`: an index pass, then a
+ * copy pass streaming each request into its batch file); the folder is written only when the
+ * exit code is 0.
+ */
+async function planInput(
+  a: Args,
+  io: CliIo,
+  options: PlanOptions,
+  codeOf: CodeOf,
+): Promise<{ result: PlanFile; wrote: boolean }> {
+  const input =
+    a.input === "-"
+      ? { stream: io.stdin, source: "-" }
+      : { file: path.resolve(io.cwd, a.input!), source: a.input! };
+  if (!a.out) {
+    const { plan: result } = await planJsonl(input, options);
+    return { result, wrote: false };
+  }
+  const dir = planDirArg(io, a.out, "plan");
+  const { plan: result, wrote } = await dir.run(() =>
+    planJsonl(input, options, {
+      dir: dir.resolved,
+      overwrite: a.force === true,
+      cwd: io.cwd,
+      accept: (p) => codeOf(p) === EXIT.ok,
+    }),
+  );
+  return { result, wrote };
 }
