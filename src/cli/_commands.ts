@@ -68,7 +68,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
       ["cacheplan emulate --port 0 --fault-rate 0.1", "any free port, 10% of calls failing"],
     ],
     jsonErrors: "stderr",
-    load: () => import("./commands/emulate.js"),
+    load: () => import("./_openai-dispatch.js").then((m) => m.emulateCommand()),
   },
   report: {
     description: "Achieved cache hit rates and real cost from batch results, against the plan",

@@ -46,3 +46,17 @@ export async function estimateCommand(): Promise<CommandModule> {
     openai.runOpenAIEstimate,
   );
 }
+
+/** The `emulate` command with its OpenAI API (`--target openai`). */
+export async function emulateCommand(): Promise<CommandModule> {
+  const [core, openai] = await Promise.all([
+    import("./commands/emulate.js"),
+    import("./_openai-emulate.js"),
+  ]);
+  return withOpenAI(
+    core,
+    { target: openai.openaiEmulateArgs.target, concurrency: openai.openaiEmulateArgs.concurrency },
+    openai.isOpenAIEmulate,
+    openai.runOpenAIEmulate,
+  );
+}
