@@ -2,40 +2,66 @@
  * The Bedrock clients, made on demand: `@aws-sdk/client-bedrock` (the job calls) and
  * `@aws-sdk/client-s3` (the JSONL files), imported only here and only when a client is asked for.
  * Credentials and region come from the AWS SDK's default chains (env, profile, IMDS); never
- * written anywhere.
+ * written anywhere. What a run needs besides (the `s3://` location, the service role) comes from
+ * the options or the environment: `CACHEPLAN_BUCKET`, `CACHEPLAN_ROLE_ARN`, and
+ * `CACHEPLAN_BEDROCK_ENDPOINT` for a local emulator (both clients, S3 path-style).
  */
 import type { ClientOptions } from "../target.js";
+
+/** Where and as whom a run's jobs go. */
+export interface BedrockRunConfig {
+  /** `s3://bucket/prefix` for input and output files. */
+  bucket: string | undefined;
+  /** The IAM service role Bedrock assumes to read and write the bucket (`--role-arn`). */
+  roleArn: string | undefined;
+  /** The endpoint both clients use, when not AWS's (an emulator). */
+  endpoint: string | undefined;
+  /** Simulated ms per real ms of a local emulator's clock, to poll on. */
+  timeScale: number | undefined;
+}
 
 /** What a Bedrock run needs. */
 export interface BedrockClients {
   bedrock: import("@aws-sdk/client-bedrock").BedrockClient;
   s3: import("@aws-sdk/client-s3").S3Client;
+  config: BedrockRunConfig;
 }
 
-/** Options beyond the common ones: region and the emulator's S3 endpoint. */
+/** Options beyond the common ones. */
 export interface BedrockClientOptions extends ClientOptions {
   region?: string;
   /** Another S3 endpoint (the emulator); path-style addressing is used with it. */
   s3Endpoint?: string;
+  bucket?: string;
+  roleArn?: string;
+  timeScale?: number;
 }
 
-/** The two clients; `baseURL` replaces the Bedrock control-plane endpoint. */
+/** The two clients and the run's settings; `baseURL` replaces both endpoints (`s3Endpoint` S3's alone). */
 export async function createClient(options: BedrockClientOptions = {}): Promise<BedrockClients> {
   const { BedrockClient } = await import("@aws-sdk/client-bedrock");
   const { S3Client } = await import("@aws-sdk/client-s3");
-  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const env = process.env;
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const endpoint = options.baseURL ?? env.CACHEPLAN_BEDROCK_ENDPOINT ?? undefined;
+  // The emulator serves both: `baseURL` points S3 there too unless `s3Endpoint` says otherwise.
+  const s3Endpoint = options.s3Endpoint ?? options.baseURL ?? env.CACHEPLAN_BEDROCK_ENDPOINT;
   const common = {
     ...(region ? { region } : {}),
     ...(options.maxRetries === undefined ? {} : { maxAttempts: options.maxRetries + 1 }),
   };
+  const scale = options.timeScale ?? Number(env.CACHEPLAN_EMULATOR_TIME_SCALE ?? Number.NaN);
   return {
-    bedrock: new BedrockClient({
-      ...common,
-      ...(options.baseURL ? { endpoint: options.baseURL } : {}),
-    }),
+    bedrock: new BedrockClient({ ...common, ...(endpoint ? { endpoint } : {}) }),
     s3: new S3Client({
       ...common,
-      ...(options.s3Endpoint ? { endpoint: options.s3Endpoint, forcePathStyle: true } : {}),
+      ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
     }),
+    config: {
+      bucket: options.bucket ?? env.CACHEPLAN_BUCKET,
+      roleArn: options.roleArn ?? env.CACHEPLAN_ROLE_ARN,
+      endpoint: endpoint ?? undefined,
+      timeScale: Number.isFinite(scale) ? scale : undefined,
+    },
   };
 }

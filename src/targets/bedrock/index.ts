@@ -8,6 +8,7 @@
  */
 import { CONSERVATIVE_MIN_CACHEABLE_TOKENS, TTL_MS } from "../anthropic/caching.js";
 import { defineTarget } from "../target.js";
+import { bedrockBackend } from "./backend.js";
 import { type BedrockClients, createClient } from "./client.js";
 import { batchOnlyViolation, fromBedrockLine, toBedrockLine } from "./format.js";
 import {
@@ -20,7 +21,13 @@ import { BEDROCK_MODEL_TABLE, PRICE_MULTIPLIERS_BEDROCK } from "./prices.js";
 import { readResult } from "./results.js";
 import { USAGE_FIELDS } from "./usage.js";
 
-export { type BedrockClientOptions, type BedrockClients, createClient } from "./client.js";
+export { BEDROCK_JOB_ID, bedrockBackend, infoOfJob } from "./backend.js";
+export {
+  type BedrockClientOptions,
+  type BedrockClients,
+  type BedrockRunConfig,
+  createClient,
+} from "./client.js";
 export * from "./format.js";
 export * from "./limits.js";
 export * from "./prices.js";
@@ -57,6 +64,7 @@ const bedrock = defineTarget<BedrockClients>({
   models: BEDROCK_MODEL_TABLE,
   readResult,
   createClient,
+  backend: bedrockBackend,
 });
 
 export default bedrock;

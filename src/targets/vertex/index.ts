@@ -14,6 +14,7 @@ import {
   TTL_MS,
 } from "../anthropic/caching.js";
 import { defineTarget } from "../target.js";
+import { vertexBackend } from "./backend.js";
 import { createClient, type VertexClient } from "./client.js";
 import { batchOnlyViolation, fromVertexLine, toVertexLine, VERTEX_ID_PATTERN } from "./format.js";
 import {
@@ -26,7 +27,13 @@ import { PRICE_MULTIPLIERS_VERTEX, VERTEX_MODEL_TABLE } from "./prices.js";
 import { readResult } from "./results.js";
 import { USAGE_FIELDS } from "./usage.js";
 
-export { createClient, type VertexClient, type VertexClientOptions } from "./client.js";
+export { infoOfVertexJob, VERTEX_JOB_ID, vertexBackend } from "./backend.js";
+export {
+  createClient,
+  type VertexClient,
+  type VertexClientOptions,
+  type VertexRunConfig,
+} from "./client.js";
 export * from "./format.js";
 export * from "./limits.js";
 export * from "./prices.js";
@@ -63,6 +70,7 @@ const vertex = defineTarget<VertexClient>({
   models: VERTEX_MODEL_TABLE,
   readResult,
   createClient,
+  backend: vertexBackend,
 });
 
 export default vertex;

@@ -1,0 +1,146 @@
+/**
+ * Bedrock end to end, offline (issue 15 "done when"): plan → estimate → submit → report through
+ * the real AWS SDKs against the Bedrock emulator, and a run stopped after its create that resumes
+ * without creating the job twice.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { planForTarget } from "../../src/estimate/_compare.js";
+import { estimate, readPlan, readRunState, report, submit, writePlan } from "../../src/index.js";
+import { readJsonl } from "../../src/io/jsonl.js";
+import { modelTableOf } from "../../src/pricing/models.js";
+import { type BedrockEmulator, startBedrockEmulator } from "../../src/sim/bedrock/emulator.js";
+import { anthropicLines } from "../../src/targets/_anthropic-lines.js";
+import bedrock, { createClient } from "../../src/targets/bedrock/index.js";
+import type { BatchRequest } from "../../src/types.js";
+import { tempDir } from "../helpers/cli.js";
+import { FAST_POLL } from "../helpers/run-job.js";
+import { words } from "../helpers/word-counter.js";
+
+const models = modelTableOf(bedrock);
+
+/** 130 + 110 requests of two models under a shared ~1,500-word system prompt, one marked. */
+function job(run = "a"): BatchRequest[] {
+  const system = `Classify the ticket. ${words("rubric", 1500)}`;
+  const of = (model: string, n: number, tag: string) =>
+    Array.from({ length: n }, (_, i) => ({
+      custom_id: `${run}${tag}-${i}`,
+      params: {
+        model,
+        max_tokens: 32,
+        system: [{ type: "text", text: system, cache_control: { type: "ephemeral" } }],
+        messages: [{ role: "user", content: `Ticket ${i}: ${words(`${tag}${i}`, 20)}` }],
+      },
+    })) as unknown as BatchRequest[];
+  return [...of("claude-sonnet-4-6", 130, "s"), ...of("claude-haiku-4-5", 110, "h")];
+}
+
+let emulator: BedrockEmulator;
+beforeAll(async () => {
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "test-access-key");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-secret-key");
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  emulator = await startBedrockEmulator({
+    timeScale: 20_000,
+    buckets: ["jobs"],
+    sim: { startDelayMs: 60_000, startDelayJitterMs: 60_000 },
+  });
+});
+afterAll(async () => {
+  await emulator.close();
+  vi.unstubAllEnvs();
+});
+
+const clientFor = () =>
+  createClient({
+    baseURL: emulator.url,
+    bucket: "s3://jobs/team-a",
+    roleArn: "arn:aws:iam::000000000000:role/BedrockBatch",
+    timeScale: 20_000,
+  });
+
+async function planned(dir: string, run = "a") {
+  const p = await planForTarget(job(run), {}, bedrock, models);
+  await writePlan(p, dir);
+  return readPlan(dir);
+}
+
+describe("bedrock end to end through the AWS SDKs", () => {
+  it("plan → estimate → submit → report: every result mapped back, no cache usage", async () => {
+    const { dir: root, cleanup } = await tempDir();
+    try {
+      const dir = path.join(root, "plan");
+      const p = await planned(dir);
+      expect(p.options.target).toBe("bedrock");
+      expect(p.batches.map((b) => b.requestCount)).toEqual([130, 110]);
+      const est = await estimate(p, { models, sensitivity: false });
+      // No caching in Bedrock batch: planned = batch (markers were removed by the plan).
+      expect(est.total.scenarios.planned.usd).toBeCloseTo(est.total.scenarios.batch.usd, 9);
+
+      const client = await clientFor();
+      const before = emulator.jobs().size;
+      const run = await submit(p, { planDir: dir, client, poll: FAST_POLL });
+      expect(run.status).toBe("ended");
+      expect(emulator.jobs().size - before).toBe(2);
+      // The uploaded files are Bedrock records, byte for byte the target's format.
+      const keys = emulator.store.list("jobs", "team-a/cacheplan/");
+      expect(keys.filter((k) => k.includes("/input/"))).toHaveLength(2);
+      const input = emulator.store
+        .get("jobs", keys.find((k) => k.includes("/input/"))!)!
+        .toString();
+      const first = JSON.parse(input.split("\n")[0]!);
+      expect(Object.keys(first)).toEqual(["recordId", "modelInput"]);
+      expect(first.modelInput.anthropic_version).toBe("bedrock-2023-05-31");
+      expect(input).not.toContain("cache_control");
+      expect(keys.filter((k) => k.endsWith("manifest.json.out"))).toHaveLength(2);
+
+      const lines = [];
+      for (const file of run.resultsFiles)
+        for await (const l of readJsonl(path.join(dir, file))) lines.push(l);
+      const r = await report(anthropicLines(bedrock, lines), { plan: p, models });
+      expect(r.overall.requests.succeeded).toBe(240);
+      expect(r.overall.requests.missing).toBe(0);
+      expect(r.overall.tokens.cacheRead).toBe(0);
+      expect(r.overall.tokens.cacheWrite5m + r.overall.tokens.cacheWrite1h).toBe(0);
+      expect(r.problems).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("a run stopped after its first create resumes without creating a job twice", async () => {
+    const { dir: root, cleanup } = await tempDir();
+    try {
+      const dir = path.join(root, "plan");
+      // Another job than the first test's: the same plan would carry the same tags, and
+      // Bedrock answers a repeated clientRequestToken with the job it already made.
+      const p = await planned(dir, "b");
+      const client = await clientFor();
+      const before = emulator.jobs().size;
+      const stop = new AbortController();
+      const first = await submit(p, {
+        planDir: dir,
+        client,
+        poll: FAST_POLL,
+        signal: stop.signal,
+        onProgress: (e) => {
+          if (e.type === "created") stop.abort();
+        },
+      });
+      expect(first.status).toBe("interrupted");
+      const state = await readRunState(dir);
+      expect(state?.target).toBe("bedrock");
+      const second = await submit(p, { planDir: dir, client: await clientFor(), poll: FAST_POLL });
+      expect(second.status).toBe("ended");
+      expect(emulator.jobs().size - before).toBe(2);
+      const ids = new Set<string>();
+      for (const file of second.resultsFiles)
+        for (const line of (await readFile(path.join(dir, file), "utf8")).trim().split("\n"))
+          ids.add(bedrock.readResult(JSON.parse(line))!.id);
+      expect(ids.size).toBe(240);
+    } finally {
+      await cleanup();
+    }
+  });
+});
