@@ -171,9 +171,15 @@ export interface CacheCalibration {
   batchReadRate?: number;
   /** Probability that a batch request reads an entry only a synchronous call wrote. */
   syncToBatchVisibility?: number;
-  /** Extra delay before an entry is readable, in ms: the lower bound measured (0 when none). */
+  /**
+   * Extra delay before an entry is readable, in ms, where reads missed after the write returned:
+   * the time by which one was readable (an upper bound, so the simulation does not flatter).
+   */
   visibilityDelayMs?: number;
-  /** Lifetime of an entry per TTL, in ms, where it measured shorter than documented (the conservative lower bound). */
+  /**
+   * Lifetime of an entry per TTL, in ms, where it measured shorter than documented: the longest
+   * lifetime an entry was seen alive (a lower bound), or without one the time it was seen gone by.
+   */
   ttlMs?: Partial<Record<CacheTtl, number>>;
   /** The measurements behind the figures: rates with their intervals and counts. */
   measured?: Partial<

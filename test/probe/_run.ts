@@ -2,7 +2,7 @@
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { EmulatorSimParams } from "../../src/index.js";
+import type { Emulator, EmulatorSimParams } from "../../src/index.js";
 import { probe } from "../../src/probe/probe.js";
 import type { ProbeOptions, ProbeResult } from "../../src/probe/types.js";
 import { clientFor, emulator } from "../helpers/emulator.js";
@@ -12,14 +12,23 @@ export const FAST_BATCHES: EmulatorSimParams = { startDelayMs: 30_000, startDela
 
 export async function probeEmulator(
   sim: EmulatorSimParams,
-  options: { seed?: number; timeScale?: number; probe?: Partial<ProbeOptions> } = {},
-): Promise<ProbeResult & { dir: string }> {
-  const e = await emulator({
-    sim: { ...FAST_BATCHES, ...sim },
-    seed: options.seed ?? 1,
-    timeScale: options.timeScale ?? 1000,
-  });
-  const dir = path.join(await mkdtemp(path.join(os.tmpdir(), "cacheplan-probe-")), "probe");
+  options: {
+    seed?: number;
+    timeScale?: number;
+    probe?: Partial<ProbeOptions>;
+    emulator?: Emulator;
+    dir?: string;
+  } = {},
+): Promise<ProbeResult & { dir: string; emulator: Emulator }> {
+  const e =
+    options.emulator ??
+    (await emulator({
+      sim: { ...FAST_BATCHES, ...sim },
+      seed: options.seed ?? 1,
+      timeScale: options.timeScale ?? 1000,
+    }));
+  const dir =
+    options.dir ?? path.join(await mkdtemp(path.join(os.tmpdir(), "cacheplan-probe-")), "probe");
   const result = await probe({
     client: clientFor(e, { maxRetries: 2 }),
     model: "claude-haiku-4-5",
@@ -29,7 +38,7 @@ export async function probeEmulator(
     submit: { poll: { intervalMs: 10 } },
     ...options.probe,
   });
-  return { ...result, dir };
+  return { ...result, dir, emulator: e };
 }
 
 /** A measurement of a result, by id. */

@@ -1,0 +1,70 @@
+/**
+ * `long`: timed synchronous pairs bound the visibility delay and the TTLs. Against the emulator
+ * with known `visibilityDelayMs` and `ttlMs`, the stated bounds must contain the configured
+ * values. The emulator's clock runs faster than real time (its scale is read from its answers);
+ * the probe's bounds are computed from the times it measured, so they stay valid at any scale.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { ProbeMeasurement } from "../../src/probe/types.js";
+import { closeEmulators } from "../helpers/emulator.js";
+import { measurement, probeEmulator } from "./_run.js";
+
+afterEach(closeEmulators);
+
+function within(m: ProbeMeasurement, truth: number) {
+  const { lowMs, highMs } = m.bounds!;
+  expect(lowMs === null || lowMs < truth, `${m.id}: ${lowMs} < ${truth}`).toBe(true);
+  expect(highMs === null || truth <= highMs, `${m.id}: ${truth} ≤ ${highMs}`).toBe(true);
+}
+
+describe("probe --long", () => {
+  for (const delay of [0, 2_000, 5_000]) {
+    it(`bounds a visibility delay of ${delay} ms`, async () => {
+      // 10 simulated ms per real ms: even a first call slowed to 100 real ms (cold start, load)
+      // is one simulated second; batches start 1 simulated second after their creation.
+      const result = await probeEmulator(
+        { visibilityDelayMs: delay, startDelayMs: 1_000 },
+        { timeScale: 10, probe: { long: { visibility: true, ttls: [] } } },
+      );
+      const m = measurement(result, "visibility-delay");
+      within(m, delay);
+      expect(m.verdict, JSON.stringify(m)).toBe(delay === 0 ? "consistent" : "contradicts");
+      if (delay > 0) {
+        expect(result.calibration.cache?.visibilityDelayMs).toBeGreaterThanOrEqual(delay);
+      } else expect(result.calibration.cache?.visibilityDelayMs).toBeUndefined();
+    }, 60_000);
+  }
+
+  // A call of ~10 real ms under load is 20 simulated s at scale 2000 and 6 s at 600: the shorter
+  // TTLs run at 600 so that their bounds can fall below the documented lifetime.
+  for (const [ttl5m, ttl1h, timeScale] of [
+    [300_000, 3_600_000, 2000],
+    [180_000, 2_400_000, 600],
+  ] as const) {
+    it(`bounds TTLs of ${ttl5m / 60_000} min and ${ttl1h / 60_000} min`, async () => {
+      const result = await probeEmulator(
+        { ttlMs: { "5m": ttl5m, "1h": ttl1h } },
+        { timeScale, probe: { long: { visibility: false, ttls: ["5m", "1h"] } } },
+      );
+      const five = measurement(result, "ttl-5m");
+      const hour = measurement(result, "ttl-1h");
+      within(five, ttl5m);
+      within(hour, ttl1h);
+      const documented = ttl5m === 300_000;
+      expect(five.verdict).toBe(documented ? "consistent" : "contradicts");
+      expect(hour.verdict).toBe(documented ? "consistent" : "contradicts");
+      if (documented) expect(result.calibration.cache?.ttlMs).toBeUndefined();
+      else {
+        // The figure written: the longest lifetime seen alive (below the true one), or without
+        // one the bound the entry was seen gone by.
+        for (const [m, ttl] of [
+          [five, "5m"],
+          [hour, "1h"],
+        ] as const) {
+          const { lowMs, highMs } = m.bounds!;
+          expect(result.calibration.cache?.ttlMs?.[ttl]).toBe(Math.round(lowMs ?? highMs!));
+        }
+      }
+    }, 60_000);
+  }
+});
