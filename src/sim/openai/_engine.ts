@@ -59,6 +59,13 @@ export interface EngineOptions {
   roundMs?: number;
   /** Simulated ms a batch finalizes. @default 30,000 */
   finalizeMs?: number;
+  /**
+   * Batch creates whose answer is dropped after the batch is made (the connection is closed), to
+   * test adoption after a lost answer. @default 0
+   */
+  loseCreateAnswers?: number;
+  /** Batch creates whose answer never comes (the connection stays open): a crash mid-create. @default 0 */
+  hangCreateAnswers?: number;
 }
 
 const DAY_S = 24 * 3600;
@@ -70,6 +77,10 @@ export class OpenAIEngine {
   readonly counter = new O200kCounter();
   readonly models = modelTableOf({ models: MODEL_TABLE });
   readonly timeScale: number;
+  /** Creates whose answer is still to be dropped (see `EngineOptions.loseCreateAnswers`). */
+  loseCreateAnswers: number;
+  /** Creates whose answer is still to be held back (see `EngineOptions.hangCreateAnswers`). */
+  hangCreateAnswers: number;
   readonly #concurrency: number;
   readonly #validateMs: number;
   readonly #roundMs: number;
@@ -80,6 +91,8 @@ export class OpenAIEngine {
 
   constructor(options: EngineOptions = {}) {
     this.timeScale = options.timeScale ?? 60;
+    this.loseCreateAnswers = options.loseCreateAnswers ?? 0;
+    this.hangCreateAnswers = options.hangCreateAnswers ?? 0;
     this.#concurrency = options.concurrency ?? 64;
     this.#validateMs = options.validateMs ?? 60_000;
     this.#roundMs = options.roundMs ?? 20_000;

@@ -38,6 +38,10 @@ interface Reply {
   status: number;
   json?: unknown;
   raw?: Buffer;
+  /** Close the connection without an answer (a lost answer). */
+  drop?: boolean;
+  /** Never answer (the connection stays open until the client gives up or the emulator closes). */
+  hang?: boolean;
 }
 
 const notFound = (what: string): Reply => ({
@@ -135,14 +139,21 @@ async function route(engine: OpenAIEngine, request: IncomingMessage): Promise<Re
       return bad("`completion_window` must be `24h`.", "completion_window");
     const metadata = metadataOf(body.metadata);
     if (typeof metadata === "string") return bad(metadata, "metadata");
-    return {
-      status: 200,
-      json: engine.createBatch({
-        input_file_id: body.input_file_id,
-        endpoint: String(body.endpoint),
-        metadata,
-      }).obj,
-    };
+    const created = engine.createBatch({
+      input_file_id: body.input_file_id,
+      endpoint: String(body.endpoint),
+      metadata,
+    });
+    // Faults for the runner's tests: the batch exists, its answer never arrives.
+    if (engine.hangCreateAnswers > 0) {
+      engine.hangCreateAnswers -= 1;
+      return { status: 200, hang: true };
+    }
+    if (engine.loseCreateAnswers > 0) {
+      engine.loseCreateAnswers -= 1;
+      return { status: 200, drop: true };
+    }
+    return { status: 200, json: created.obj };
   }
   const batch = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
   if (batch) {
@@ -211,6 +222,11 @@ export async function startOpenAIEmulator(
       "x-request-id": engine.id("req_"),
     };
     const reply = (r: Reply) => {
+      if (r.hang) return;
+      if (r.drop) {
+        response.destroy();
+        return;
+      }
       if (r.raw !== undefined) {
         response.writeHead(r.status, { ...headers, "content-type": "application/octet-stream" });
         response.end(r.raw);

@@ -74,6 +74,8 @@ const openai = defineTarget<OpenAI>({
   models: MODEL_TABLE,
   readResult,
   createClient,
+  // The runner's backend; `client` is an `OpenAI` client (`createClient()`).
+  backend: async (client) => (await import("./backend.js")).openaiBackend(client),
 });
 
 export default openai;

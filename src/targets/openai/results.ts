@@ -3,10 +3,12 @@
  * OA-spec `BatchRequestOutput`): `{"id", "custom_id", "response": {"status_code", "request_id",
  * "body"}, "error"}`; "the output line order may not match the input line order", so lines are
  * matched by `custom_id`. Expired requests are in the error file with `error.code:
- * "batch_expired"`; cancelled ones with `batch_cancelled`.
+ * "batch_expired"`; cancelled ones with `batch_cancelled`. A succeeded line's `usage` is given
+ * flattened (`flatUsage`) for the one usage reader.
  */
 import { isObject } from "../../util/json.js";
 import type { TargetResult } from "../target.js";
+import { flatUsage } from "./usage.js";
 
 /** A result line normalised (the raw line kept), or `undefined` when it is not one. */
 export function readResult(line: unknown): TargetResult | undefined {
@@ -22,7 +24,7 @@ export function readResult(line: unknown): TargetResult | undefined {
   if (!isObject(response) || typeof response.status_code !== "number") return undefined;
   const body = response.body;
   if (response.status_code >= 200 && response.status_code < 300 && isObject(body))
-    return { id, status: "succeeded", usage: body.usage, raw: line };
+    return { id, status: "succeeded", usage: flatUsage(body.usage), raw: line };
   const inner = isObject(body) && isObject(body.error) ? body.error : undefined;
   const type =
     inner && typeof inner.type === "string"

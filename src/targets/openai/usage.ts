@@ -10,16 +10,36 @@ import type { TokenBreakdown } from "../../pricing/cost.js";
 import { isObject } from "../../util/json.js";
 import type { UsageFields } from "../target.js";
 
-/** The usage fields of a Chat Completions result body, for the generic reader. */
+/**
+ * The usage fields for the generic reader (`src/usage.ts`), which reads flat fields: `readResult`
+ * hands it {@link flatUsage} of either endpoint's `usage`, in these names.
+ */
 export const USAGE_FIELDS: UsageFields = Object.freeze({
   path: Object.freeze(["response", "body", "usage"]),
   input: "prompt_tokens",
   output: "completion_tokens",
-  cacheRead: "prompt_tokens_details.cached_tokens",
-  cacheWrite: "prompt_tokens_details.cache_write_tokens",
+  cacheRead: "cached_tokens",
+  cacheWrite: "cache_write_tokens",
   cacheWriteByTtl: undefined,
   inputIncludesCache: true,
 });
+
+/**
+ * Either endpoint's `usage` flattened to {@link USAGE_FIELDS}' names (Chat Completions
+ * `prompt_tokens_details.*`, Responses `input_tokens`/`input_tokens_details.*`), or the value
+ * itself when it is no usage object (the reader then says what is wrong).
+ */
+export function flatUsage(usage: unknown): unknown {
+  if (!isObject(usage)) return usage;
+  const chat = "prompt_tokens" in usage;
+  const details = usage[chat ? "prompt_tokens_details" : "input_tokens_details"];
+  return {
+    prompt_tokens: usage[chat ? "prompt_tokens" : "input_tokens"],
+    completion_tokens: usage[chat ? "completion_tokens" : "output_tokens"],
+    cached_tokens: isObject(details) ? (details.cached_tokens ?? 0) : 0,
+    cache_write_tokens: isObject(details) ? (details.cache_write_tokens ?? 0) : 0,
+  };
+}
 
 const count = (v: unknown): number =>
   typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0;
