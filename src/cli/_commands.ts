@@ -79,7 +79,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
       ["cacheplan report plan/ --format html --out report.html", "as HTML"],
     ],
     jsonErrors: "stderr",
-    load: () => import("./commands/report.js"),
+    load: () => import("./_openai-dispatch.js").then((m) => m.reportCommand()),
   },
   submit: {
     description: "Submit a plan's waves, watch them, download every result; resumes",

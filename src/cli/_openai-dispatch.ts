@@ -60,3 +60,12 @@ export async function emulateCommand(): Promise<CommandModule> {
     openai.runOpenAIEmulate,
   );
 }
+
+/** The `report` command with its OpenAI path (a plan folder of target openai). */
+export async function reportCommand(): Promise<CommandModule> {
+  const [core, openai] = await Promise.all([
+    import("./commands/report.js"),
+    import("./_openai-report.js"),
+  ]);
+  return withOpenAI(core, {}, openai.isOpenAIReport, openai.runOpenAIReport);
+}
