@@ -48,7 +48,13 @@ export {
 
 // Probe: measure the provider's cache, write a calibration
 export { ProbeError } from "./probe/errors.js";
-export { probe, probeCost } from "./probe/probe.js";
+export {
+  PROBE_TARGETS,
+  type ProbeCostOptions,
+  type ProbeTarget,
+  probe,
+  probeCost,
+} from "./probe/probe.js";
 export { renderProbeCost, renderProbeResult } from "./probe/render.js";
 export type {
   CacheCalibration,

@@ -29,6 +29,11 @@ export interface ProbeLongOptions {
 
 /** Options of `probe()`. */
 export interface ProbeOptions {
+  /**
+   * The batch system to probe; each supplies its own design (`PROBE_TARGETS`).
+   * @default "anthropic"
+   */
+  target?: string;
   /** An `Anthropic` client (its key and `baseURL`); the probe's only way out. */
   client: Anthropic;
   /** The model to measure: caches are per model (reference §1.6). */

@@ -82,6 +82,15 @@ describe("probe resume", () => {
     });
   });
 
+  it("refuses a target without a probe design, naming those with one", async () => {
+    await expect(probeEmulator({}, { probe: { target: "bedrock" } })).rejects.toMatchObject({
+      code: "invalid-options",
+      message: expect.stringMatching(
+        /"bedrock" has no probe design yet; probes exist for anthropic/,
+      ),
+    });
+  });
+
   it("refuses a folder of another probe, and one that is not a probe's", async () => {
     const done = await probeEmulator({}, { probe: { maxUsd: 0.01 } });
     await expect(
