@@ -95,7 +95,7 @@ function splitTextSaving(plan: Plan): Pick<Estimate, "splitText"> {
   let savingUsd = 0;
   for (const w of plan.warnings) {
     if (w.kind !== "split-text") continue;
-    groups += 1;
+    groups += w.groups ?? 1; // one warning stands for the groups past those listed
     requests += w.requests;
     savingUsd += w.savingUsd ?? 0;
   }

@@ -44,9 +44,14 @@ function textOf(segment: Segment | undefined): string | undefined {
   return type === "text" && typeof text === "string" ? text : undefined;
 }
 
-function diffSpan(a: string, b: string): { start: number; endA: number; endB: number } {
-  let start = 0;
+/** The span where `a` and `b` differ; they are known to agree on their first `from` characters. */
+function diffSpan(
+  a: string,
+  b: string,
+  from: number,
+): { start: number; endA: number; endB: number } {
   const max = Math.min(a.length, b.length);
+  let start = Math.min(from, max);
   while (start < max && a.charCodeAt(start) === b.charCodeAt(start)) start++;
   let ea = a.length;
   let eb = b.length;
@@ -58,8 +63,10 @@ function diffSpan(a: string, b: string): { start: number; endA: number; endB: nu
 }
 
 /** The differing spans with context, when `a` and `b` drift; undefined when they do not. */
-function drifts(a: string, b: string): [string, string] | undefined {
-  const { start, endA, endB } = diffSpan(a, b);
+function drifts(a: string, b: string, from: number): [string, string] | undefined {
+  // Both spans end before a common suffix: their lengths differ by the texts' difference.
+  if (Math.abs(a.length - b.length) > MAX_DIFF_CHARS) return undefined;
+  const { start, endA, endB } = diffSpan(a, b, from);
   const shorter = Math.min(a.length, b.length);
   const common = start + (a.length - endA);
   if (endA - start > MAX_DIFF_CHARS || endB - start > MAX_DIFF_CHARS) return undefined;
@@ -71,7 +78,7 @@ function drifts(a: string, b: string): [string, string] | undefined {
 }
 
 /** The largest set of drifting siblings in one bucket, if any. */
-function bestCluster(bucket: readonly Sibling[]): Drift | undefined {
+function bestCluster(bucket: readonly Sibling[], from: number): Drift | undefined {
   let best: Drift | undefined;
   const members = bucket.slice(0, MAX_PER_BUCKET);
   const used = new Set<number>();
@@ -82,7 +89,7 @@ function bestCluster(bucket: readonly Sibling[]): Drift | undefined {
     let requests = first.count;
     let sample: [string, string] | undefined;
     for (let j = i + 1; j < members.length; j++) {
-      const spans = drifts(first.text, members[j]!.text);
+      const spans = drifts(first.text, members[j]!.text, from);
       if (!spans) continue;
       used.add(j);
       variants += 1;
@@ -128,43 +135,32 @@ function sharedKeys(
   return { start: repeated(starts), end: repeated(ends) };
 }
 
+/** What the planner knows of shared text inside blocks (issue 13); both default to none. */
+export interface DriftOptions {
+  /** Characters of the next block that every request through `node` shares (text pieces). */
+  sharedChars?: (node: TrieNode) => number;
+  /**
+   * Whether the sharing below `node` is explained already: a split point at or above it inside
+   * the same block is split (`splitText`) or named by a `split-text` warning, so a short variable
+   * part after a shared template is not drift.
+   */
+  explained?: (node: TrieNode) => boolean;
+}
+
 export function* detectDrift(
   trie: PrefixTrie,
   segmentAt: (local: number, depth: number) => Segment | undefined,
+  options: DriftOptions = {},
 ): Generator<Drift> {
   const visit = function* (node: TrieNode): Generator<Drift> {
-    if (node.children.size >= 2) {
-      const depth = node.depth + 1;
-      const byStart = new Map<string, Sibling[]>();
-      const byEnd = new Map<string, Sibling[]>();
-      const { start, end } = sharedKeys(node, depth, segmentAt);
-      for (const child of node.children.values()) {
-        const request = isTail(child) ? child.request : child.representative;
-        const segment = segmentAt(request, depth);
-        // Only texts whose start (or end) another sibling may have are read: a slim segment keeps
-        // hashes of both, so a node with a million unique children reads none of their texts.
-        const hashes = slimKeys(segment);
-        const inStart = hashes === undefined || start.has(hashes[0]);
-        const inEnd = hashes === undefined || end.has(hashes[1]);
-        if (!inStart && !inEnd) continue;
-        const text = textOf(segment);
-        if (text === undefined || text.length < MIN_TEXT_CHARS) continue;
-        const sibling = { text, count: isTail(child) ? 1 : child.count, label: segment!.label };
-        for (const [map, key, wanted] of [
-          [byStart, text.slice(0, KEY_CHARS), inStart],
-          [byEnd, text.slice(-KEY_CHARS), inEnd],
-        ] as const) {
-          if (!wanted) continue;
-          const list = map.get(key);
-          if (list) list.push(sibling);
-          else map.set(key, [sibling]);
-        }
-      }
+    if (node.children.size >= 2 && !options.explained?.(node)) {
+      const from = options.sharedChars?.(node) ?? 0;
+      const { byStart, byEnd } = buckets(node, segmentAt, from);
       let best: Drift | undefined;
       for (const map of [byStart, byEnd]) {
         for (const bucket of map.values()) {
           if (bucket.length < 2) continue;
-          const found = bestCluster(bucket);
+          const found = bestCluster(bucket, from);
           if (found && (!best || found.requests > best.requests)) best = found;
         }
       }
@@ -175,4 +171,42 @@ export function* detectDrift(
     }
   };
   yield* visit(trie.root);
+}
+
+/**
+ * A node's children's texts bucketed by their start (after the `from` characters they all share)
+ * and by their end: two texts that differ in one short span share one or the other.
+ */
+function buckets(
+  node: TrieNode,
+  segmentAt: (local: number, depth: number) => Segment | undefined,
+  from: number,
+): { byStart: Map<string, Sibling[]>; byEnd: Map<string, Sibling[]> } {
+  const depth = node.depth + 1;
+  const byStart = new Map<string, Sibling[]>();
+  const byEnd = new Map<string, Sibling[]>();
+  const { start, end } = sharedKeys(node, depth, segmentAt);
+  for (const child of node.children.values()) {
+    const request = isTail(child) ? child.request : child.representative;
+    const segment = segmentAt(request, depth);
+    // Only texts whose start (or end) another sibling may have are read: a slim segment keeps
+    // hashes of both, so a node with a million unique children reads none of their texts.
+    const hashes = slimKeys(segment);
+    const inStart = hashes === undefined || start.has(hashes[0]);
+    const inEnd = hashes === undefined || end.has(hashes[1]);
+    if (!inStart && !inEnd) continue;
+    const text = textOf(segment);
+    if (text === undefined || text.length < MIN_TEXT_CHARS) continue;
+    const sibling = { text, count: isTail(child) ? 1 : child.count, label: segment!.label };
+    for (const [map, key, wanted] of [
+      [byStart, text.slice(from, from + KEY_CHARS), inStart],
+      [byEnd, text.slice(-KEY_CHARS), inEnd],
+    ] as const) {
+      if (!wanted) continue;
+      const list = map.get(key);
+      if (list) list.push(sibling);
+      else map.set(key, [sibling]);
+    }
+  }
+  return { byStart, byEnd };
 }

@@ -6,9 +6,9 @@
 import type { ModelInfo } from "../pricing/model-table.js";
 import { rowOf } from "../pricing/unknown-model.js";
 import { foldedContextAt, lastCacheable, type Segment } from "../request/segments.js";
-import type { Json } from "../util/json.js";
 import { BATCH_MULTIPLIER } from "../targets/anthropic/prices.js";
 import type { BatchRequest, Strategy } from "../types.js";
+import type { Json } from "../util/json.js";
 import { allowedModes, type Mark, selectBreakpoints } from "./_breakpoints.js";
 import { buildCandidates, type CandidateForest, type RequestFacts } from "./_candidates.js";
 import type { PlacedMark, PlanContext } from "./_context.js";
@@ -17,7 +17,7 @@ import { detectDrift } from "./_drift.js";
 import { collectModelWarnings } from "./_model-warnings.js";
 import type { SlimSegment } from "./_slim.js";
 import { blockOverhead, TextPaths } from "./_text-paths.js";
-import { splitTextWarnings } from "./_text-warnings.js";
+import { driftOptions, splitPoints, splitTextWarnings } from "./_text-warnings.js";
 import { PrefixTrie, type TrieNode } from "./_trie.js";
 import { layoutWaves } from "./_wave-choice.js";
 
@@ -44,15 +44,18 @@ export async function planModel(ctx: PlanContext, model: string, indices: number
   await countSharedTokens(ctx, scope);
   const forest = candidatesOf(ctx, scope, ctx.options.splitText === true);
   const marks = selectBreakpoints(forest.roots, selectOptions(ctx, scope));
-  warnSplitText(ctx, scope, marks);
+  const splitCover = warnSplitText(ctx, scope, marks);
   const localMarks = registerMarks(ctx, scope, marks);
   ctx.waves.push(layoutWaves(ctx, scope, marks, localMarks));
   for (const local of scope.order) ctx.order.push(indices[local]!);
   collectModelWarnings(ctx, scope, forest, marks);
-  for (const drift of detectDrift(scope.trie, (local, depth) =>
-    depth <= scope.paths.requests[local]!.keys.length
-      ? scope.paths.segment(local, depth)
-      : undefined,
+  for (const drift of detectDrift(
+    scope.trie,
+    (local, depth) =>
+      depth <= scope.paths.requests[local]!.keys.length
+        ? scope.paths.segment(local, depth)
+        : undefined,
+    driftOptions(scope.paths, splitCover),
   )) {
     ctx.warnings.capped({ kind: "prefix-drift", model, ...drift });
   }
@@ -174,26 +177,33 @@ function selectOptions(ctx: PlanContext, scope: ModelScope) {
   };
 }
 
-/** What splitting text blocks would add: the same choice with split points allowed, per group. */
-function warnSplitText(ctx: PlanContext, scope: ModelScope, marks: Mark[]): void {
+/**
+ * What splitting text blocks would add: the same choice with split points allowed, per group (all
+ * of them: the warnings add up to the whole saving). Returns the split points that explain shared
+ * text: those the plan splits at, or those the warnings name.
+ */
+function warnSplitText(ctx: PlanContext, scope: ModelScope, marks: Mark[]): Set<TrieNode> {
   const { options } = ctx;
   const { paths, info } = scope;
-  if (options.splitText === true || !paths.anyCut || options.strategy === "none") return;
+  const isSplit = (node: TrieNode) => paths.cutAt(node.representative, node.depth) >= 0;
+  if (options.splitText === true) return splitPoints(marks, isSplit);
+  if (!paths.anyCut || options.strategy === "none") return new Set();
   const withSplits = selectBreakpoints(
     candidatesOf(ctx, scope, true).roots,
     selectOptions(ctx, scope),
   );
-  for (const warning of splitTextWarnings({
+  const { warnings, covered } = splitTextWarnings({
     model: scope.model,
     marks,
     withSplits,
-    isSplit: (node) => paths.cutAt(node.representative, node.depth) >= 0,
+    isSplit,
     label: (node) => paths.segment(node.representative, node.depth).label,
     concurrency: options.concurrency,
     readMultiplier: info.readMultiplier,
     usdPerUnit: scope.known ? (info.inputPerMTok * BATCH_MULTIPLIER) / 1e6 : 0,
-  }))
-    ctx.warnings.capped(warning);
+  });
+  for (const warning of warnings) ctx.warnings.push(warning);
+  return covered;
 }
 
 /**

@@ -57,6 +57,12 @@ export type PlanWarning =
       savedInputUnits: number;
       /** The same at the model's batch input price; null when the model has no price. */
       savingUsd: number | null;
+      /**
+       * Present when this warning stands for several groups (those past the ones listed one by
+       * one): how many. `segment` and `sharedTokens` are then those of the largest of them, and
+       * `requests` and the saving their sums.
+       */
+      groups?: number;
     }
   | { kind: "group-split"; group: string; batches: number }
   | { kind: "ttl-short-for-waves"; waves: number }
@@ -200,8 +206,15 @@ export function formatWarning(warning: PlanWarning): string {
       return `${title}: ${warning.requests} ${warning.model} requests could use a breakpoint at ${warning.segment}.`;
     case "prefix-drift":
       return `${title}: ${warning.requests} ${warning.model} requests have ${warning.variants} variants of ${warning.segment}, e.g. ${JSON.stringify(warning.sample[0])} vs ${JSON.stringify(warning.sample[1])}.`;
-    case "split-text":
-      return `${title}: ${warning.requests} ${warning.model} requests share ~${warning.sharedTokens.toLocaleString("en-US")} tokens up to inside ${warning.segment}; --split-text would save ${warning.savingUsd === null ? `${warning.savedInputUnits.toLocaleString("en-US")} input-token units (unknown price)` : `~$${warning.savingUsd.toFixed(2)}`}.`;
+    case "split-text": {
+      const saving =
+        warning.savingUsd === null
+          ? `${warning.savedInputUnits.toLocaleString("en-US")} input-token units (unknown price)`
+          : `~$${warning.savingUsd.toFixed(2)}`;
+      if (warning.groups !== undefined)
+        return `${title}: ${warning.groups} more groups of ${warning.model} requests (${warning.requests} requests; the largest shares ~${warning.sharedTokens.toLocaleString("en-US")} tokens up to inside ${warning.segment}); --split-text would save ${saving} on them.`;
+      return `${title}: ${warning.requests} ${warning.model} requests share ~${warning.sharedTokens.toLocaleString("en-US")} tokens up to inside ${warning.segment}; --split-text would save ${saving}.`;
+    }
     case "group-split":
       return `${title}: ${warning.group} spans ${warning.batches} batches.`;
     case "ttl-short-for-waves":

@@ -111,7 +111,10 @@ function messagesFor(
   const block: TextBlock = marked
     ? { type: "text", text: content, cache_control: { type: "ephemeral" } }
     : { type: "text", text: content };
-  if (where === "user") return [{ role: "user", content: marked ? [block] : content }];
+  if (where === "user")
+    return [
+      { role: "user", content: marked ? [block] : content },
+    ] as unknown as BatchRequest["params"]["messages"];
   const inner =
     where === "result-list"
       ? [block, { type: "text", text: "(end of file)" }]
