@@ -144,6 +144,6 @@ export const COMMANDS: Record<string, CommandEntry> = {
       ["cacheplan demo --out demo/", "keep the plan, run.json and results in demo/"],
     ],
     jsonErrors: "stderr",
-    load: () => import("./commands/demo.js"),
+    load: () => import("./_openai-dispatch.js").then((m) => m.demoCommand()),
   },
 };

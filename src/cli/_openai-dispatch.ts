@@ -69,3 +69,17 @@ export async function reportCommand(): Promise<CommandModule> {
   ]);
   return withOpenAI(core, {}, openai.isOpenAIReport, openai.runOpenAIReport);
 }
+
+/** The `demo` command with its OpenAI pipeline (`--target openai`). */
+export async function demoCommand(): Promise<CommandModule> {
+  const [core, openai] = await Promise.all([
+    import("./commands/demo.js"),
+    import("./_openai-demo.js"),
+  ]);
+  return withOpenAI(
+    core,
+    { target: openai.openaiDemoArgs.target },
+    openai.isOpenAIDemo,
+    openai.runOpenAIDemo,
+  );
+}
