@@ -18,6 +18,8 @@ import {
   type Strategy,
   sampleRequests,
 } from "../index.js";
+import { modelTableOf } from "../pricing/models.js";
+import { checkTargetId, loadTarget } from "../targets/index.js";
 import { defineArgs, intOption } from "./_args.js";
 import type { CliIo } from "./_context.js";
 
@@ -52,6 +54,11 @@ export const planArgs = defineArgs({
   models: {
     type: "string",
     description: "JSON file with model rows to add or override (prices, minimums)",
+  },
+  target: {
+    type: "string",
+    description:
+      "The batch system: anthropic (default), vertex (Vertex AI), bedrock (Amazon Bedrock), openai",
   },
   "split-text": {
     type: "boolean",
@@ -105,12 +112,17 @@ export async function loadCalibration(file: string, cwd: string): Promise<Estima
   return parseCalibration(parsed, file);
 }
 
-/** Reads a `--models` file into a model table; errors name the file and what is wrong. */
-export async function loadModels(file: string, cwd: string): Promise<ModelTable> {
+/**
+ * Reads a `--models` file into a model table; errors name the file and what is wrong. With a
+ * `target` (`--target`), the rows override that target's own rows (Vertex's, Bedrock's prices).
+ */
+export async function loadModels(file: string, cwd: string, target?: string): Promise<ModelTable> {
   const parsed = await readJsonOption("models", file, cwd, "a JSON file of model rows");
   const overrides = parseModelOverrides(parsed);
   if (!overrides.ok) throw new InputError(`\`--models ${file}\`: ${overrides.error}`, file);
-  return createModelTable(overrides.value);
+  if (target === undefined || target === "anthropic") return createModelTable(overrides.value);
+  const base = modelTableOf(await loadTarget(checkTargetId(target)));
+  return createModelTable(overrides.value, base);
 }
 
 /** `PlanOptions` from parsed arguments (numbers checked; ranges are checked by the planner). */
@@ -121,6 +133,7 @@ export function planOptionsFrom(a: PlanArgValues, models: ModelTable | undefined
   if (a.ttl) options.ttl = a.ttl as NonNullable<PlanOptions["ttl"]>;
   if (a["user-markers"]) options.userMarkers = a["user-markers"] as "keep" | "replace";
   if (a["split-text"] === true) options.splitText = true;
+  if (typeof a.target === "string") options.target = checkTargetId(a.target);
   if (a["max-waves"] === "auto") options.maxWaves = "auto";
   else {
     const waves = intOption(a["max-waves"], "max-waves");

@@ -51,10 +51,19 @@ const COMPARED: readonly TargetId[] = (["anthropic", "vertex", "bedrock"] as con
   Object.hasOwn(targets, id),
 ) as TargetId[];
 
-/** The plan options a plan was made with, for planning the same job again. */
+/**
+ * The plan options a plan was made with, for planning the same job again; those a target forced
+ * (Bedrock: no markers, one wave) are left to each target's defaults.
+ */
 function askedOf(planned: Plan): PlanOptions {
   const { strategy, ttl, userMarkers, maxWaves, concurrency, splitText } = planned.options;
-  return { strategy, ttl, userMarkers, maxWaves, concurrency, ...(splitText ? { splitText } : {}) };
+  const forced = planned.options.target === "bedrock";
+  return {
+    ...(forced ? {} : { strategy, userMarkers, maxWaves }),
+    ttl,
+    concurrency,
+    ...(splitText ? { splitText } : {}),
+  };
 }
 
 /**
@@ -88,6 +97,17 @@ export async function planForTarget(
 const usdOf = (e: Estimate, scenario: "standard" | "batch" | "planned" | "ideal") =>
   e.total.scenarios[scenario].usd;
 
+/** One shared prefix on Bedrock: batch without caching against on demand with caching. */
+export interface OnDemandGroup {
+  model: string;
+  requests: number;
+  sharedTokens: number;
+  /** USD of the group's requests in a batch (no caching). */
+  batchUsd: number;
+  /** USD of the same requests on demand, the prefix written once and read by the others. */
+  onDemandUsd: number;
+}
+
 /** Bedrock's on-demand-with-caching figures from an Anthropic-style cold plan of the job. */
 async function bedrockOnDemand(
   requests: readonly BatchRequest[],
@@ -95,7 +115,7 @@ async function bedrockOnDemand(
   target: Target,
   options: EstimateOptions,
   batchUsd: number,
-): Promise<{ onDemandCached: number; bestMix: number }> {
+): Promise<{ onDemandCached: number; bestMix: number; groups: OnDemandGroup[] }> {
   const shadow = await planJob(requests, {
     strategy: "cold",
     maxWaves: 1,
@@ -112,11 +132,78 @@ async function bedrockOnDemand(
   // `ideal` is priced at batch rates; every factor is a product, so on demand is ideal / batch.
   const onDemandCached = usdOf(e, "ideal") / target.prices.batch;
   let bestMix = batchUsd;
-  for (const g of e.groups) {
+  const groups: OnDemandGroup[] = [];
+  for (const [i, g] of e.groups.entries()) {
     const onDemand = g.scenarios.ideal.usd / target.prices.batch;
     if (onDemand < g.scenarios.batch.usd) bestMix -= g.scenarios.batch.usd - onDemand;
+    const planned = shadow.groups[i]!;
+    groups.push({
+      model: g.model,
+      requests: g.requests,
+      sharedTokens: planned.sharedTokens,
+      batchUsd: g.scenarios.batch.usd,
+      onDemandUsd: onDemand,
+    });
   }
-  return { onDemandCached, bestMix };
+  return { onDemandCached, bestMix, groups };
+}
+
+/**
+ * A Bedrock plan's alternative (issue 15 item 3): per shared prefix of the job, what its requests
+ * cost on demand with caching against in a batch without it, the whole job on demand, and the
+ * best mix; with the advice that goes with it. `undefined` for another target.
+ */
+export async function bedrockAlternative(
+  planned: Plan,
+  options: EstimateOptions = {},
+): Promise<
+  | {
+      batchUsd: number;
+      onDemandCached: number;
+      bestMix: number;
+      groups: OnDemandGroup[];
+      advice: string;
+    }
+  | undefined
+> {
+  if (planned.options.target !== "bedrock") return undefined;
+  const target = await loadTarget("bedrock");
+  const models = options.models ?? modelTableOf(target);
+  const requests = planned.batches.flatMap((b) => b.requests);
+  const e = await estimate(planned, { ...options, models, sensitivity: false });
+  const batchUsd = usdOf(e, "batch");
+  const alt = await bedrockOnDemand(requests, models, target, options, batchUsd);
+  const cheaper = alt.groups.filter((g) => g.onDemandUsd < g.batchUsd);
+  const advice =
+    cheaper.length === 0
+      ? "Batch without caching is the cheaper way on Bedrock for this job: no shared prefix pays on demand."
+      : `Send the ${cheaper.reduce((n, g) => n + g.requests, 0)} requests of ${cheaper.length} shared prefix${cheaper.length === 1 ? "" : "es"} on demand with caching (InvokeModel with \`cache_control\`) and the rest in batch: ${usd(alt.bestMix)} instead of ${usd(batchUsd)}. Or use Claude Platform on AWS, where batch and cache discounts stack (\`--target anthropic\`).`;
+  return { batchUsd, ...alt, advice };
+}
+
+/** The Bedrock alternative as text. */
+export function renderBedrockAlternative(
+  alt: NonNullable<Awaited<ReturnType<typeof bedrockAlternative>>>,
+): string {
+  const lines = [
+    "",
+    "On Bedrock: batch without caching vs on demand with caching (USD, estimated)",
+  ];
+  lines.push(
+    `  ${"model".padEnd(20)}${"requests".padStart(9)}${"shared tok".padStart(11)}${"batch".padStart(12)}${"on demand".padStart(12)}`,
+  );
+  for (const g of alt.groups)
+    lines.push(
+      `  ${g.model.padEnd(20).slice(0, 20)}${String(g.requests).padStart(9)}${g.sharedTokens.toLocaleString("en-US").padStart(11)}${usd(g.batchUsd).padStart(12)}${usd(g.onDemandUsd).padStart(12)}`,
+    );
+  lines.push(
+    `  whole job: batch ${usd(alt.batchUsd)}, on demand with caching ${usd(alt.onDemandCached)}, best mix ${usd(alt.bestMix)}`,
+  );
+  lines.push(`  ${alt.advice}`);
+  lines.push(
+    "  Uncertain: Bedrock batch caching is absent per secondary sources only (other-batch-systems.md §2.6); on-demand assumes each prefix written once, then read.",
+  );
+  return `${lines.join("\n")}\n`;
 }
 
 /** Notes on what is uncertain about one target's figures. */

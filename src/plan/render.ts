@@ -33,7 +33,9 @@ export function wrap(text: string, width: number, indent: string): string[] {
  * for each decision, warnings and rejected requests. Pure: the CLI prints it.
  */
 export function renderPlan(
-  plan: Omit<Plan, "batches"> & { batches: readonly Pick<PlannedBatch, "wave" | "requestCount">[] },
+  plan: Omit<Plan, "batches"> & {
+    batches: readonly Pick<PlannedBatch, "wave" | "requestCount" | "model" | "jobModel">[];
+  },
   options: RenderPlanOptions = {},
 ): string {
   const { summary } = plan;
@@ -62,6 +64,10 @@ export function renderPlan(
   lines.push(
     `  strategy ${plan.options.strategy}, ttl ${plan.options.ttl}, tokens by ${plan.options.counter}`,
   );
+  if (plan.options.target) {
+    const jobModels = [...new Set(plan.batches.map((b) => b.jobModel ?? b.model ?? "?"))];
+    lines.push(`  target   ${plan.options.target}: one model per job (${jobModels.join(", ")})`);
+  }
 
   const maxGroups = options.maxGroups ?? 10;
   if (plan.groups.length > 0) {

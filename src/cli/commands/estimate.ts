@@ -2,6 +2,12 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
 import {
+  bedrockAlternative,
+  compareTargets,
+  renderBedrockAlternative,
+  renderComparison,
+} from "../../estimate/_compare.js";
+import {
   createExactCounter,
   createTiktokenCounter,
   type TokenCounter,
@@ -15,6 +21,8 @@ import {
   readPlan,
   renderEstimate,
 } from "../../index.js";
+import { modelTableOf } from "../../pricing/models.js";
+import { loadTarget } from "../../targets/index.js";
 import { defineArgs, intOption, numberOption, parse } from "../_args.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { type ExitCode, exitCodeOf } from "../_exit.js";
@@ -71,6 +79,11 @@ export const args = defineArgs({
     description:
       "Also simulate at 1/4 and 4x the concurrency and show the planned range (default: on up to 20,000 requests)",
   },
+  compare: {
+    type: "boolean",
+    description:
+      "Also price the same job on every target that serves its models (anthropic, vertex, bedrock), side by side",
+  },
   ...planArgs,
 });
 
@@ -90,7 +103,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     );
   if (a.input && a.sample) throw new UsageError("Give either an input or `--sample`, not both.");
 
-  const models = a.models ? await loadModels(a.models, io.cwd) : undefined;
+  const models = a.models ? await loadModels(a.models, io.cwd, a.target) : undefined;
   const options: EstimateOptions = models ? { models } : {};
   const outputTokens = intOption(a["output-tokens"], "output-tokens");
   const outputFraction = numberOption(a["output-fraction"], "output-fraction", { range: [0, 1] });
@@ -143,8 +156,13 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     planned = await plan(input, planOptions);
   }
 
+  await useTargetRows(planned, options, a.models, io.cwd);
   const result = await estimate(planned, options);
-  await write(io.stdout, a.json ? jsonDocument(result) : renderEstimate(result));
+  const extra = await targetFigures(planned, options, a.compare === true);
+  await write(
+    io.stdout,
+    a.json ? jsonDocument({ ...result, ...extra.json }) : renderEstimate(result) + extra.text,
+  );
   if (planned.rejected.length > 0) {
     await write(
       io.stderr,
@@ -175,4 +193,32 @@ function refusePlanFlags(a: Record<string, unknown>, folder: string): void {
       `\`--${flag}\` shapes a plan, and \`${folder}\` is already planned (its options are in plan.json). Estimate the JSONL file with \`--${flag}\`, or plan again with \`cacheplan plan --${flag} …\`.`,
     );
   }
+}
+
+/** A plan for Vertex or Bedrock is priced with that target's rows (`--models` overriding them). */
+async function useTargetRows(
+  planned: Plan,
+  options: EstimateOptions,
+  modelsFile: string | undefined,
+  cwd: string,
+): Promise<void> {
+  const target = planned.options.target;
+  if (target === undefined || target === "anthropic") return;
+  options.models = modelsFile
+    ? await loadModels(modelsFile, cwd, target)
+    : modelTableOf(await loadTarget(target));
+}
+
+/** Bedrock's on-demand alternative, and with `--compare` the job on every target (issue 15). */
+async function targetFigures(
+  planned: Plan,
+  options: EstimateOptions,
+  compare: boolean,
+): Promise<{ text: string; json: Record<string, unknown> }> {
+  const alt = await bedrockAlternative(planned, options);
+  const cmp = compare ? await compareTargets(planned, options) : undefined;
+  return {
+    text: (alt ? renderBedrockAlternative(alt) : "") + (cmp ? `\n${renderComparison(cmp)}` : ""),
+    json: { ...(alt ? { bedrock: alt } : {}), ...(cmp ? { compare: cmp } : {}) },
+  };
 }

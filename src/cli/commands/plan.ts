@@ -82,7 +82,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   if (a.input && a.sample)
     throw new UsageError("Give either an input file or `--sample`, not both.");
 
-  const models = a.models ? await loadModels(a.models, io.cwd) : undefined;
+  const models = a.models ? await loadModels(a.models, io.cwd, a.target) : undefined;
   const calibration = a.calibration ? await loadCalibration(a.calibration, io.cwd) : undefined;
   const options = planOptionsFromCalibration(calibration, planOptionsFrom(a, models));
   const codeOf = (p: { rejected: unknown[]; summary: { planned: number } }) =>
