@@ -33,6 +33,8 @@ export function apiFailure(error: unknown): ApiFailure {
     message?: unknown;
     requestID?: unknown;
     headers?: { get?: (name: string) => string | null };
+    /** A backend's own error (`BackendCallError`, `backend.ts`) gives the wait directly. */
+    retryAfterMs?: unknown;
   };
   const status = typeof e.status === "number" ? e.status : undefined;
   const header = (name: string) =>
@@ -40,7 +42,9 @@ export function apiFailure(error: unknown): ApiFailure {
   let retryAfterMs: number | null = null;
   const ms = Number(header("retry-after-ms"));
   const seconds = Number(header("retry-after"));
-  if (header("retry-after-ms") !== null && Number.isFinite(ms)) retryAfterMs = ms;
+  if (typeof e.retryAfterMs === "number" && Number.isFinite(e.retryAfterMs)) {
+    retryAfterMs = e.retryAfterMs;
+  } else if (header("retry-after-ms") !== null && Number.isFinite(ms)) retryAfterMs = ms;
   else if (header("retry-after") !== null && Number.isFinite(seconds))
     retryAfterMs = seconds * 1000;
   return {

@@ -6,6 +6,7 @@ import type { ModelTable } from "../pricing/models.js";
 import type { Plan } from "../types.js";
 import type { ApiCaller } from "./_call.js";
 import { sleep } from "./_call.js";
+import type { QueueState } from "./_queue.js";
 import { type Current, progressOf } from "./_records.js";
 import type { StateStore } from "./_store.js";
 import type { BatchBackend } from "./backend.js";
@@ -48,6 +49,8 @@ export interface RunContext {
   /** The wave being worked on and when it started on this machine. */
   current: Current;
   onProgress: ((event: RunEvent) => void) | undefined;
+  /** The processing queue: its limit and the wait a 429 asked for (`_queue.ts`). */
+  queue: QueueState;
   /** Windows already warned about, by wave: the severity given. */
   warned: Map<number, "may" | "will">;
 }

@@ -14,6 +14,7 @@ import { pickUpCancel } from "./_cancel-marker.js";
 import { scaledInterval } from "./_clock.js";
 import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { checkBatchId } from "./_ids.js";
+import { createNow, nextPending, queuedRequests } from "./_queue.js";
 import { creating, hasId, pendingAgain, setFromBatch } from "./_records.js";
 import { windowWarning } from "./_window.js";
 import { adoptionTag, type BatchInfo, type CreateInput } from "./backend.js";
@@ -106,8 +107,29 @@ function createInput(ctx: RunContext, index: number): CreateInput {
 }
 
 /**
- * Creates batch `index`: intent, create, record; 429 and 529 are retried here with backoff; an
- * unknown outcome leaves the intent open for {@link resolveAll}.
+ * A 429 on a create: the API's rate or processing-queue limit (reference §5.6). Never a failure:
+ * the run waits the `retry-after` the API asked for (else the backoff), polling its batches
+ * meanwhile (`_watch.ts`), then creates again (`_queue.ts`).
+ */
+function queueRefused(ctx: RunContext, index: number, error: unknown, attempt: number): void {
+  const delayMs = ctx.api.delayMs(attempt, error);
+  ctx.queue.blockedUntil = Math.max(ctx.queue.blockedUntil, Date.now() + delayMs);
+  const record = ctx.store.state.batches[index]!;
+  emit(ctx, {
+    type: "queue-wait",
+    index,
+    wave: record.wave,
+    requests: record.requestCount,
+    queued: queuedRequests(ctx.store.state),
+    maxQueued: ctx.queue.max,
+    reason: "429",
+    delayMs,
+  });
+}
+
+/**
+ * Creates batch `index`: intent, create, record; 529 is retried here with backoff, a 429 is a
+ * wait (`queueRefused`); an unknown outcome leaves the intent open for {@link resolveAll}.
  */
 async function createOne(ctx: RunContext, index: number, attempts: Map<number, number>) {
   const { store } = ctx;
@@ -129,8 +151,12 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
     } catch (error) {
       const failure = apiFailure(error);
       const outcome = ctx.backend.createOutcome?.(error) ?? createOutcome(failure);
+      const limited = failure.status === 429;
+      if (limited) attempts.set(index, attempt - 1); // a wait, not a failed attempt
       if (outcome === "unknown") {
-        if (attempt > ctx.createRetries) {
+        // A 429 whose create may have landed (the backend says so): looked for first, then waited.
+        if (limited) ctx.queue.blockedUntil = Date.now() + ctx.api.delayMs(attempt, error);
+        if (attempt > ctx.createRetries && !limited) {
           throw explainFailure(error, { doing, planDir: ctx.planDir, retries: ctx.createRetries });
         }
         emit(ctx, {
@@ -144,6 +170,7 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
       }
       store.state.batches[index] = pendingAgain(store.state.batches[index]!);
       await store.save();
+      if (limited && outcome === "not-created") return queueRefused(ctx, index, error, attempt);
       if (outcome === "refused" || attempt > ctx.createRetries) {
         throw explainFailure(error, { doing, planDir: ctx.planDir, retries: ctx.createRetries });
       }
@@ -159,6 +186,7 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
       continue;
     }
     setFromBatch(store.state, index, batch, "created", doing, ctx.backend);
+    ctx.queue.announced = null;
     noteCreatedAt(ctx, planned.wave, batch.createdAt);
     await store.save();
     emit(ctx, {
@@ -201,7 +229,8 @@ export async function createWave(ctx: RunContext, wave: number): Promise<void> {
       if (ofWave().some((b) => b.state === "creating")) await resolveAll(ctx);
       return;
     }
-    const pending = ofWave().filter((b) => b.state === "pending");
+    // Only what fits in the processing queue, in plan order (`_queue.ts`).
+    const pending = createNow(ctx, wave);
     if (pending.length > 0) {
       const results = await Promise.allSettled(
         pending.map((b) => limit(() => createOne(ctx, b.index, attempts))),
@@ -211,5 +240,38 @@ export async function createWave(ctx: RunContext, wave: number): Promise<void> {
     }
     if (ofWave().some((b) => b.state === "creating")) await resolveAll(ctx);
     if (ofWave().every(hasId)) return;
+    if (aborted(ctx) || createNow(ctx, wave).length > 0) continue;
+    // No room, or a 429 asked to wait: the watch polls the wave's batches and creates the next
+    // as room frees (`_watch.ts`); with none in flight, the wait is here.
+    announceWait(ctx, wave);
+    if (ofWave().some((b) => b.state === "submitted")) return;
+    const waitMs = ctx.queue.blockedUntil - Date.now();
+    if (waitMs <= 0) throw stuck(ctx, wave);
+    await pause(waitMs, ctx.signal);
   }
+}
+
+/** Says once per batch that the run waits for room in the processing queue. */
+function announceWait(ctx: RunContext, wave: number): void {
+  const next = nextPending(ctx, wave);
+  if (!next || Date.now() < ctx.queue.blockedUntil || ctx.queue.announced === next.index) return;
+  ctx.queue.announced = next.index;
+  emit(ctx, {
+    type: "queue-wait",
+    index: next.index,
+    wave,
+    requests: next.requestCount,
+    queued: queuedRequests(ctx.store.state),
+    maxQueued: ctx.queue.max,
+    reason: "room",
+    delayMs: null,
+  });
+}
+
+/** No room and nothing in flight to make room: a state the runner never makes (a bug). */
+function stuck(ctx: RunContext, wave: number): Error {
+  const next = nextPending(ctx, wave);
+  return new Error(
+    `Internal error: batch ${next?.index} (${next?.requestCount} requests) of wave ${wave} waits for room in the processing queue (maxQueued ${ctx.queue.max}, ${queuedRequests(ctx.store.state)} queued), but no batch of the wave is in flight to make room. The state is saved; please report this.`,
+  );
 }

@@ -9,6 +9,8 @@ import { apiFailure, explainFailure } from "./_api-errors.js";
 import { pickUpCancel } from "./_cancel-marker.js";
 import { scaledInterval } from "./_clock.js";
 import { aborted, emit, pause, type RunContext } from "./_context.js";
+import { createWave } from "./_create.js";
+import { createNow } from "./_queue.js";
 import { hasId, pendingAgain, setFromBatch } from "./_records.js";
 import { downloadResults, emptyResults, resultsFileName } from "./_results.js";
 import { RunError } from "./errors.js";
@@ -143,6 +145,16 @@ async function pollOne(ctx: RunContext, index: number): Promise<Polled> {
 }
 
 /**
+ * Creates the wave's next batches once the processing queue has room for them (`_queue.ts`),
+ * while the others are watched. True when it created some.
+ */
+async function createWithRoom(ctx: RunContext, wave: number): Promise<boolean> {
+  if (ctx.store.state.canceledAt !== null || createNow(ctx, wave).length === 0) return false;
+  await createWave(ctx, wave);
+  return true;
+}
+
+/**
  * Watches the created batches of `wave` until each has ended and is downloaded, or the run stops.
  * The interval grows by `poll.factor` after each round in which nothing ended.
  */
@@ -181,6 +193,13 @@ export async function watchWave(ctx: RunContext, wave: number): Promise<void> {
       if (polled.some((p) => p.changed)) await ctx.store.save();
       startDownloads();
       emit(ctx, { type: "poll" });
+    }
+    if (failure === null && !aborted(ctx)) {
+      try {
+        if (await createWithRoom(ctx, wave)) interval = ctx.poll.intervalMs;
+      } catch (error) {
+        failure ??= error;
+      }
     }
     if (failure !== null || aborted(ctx)) break;
     if (ofWave().every((b) => b.state === "downloaded")) break;

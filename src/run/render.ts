@@ -120,6 +120,14 @@ export function renderProgressLine(p: RunProgress, columns = Number.POSITIVE_INF
  * A lasting line for an event worth keeping on screen or in a log, or `null` for the events that
  * only move the live line (`poll`, `start` of a fresh run).
  */
+/** How an adopted batch was identified, in words. */
+const ADOPTED_BY = {
+  results: "its results' custom_ids",
+  counts: "its request count, the only candidate",
+  user: "--adopt",
+  tag: "the tag its create gave it",
+} as const;
+
 export function renderRunEvent(e: RunEvent): string | null {
   switch (e.type) {
     case "start":
@@ -129,7 +137,7 @@ export function renderRunEvent(e: RunEvent): string | null {
     case "created":
       return `  created batch ${e.index} (${plural(e.requests, "request")}): ${e.id}`;
     case "adopted":
-      return `  adopted batch ${e.index}: ${e.id}, created before the answer was lost (matched by ${e.match === "results" ? "its results' custom_ids" : e.match === "counts" ? "its request count, the only candidate" : "--adopt"})`;
+      return `  adopted batch ${e.index}: ${e.id}, created before the answer was lost (matched by ${ADOPTED_BY[e.match]})`;
     case "recreating":
       return `  batch ${e.index} was not created (${e.reason}); creating it again`;
     case "identifying":
@@ -144,6 +152,10 @@ export function renderRunEvent(e: RunEvent): string | null {
       return `  batch ${e.index} ended: ${counts(e.request_counts)}`;
     case "results":
       return `  batch ${e.index} results: ${e.results.file} (${plural(e.results.lines, "line")}${e.results.missing.length > 0 ? `, ${int(e.results.missing.length)} missing` : ""})`;
+    case "queue-wait":
+      return e.reason === "room"
+        ? `  batch ${e.index} (${plural(e.requests, "request")}) waits for room in the processing queue: ${int(e.queued)} of the ${int(e.maxQueued)} --max-queued requests are in unfinished batches; it is created when earlier ones end`
+        : `  batch ${e.index}: the API refused the create with 429 (its rate or processing-queue limit); waiting ${formatDuration(e.delayMs ?? 0)} for room, then creating it`;
     case "warning":
       return `Warning: ${formatRunWarning(e.warning)}`;
     case "interrupted":

@@ -15,6 +15,7 @@ import { checkWindow, createWave, resolveAll } from "./_create.js";
 import { isBatchId } from "./_ids.js";
 import { cleanLeftovers } from "./_leftovers.js";
 import { callPolicy, positive, redactError } from "./_options.js";
+import { checkMaxQueued } from "./_queue.js";
 import { hasId, progressOf } from "./_records.js";
 import { isRunStopped } from "./_stopped.js";
 import { acquireLock, StateStore } from "./_store.js";
@@ -62,6 +63,14 @@ function resolveContext(
     recreate: typeof recreate === "boolean" ? recreate : new Set(recreate),
     current: { wave: null, runStartedMs: Date.now() },
     warned: new Map(),
+    queue: {
+      max: checkMaxQueued(
+        options.maxQueued,
+        Math.max(0, ...plan.batches.map((b) => b.requestCount)),
+      ),
+      blockedUntil: 0,
+      announced: null,
+    },
   };
   return ctx;
 }

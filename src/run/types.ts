@@ -104,6 +104,18 @@ export interface SubmitOptions {
    */
   createRetries?: number;
   /**
+   * Most requests this run keeps in unfinished batches at once: the Message Batches API limits
+   * the requests queued across all unfinished batches of an organisation (200,000 / 300,000 /
+   * 500,000 by tier) and refuses a create beyond it with 429. A wave's batches are created in
+   * plan order as long as they fit; the next one as earlier ones end (a `queue-wait` event says
+   * the run waits for room). A 429 is a wait of the API's `retry-after`, never a failure. The
+   * default is half the smallest current tier's queue (the queue is shared with the
+   * organisation's other work) and fits any batch (100,000 requests at most); raise it to your
+   * tier's limit for more batches at once. A batch larger than it is refused at the start.
+   * @default 100000
+   */
+  maxQueued?: number;
+  /**
    * Model table, for the cost of a missed 1h window between waves.
    * @default defaultModelTable
    */
@@ -325,6 +337,26 @@ export type RunEvent =
       wave: number;
       id: string;
       results: ResultsRecord;
+    })
+  | (EventBase & {
+      type: "queue-wait";
+      /** The batch waiting to be created (the next of its wave, in plan order). */
+      index: number;
+      wave: number;
+      /** Its requests. */
+      requests: number;
+      /** Requests of the run's batches not yet seen to end (what `maxQueued` bounds). */
+      queued: number;
+      /** The limit, `maxQueued`. */
+      maxQueued: number;
+      /**
+       * `"room"`: the batch does not fit under `maxQueued` until earlier batches end (said once
+       * per batch); `"429"`: the API refused its create for its rate or processing-queue limit
+       * (reference §5.6), and the run waits `delayMs` (its `retry-after`) before trying again.
+       */
+      reason: "room" | "429";
+      /** Milliseconds to wait (`"429"`); `null` for `"room"` (until a batch ends). */
+      delayMs: number | null;
     })
   | (EventBase & { type: "warning"; warning: RunWarning })
   | (EventBase & { type: "interrupted" })

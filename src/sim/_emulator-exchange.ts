@@ -8,7 +8,12 @@ import { errorReply, type Reply } from "./_emulator-api.js";
 import type { EmulatorEngine } from "./_emulator-engine.js";
 import type { FaultInjector } from "./_emulator-faults.js";
 import { declaredTooLarge, discardBody, hasApiKey, readBody, send } from "./_emulator-http.js";
-import { type EmulatorRoute, handleRoute, matchRoute } from "./_emulator-routes.js";
+import {
+  type EmulatorRoute,
+  handleRoute,
+  matchRoute,
+  type QueueRecord,
+} from "./_emulator-routes.js";
 
 /** The size limits of the emulator's endpoints, in requests and bytes. */
 export interface EmulatorLimits {
@@ -31,6 +36,8 @@ export interface ExchangeContext {
   requests: Record<EmulatorRoute | "unknown", number>;
   /** Exchanges whose response was dropped after being carried out. */
   lostResponses: Array<{ route: EmulatorRoute; batchId: string | null }>;
+  /** The processing queue as it was seen (`EmulatorStats.queue`); made on first use. */
+  queue?: QueueRecord;
   log: ((line: string) => void) | undefined;
 }
 
@@ -103,6 +110,7 @@ export async function exchange(
       baseUrl: ctx.baseUrl(),
       maxBatchRequests: limits.maxBatchRequests,
       maxQueued: limits.maxQueued,
+      queue: (ctx.queue ??= { peak: 0, peakInBatches: 0, refused: 0 }),
       maxMessageBytes: limits.maxMessageBodyBytes,
     });
   }

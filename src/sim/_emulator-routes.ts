@@ -49,8 +49,35 @@ export interface RouteContext {
   maxBatchRequests: number;
   /** Most requests queued across unfinished batches; `null` for no limit. */
   maxQueued: number | null;
+  /** What the processing queue saw, for tests that assert a runner stays within it. */
+  queue: QueueRecord;
   /** Most bytes of one Messages request: a batch item above it is refused unrun. */
   maxMessageBytes: number;
+}
+
+/** The processing queue as the emulator saw it (`EmulatorStats.queue`). */
+export interface QueueRecord {
+  /** Most requests ever queued (waiting or running) across unfinished batches, just after a create. */
+  peak: number;
+  /** Most requests ever in unfinished batches (whole batches, ended or not), just after a create. */
+  peakInBatches: number;
+  /** Creates refused with 429 for the queue limit. */
+  refused: number;
+}
+
+/** Requests of every unfinished batch, whole (what a runner that counts batches sees). */
+function inUnfinishedBatches(engine: EmulatorEngine, now: number): number {
+  engine.advanceTo(now);
+  let n = 0;
+  for (const run of engine.batches.live()) if (!engine.isEnded(run)) n += run.size;
+  return n;
+}
+
+/** Records the queue just after a create (`QueueRecord`). */
+function noteQueue(ctx: RouteContext): void {
+  const now = ctx.now();
+  ctx.queue.peak = Math.max(ctx.queue.peak, ctx.engine.queuedRequests(now));
+  ctx.queue.peakInBatches = Math.max(ctx.queue.peakInBatches, inUnfinishedBatches(ctx.engine, now));
 }
 
 /**
@@ -157,6 +184,7 @@ async function create(ctx: RouteContext): Promise<Reply> {
   const tokensOf = await ctx.engine.tokensFor(counted);
   // The clock is read after counting, so the batch is created at the moment it is answered.
   const run = ctx.engine.createBatch(checked.requests, ctx.workspace, tokensOf, ctx.now(), refused);
+  noteQueue(ctx);
   return { status: 200, json: ctx.engine.view(run, ctx.baseUrl) };
 }
 
@@ -171,6 +199,7 @@ function queueFull(ctx: RouteContext, adding: number): Reply | null {
   if (ctx.maxQueued === null) return null;
   const queued = ctx.engine.queuedRequests(ctx.now());
   if (queued + adding <= ctx.maxQueued) return null;
+  ctx.queue.refused += 1;
   return errorReply(
     429,
     "rate_limit_error",

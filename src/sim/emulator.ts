@@ -129,6 +129,12 @@ export interface EmulatorStats {
   batchesDeleted: number;
   /** Requests submitted in all batches created. */
   batchRequests: number;
+  /**
+   * The processing queue (with `maxQueued`, or without): the most requests queued (waiting or
+   * running, as the API counts them) and the most in unfinished batches (whole batches) just
+   * after any create, and the creates refused with 429 for the limit.
+   */
+  queue: { peak: number; peakInBatches: number; refused: number };
   /** Exchanges carried out whose response was then dropped (`"lost-response"` faults), in order. */
   lostResponses: Array<{
     /** The route whose response was lost. */
@@ -278,13 +284,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 /** A copy of the emulator's counters. */
-function statsOf({ engine, faults, requests, lostResponses }: ExchangeContext): EmulatorStats {
+function statsOf({
+  engine,
+  faults,
+  requests,
+  lostResponses,
+  queue,
+}: ExchangeContext): EmulatorStats {
   return {
     requests: { ...requests },
     faults: { ...faults.injected },
     batchesCreated: engine.batches.batchesCreated,
     batchesDeleted: engine.batches.batchesDeleted,
     batchRequests: engine.batches.batchRequests,
+    queue: { peak: 0, peakInBatches: 0, refused: 0, ...queue },
     lostResponses: lostResponses.map((lost) => ({ ...lost })),
   };
 }

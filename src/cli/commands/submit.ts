@@ -46,6 +46,11 @@ export const args = defineArgs({
     description:
       "Lost creates matching several same-size batches still processing: wait for them to end and match their results, or stop and ask (default wait)",
   },
+  "max-queued": {
+    type: "string",
+    description:
+      "Most requests in unfinished batches at once: the next batch is created as earlier ones end (the API's queue: 200,000 / 300,000 / 500,000 by tier; default 100,000)",
+  },
   "max-retries": {
     type: "string",
     description:
@@ -178,6 +183,8 @@ async function submitCommand(
   if (a.ambiguous) submitOptions.ambiguous = a.ambiguous as "wait" | "stop";
   const concurrency = intOption(a.concurrency, "concurrency");
   if (concurrency !== undefined) submitOptions.concurrency = concurrency;
+  const maxQueued = intOption(a["max-queued"], "max-queued");
+  if (maxQueued !== undefined) submitOptions.maxQueued = maxQueued;
   const interval = intOption(a["poll-interval"], "poll-interval");
   if (interval !== undefined) submitOptions.poll = { intervalMs: interval };
   Object.assign(submitOptions, callOptions(a));

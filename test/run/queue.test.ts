@@ -1,0 +1,173 @@
+/**
+ * Queue-aware submission (issue 14 items 4 and 6): the runner keeps the requests of its
+ * unfinished batches at or under `maxQueued`, creating the next batch as earlier ones end; a 429
+ * is a wait, never a failure or a duplicate. And the backend seam it runs on (`BatchBackend`).
+ */
+import { describe, expect, it } from "vitest";
+import { renderRunEvent } from "../../src/exports/run.js";
+import { OptionsError, type RunEvent, submit } from "../../src/index.js";
+import { BackendCallError } from "../../src/run/backend.js";
+import { clientFor, emulator } from "../helpers/emulator.js";
+import { flatJob } from "../helpers/flat-job.js";
+import { memoryBackend } from "../helpers/memory-backend.js";
+import {
+  cleanupAfterEach,
+  FAST_POLL,
+  planFolder,
+  plannedIds,
+  QUICK_SIM,
+  recorder,
+  resultsOnDisk,
+} from "../helpers/run-job.js";
+
+const cleanups = cleanupAfterEach();
+
+type QueueWait = Extract<RunEvent, { type: "queue-wait" }>;
+
+/** Most requests of the run's unfinished batches at any event (the runner's own count). */
+function peakOfEvents(events: RunEvent[]): number {
+  return Math.max(
+    0,
+    ...events.filter((e): e is QueueWait => e.type === "queue-wait").map((e) => e.queued),
+  );
+}
+
+describe("submit with maxQueued through the emulator (queue 2,000, batches of 500)", () => {
+  it("runs a 10,000-request job within the queue at every moment: every result, no duplicate batch", async () => {
+    const folder = await planFolder(flatJob(10_000), { strategy: "none", maxRequests: 500 });
+    cleanups.push(folder.cleanup);
+    expect(folder.plan.batches).toHaveLength(20);
+    const target = await emulator({ timeScale: 1000, sim: QUICK_SIM, maxQueued: 2000 });
+    const rec = recorder();
+    const result = await submit(folder.plan, {
+      client: clientFor(target),
+      planDir: folder.dir,
+      poll: FAST_POLL,
+      maxQueued: 2000,
+      onProgress: rec.on,
+    });
+    expect(result.status).toBe("ended");
+    const stats = target.stats();
+    // Within the queue at every moment, as the emulator counted it after every create; no
+    // create needed the emulator's 429 to stay there.
+    expect(stats.queue.peakInBatches).toBeLessThanOrEqual(2000);
+    expect(stats.queue.refused).toBe(0);
+    // No duplicate: one create per planned batch.
+    expect(stats.batchesCreated).toBe(20);
+    const { state, lines } = await resultsOnDisk(folder.dir);
+    expect(state.batches.every((b) => b.state === "downloaded")).toBe(true);
+    expect(lines.map((l) => l.custom_id).sort()).toEqual(plannedIds(folder.plan));
+    // The run said it waited for room, once per batch that waited, with its own count.
+    const waits = rec.events.filter((e): e is QueueWait => e.type === "queue-wait");
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits.every((w) => w.reason === "room" && w.maxQueued === 2000)).toBe(true);
+    expect(new Set(waits.map((w) => w.index)).size).toBe(waits.length);
+    // It used the room it had: four batches at once, then the fifth waited.
+    expect(waits[0]).toMatchObject({ queued: 2000, requests: 500 });
+    expect(peakOfEvents(rec.events)).toBe(2000);
+    // Created in plan order.
+    const created = rec.events.flatMap((e) => (e.type === "created" ? [e.index] : []));
+    expect(created).toEqual([...created].sort((a, b) => a - b));
+    expect(renderRunEvent(waits[0]!)).toMatch(
+      /^ {2}batch \d+ \(500 requests\) waits for room in the processing queue: 2,000 of the 2,000 --max-queued requests/,
+    );
+  }, 120_000);
+
+  it("without maxQueued under the emulator's limit, its 429s are waits, never a failure", async () => {
+    const folder = await planFolder(flatJob(1500), { strategy: "none", maxRequests: 500 });
+    cleanups.push(folder.cleanup);
+    const backend = memoryBackend({ limit: 1000, retryAfterMs: 15 });
+    const rec = recorder();
+    const result = await submit(folder.plan, {
+      backend,
+      planDir: folder.dir,
+      poll: FAST_POLL,
+      maxQueued: 100_000,
+      maxRetries: 0,
+      createRetries: 0, // a 429 is not a failed attempt: no retries are needed
+      onProgress: rec.on,
+    });
+    expect(result.status).toBe("ended");
+    expect(backend.refused).toBeGreaterThan(0);
+    expect(backend.batches).toHaveLength(3); // no duplicate
+    expect(backend.peak).toBeLessThanOrEqual(1000);
+    const waits = rec.events.filter((e): e is QueueWait => e.type === "queue-wait");
+    expect(waits.filter((w) => w.reason === "429")).toHaveLength(backend.refused);
+    expect(waits.every((w) => w.reason !== "429" || w.delayMs === 15)).toBe(true);
+    const { lines } = await resultsOnDisk(folder.dir);
+    expect(lines.map((l) => l.custom_id).sort()).toEqual(plannedIds(folder.plan));
+  }, 30_000);
+
+  it("a 429 whose create may have landed goes through the adoption rule: adopted by its tag, not created twice", async () => {
+    const folder = await planFolder(flatJob(1000), { strategy: "none", maxRequests: 500 });
+    cleanups.push(folder.cleanup);
+    const backend = memoryBackend({
+      loseAnswer: (n) =>
+        n === 1
+          ? new BackendCallError("throttled after the job was submitted", {
+              status: 429,
+              retryAfterMs: 5,
+            })
+          : null,
+      // This system may answer 429 after the batch exists: the outcome is unknown.
+      createOutcome: (error) =>
+        (error as { status?: number }).status === 429 ? "unknown" : undefined,
+    });
+    const rec = recorder();
+    const result = await submit(folder.plan, {
+      backend,
+      planDir: folder.dir,
+      poll: FAST_POLL,
+      concurrency: 1, // create 1 is batch 0's
+      createSettleMs: 0,
+      onProgress: rec.on,
+    });
+    expect(result.status).toBe("ended");
+    expect(backend.batches).toHaveLength(2);
+    const adopted = rec.events.filter((e) => e.type === "adopted");
+    expect(adopted).toMatchObject([
+      { type: "adopted", index: 0, match: "tag", id: "msgbatch_mem1" },
+    ]);
+    expect(result.state.batches[0]).toMatchObject({ id: "msgbatch_mem1", origin: "tag" });
+    const { lines } = await resultsOnDisk(folder.dir);
+    expect(lines.map((l) => l.custom_id).sort()).toEqual(plannedIds(folder.plan));
+  }, 30_000);
+
+  it("refuses a plan with a batch larger than maxQueued, before creating anything", async () => {
+    const folder = await planFolder(flatJob(600), { strategy: "none", maxRequests: 600 });
+    cleanups.push(folder.cleanup);
+    const backend = memoryBackend();
+    const run = submit(folder.plan, { backend, planDir: folder.dir, maxQueued: 500 });
+    await expect(run).rejects.toThrow(OptionsError);
+    await expect(
+      submit(folder.plan, { backend, planDir: folder.dir, maxQueued: 500 }),
+    ).rejects.toThrow(/batch of 600 requests, more than `maxQueued` \(500\).*--max-requests 500/);
+    await expect(
+      submit(folder.plan, { backend, planDir: folder.dir, maxQueued: 0 }),
+    ).rejects.toThrow(/`maxQueued` must be a whole number of requests ≥ 1; got 0/);
+    expect(backend.batches).toHaveLength(0);
+  });
+});
+
+describe("the backend seam", () => {
+  it("refuses a backend of another target than the plan's", async () => {
+    const folder = await planFolder(flatJob(3), { strategy: "none" });
+    cleanups.push(folder.cleanup);
+    const backend = { ...memoryBackend(), target: "openai" };
+    await expect(submit(folder.plan, { backend, planDir: folder.dir })).rejects.toThrow(
+      /`backend` is for "openai", but the plan is for "anthropic"/,
+    );
+  });
+
+  it("refuses an id of the backend's own shape that is not safe in a file name", async () => {
+    const folder = await planFolder(flatJob(3), { strategy: "none" });
+    cleanups.push(folder.cleanup);
+    const backend = memoryBackend();
+    const create = backend.create.bind(backend);
+    (backend as { idPattern: RegExp }).idPattern = /^.+$/;
+    backend.create = async (input, o) => ({ ...(await create(input, o)), id: "../../x" });
+    await expect(
+      submit(folder.plan, { backend, planDir: folder.dir, poll: FAST_POLL }),
+    ).rejects.toThrow(/not a Message Batch id .*Check `MEMORY_URL`/s);
+  });
+});
