@@ -251,6 +251,8 @@ async function longStage(ctx: Ctx): Promise<void> {
   const written: TimedPoint[] = [];
   for (const point of ttl) {
     if (aborted(ctx)) return;
+    // A read that fell due while writing is made first, so it is not late by the other writes.
+    for (const done of written) if (due(state, done) <= localNow()) await readWhenDue(ctx, done);
     if (!state.calls[point.id] && (ctx.stopped || !(await fits(points.indexOf(point))))) break;
     await writeOnce(ctx, point);
     written.push(point);
