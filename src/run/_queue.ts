@@ -45,6 +45,11 @@ export function queuedRequests(state: RunState): number {
   return n;
 }
 
+/** The run's batches being created or not yet seen to end. */
+export function inFlight(state: RunState): number {
+  return state.batches.filter(isQueued).length;
+}
+
 /**
  * Checks `maxQueued` against the plan: a whole number ≥ 1, and no batch larger than it (such a
  * batch could never be created).
@@ -74,10 +79,13 @@ export function checkMaxQueued(value: number | undefined, largest: number): numb
 export function createNow(ctx: RunContext, wave: number): BatchRecord[] {
   if (Date.now() < ctx.queue.blockedUntil) return [];
   let room = ctx.queue.max - queuedRequests(ctx.store.state);
+  // A system that runs only so many jobs at once (`BatchBackend.maxConcurrent`).
+  let slots = (ctx.backend.maxConcurrent ?? Number.POSITIVE_INFINITY) - inFlight(ctx.store.state);
   const out: BatchRecord[] = [];
   for (const b of ctx.store.state.batches) {
     if (b.wave !== wave || b.state !== "pending") continue;
-    if (b.requestCount > room) break;
+    if (b.requestCount > room || slots < 1) break;
+    slots -= 1;
     room -= b.requestCount;
     out.push(b);
   }

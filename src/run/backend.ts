@@ -122,6 +122,12 @@ export interface BatchBackend {
    *   watermark ({@link newest}), told apart by request counts and results' ids.
    */
   readonly adoption: "tag" | "watermark";
+  /**
+   * Most batches (jobs) the system runs at once for one account, when it has such a limit
+   * (Vertex AI: 4 concurrent batch jobs): the runner keeps its unfinished batches at or under it,
+   * as it keeps their requests under `maxQueued` (`_queue.ts`). Absent: no limit.
+   */
+  readonly maxConcurrent?: number;
   /** Strings to redact from everything the run prints or writes (the key, a token). */
   readonly secrets: readonly string[];
   /** Where a succeeded result's `usage` keeps its counts (the target's `usage`). */

@@ -43,6 +43,8 @@ export interface MemoryBackend extends BatchBackend {
   refused: number;
   /** Most requests ever in unfinished batches, just after a create. */
   peak: number;
+  /** Most unfinished batches ever, just after a create. */
+  peakBatches: number;
 }
 
 /** A backend for plans of the default target (`"anthropic"`): ids `msgbatch_mem…`. */
@@ -84,6 +86,7 @@ export function memoryBackend(options: MemoryBackendOptions = {}): MemoryBackend
     batches: [],
     refused: 0,
     peak: 0,
+    peakBatches: 0,
     ...(options.createOutcome ? { createOutcome: options.createOutcome } : {}),
     async create(input: CreateInput) {
       creates += 1;
@@ -105,6 +108,10 @@ export function memoryBackend(options: MemoryBackendOptions = {}): MemoryBackend
       };
       backend.batches.push(b);
       backend.peak = Math.max(backend.peak, unfinished());
+      backend.peakBatches = Math.max(
+        backend.peakBatches,
+        backend.batches.filter((x) => !x.ended).length,
+      );
       const lost = options.loseAnswer?.(creates);
       if (lost) throw lost;
       return info(b);

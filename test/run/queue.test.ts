@@ -150,6 +150,16 @@ describe("submit with maxQueued through the emulator (queue 2,000, batches of 50
 });
 
 describe("the backend seam", () => {
+  it("keeps a system's concurrent-job limit (maxConcurrent) like the queue", async () => {
+    const folder = await planFolder(flatJob(60), { strategy: "none", maxRequests: 10 });
+    cleanups.push(folder.cleanup);
+    const backend = Object.assign(memoryBackend({ pollsToEnd: 3 }), { maxConcurrent: 2 });
+    const result = await submit(folder.plan, { backend, planDir: folder.dir, poll: FAST_POLL });
+    expect(result.status).toBe("ended");
+    expect(backend.batches).toHaveLength(6);
+    expect(backend.peakBatches).toBe(2);
+  });
+
   it("refuses a backend of another target than the plan's", async () => {
     const folder = await planFolder(flatJob(3), { strategy: "none" });
     cleanups.push(folder.cleanup);
