@@ -370,8 +370,11 @@ export function analyze(input: AnalysisInput): {
   const params: MeasuredParams = {};
   if (c.concurrency !== undefined && c.m.verdict === "contradicts")
     params.concurrency = c.concurrency;
-  if (p.rate?.value != null) params.batchReadRate = round3(p.rate.value);
-  if (s.rate?.value != null && s.verdict !== "not-measured")
+  // A parameter is written only where the measurement contradicts the model's default: a point
+  // estimate inside the default's interval would move plans on noise.
+  if (p.rate?.value != null && p.verdict === "contradicts")
+    params.batchReadRate = round3(p.rate.value);
+  if (s.rate?.value != null && s.verdict === "contradicts")
     params.syncToBatchVisibility = round3(s.rate.value);
   if (v.delayMs !== undefined) params.visibilityDelayMs = v.delayMs;
   const ttlMs: Partial<Record<CacheTtl, number>> = {};

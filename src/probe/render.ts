@@ -38,6 +38,8 @@ export function renderProbeCost(cost: ProbeCost, maxUsd: number): string {
 }
 
 function estimateOf(m: ProbeMeasurement): string {
+  if (m.id === "cacheable" && m.verdict !== "not-measured")
+    return m.verdict === "consistent" ? "yes" : "no";
   if (m.rate) {
     const r = m.rate;
     return r.value === null ? "—" : `${pct(r.value)} (95%: ${pct(r.low)}–${pct(r.high)})`;

@@ -104,8 +104,11 @@ describe("cacheplan probe", () => {
       expect(file).toMatchObject({
         version: 2,
         models: {},
-        cache: { source: "probe", model: "claude-haiku-4-5", concurrency: 1, batchReadRate: 1 },
+        cache: { source: "probe", model: "claude-haiku-4-5", concurrency: 1 },
       });
+      // Measured as the model assumes: not written, so the defaults stay.
+      expect(file.cache.batchReadRate).toBeUndefined();
+      expect(file.cache.syncToBatchVisibility).toBeUndefined();
       expect(JSON.parse(await readFile(path.join(dir, "cal.json"), "utf8"))).toEqual(file);
 
       // plan: with concurrency 1 a cold group writes once, so priming no longer pays.
