@@ -66,4 +66,44 @@ describe("cacheplan --target", () => {
       await cleanup();
     }
   });
+
+  it("demo --target bedrock|vertex runs the pipeline offline through the SDKs", {
+    timeout: 180_000,
+  }, async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const bedrock = await runCli(["demo", "--target", "bedrock", "--quiet"], { cwd: dir });
+      expect(bedrock.code).toBe(0);
+      // The 60 Haiku requests fall under Bedrock's 100-record minimum: the emulated job fails
+      // validation and the report says they are missing, as the plan warned.
+      expect(bedrock.stdout).toContain(
+        "succeeded 356, errored 0, canceled 0, expired 0, missing 60",
+      );
+      const vertex = await runCli(["demo", "--target", "vertex", "--quiet"], { cwd: dir });
+      expect(vertex.code).toBe(0);
+      expect(vertex.stdout).toContain("missing 0");
+      expect(vertex.stdout).toMatch(/hit rate\s+\d+\.\d% of input tokens read from cache/);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("emulate --target bedrock serves until stopped and says how to point cacheplan at it", async () => {
+    const { run } = await import("../../src/cli/commands/emulate.js");
+    const { capture } = await import("../helpers/run-cli.js");
+    const { io, result } = capture(process.cwd(), {});
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const running = run(["--target", "bedrock", "--port", "0"], io, { stop: stopped });
+    await new Promise((r) => setTimeout(r, 300));
+    stop();
+    const out = result(await running);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(
+      /Amazon Bedrock batch inference emulator .* on http:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(out.stdout).toContain("CACHEPLAN_BEDROCK_ENDPOINT=");
+  });
 });

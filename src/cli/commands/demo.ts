@@ -22,6 +22,7 @@ import {
   writePlan,
 } from "../../index.js";
 import { defineArgs, intOption, numberOption, parse } from "../_args.js";
+import { runCloudDemo } from "../_cloud-demo.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { type ExitCode, exitCodeOf } from "../_exit.js";
 import { writePlanTo } from "../_plan-dir.js";
@@ -41,6 +42,10 @@ export const args = defineArgs({
   seed: { type: "string", description: "Seed of the emulator (default 1)" },
   full: { type: "boolean", description: "Print the whole report, not only its summary" },
   quiet: { type: "boolean", description: "Print only the comparison at the end" },
+  target: {
+    type: "string",
+    description: "The batch system to demo: anthropic (default), vertex, bedrock, openai",
+  },
 });
 
 export const command = defineCommand({
@@ -153,6 +158,20 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     ? `in ${a.out}`
     : "in a temp folder, removed at the end; `--out DIR` keeps it";
   if (a.out) await checkDemoOut(a.out, dir);
+  if (a.target === "vertex" || a.target === "bedrock") {
+    if (root) await rm(root, { recursive: true, force: true });
+    const settings = {
+      seed,
+      dir: a.out ? dir : undefined,
+      quiet: a.quiet === true,
+      full: a.full === true,
+    };
+    // Cloud jobs take a few real seconds to tokenize and upload: 600 keeps 1h primer entries alive.
+    return runCloudDemo(
+      { target: a.target, timeScale: a["time-scale"] ? timeScale : 600, ...settings },
+      io,
+    );
+  }
   const counter = createTiktokenCounter();
   const emulator = await startEmulator({ timeScale, seed, counter });
   const controller = new AbortController();

@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { type EmulatorOptions, startEmulator } from "../../index.js";
 import { defineArgs, intOption, numberOption, parse } from "../_args.js";
+import { runCloudEmulator } from "../_cloud-emulate.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { type ExitCode, exitCodeOf } from "../_exit.js";
 import { untilStopSignal } from "../_signals.js";
@@ -29,6 +30,10 @@ export const args = defineArgs({
       "Most requests queued across unfinished batches; a create beyond is a 429 with retry-after (the API's 200,000 / 300,000 / 500,000 by tier; default no limit)",
   },
   verbose: { type: "boolean", description: "Print one line per HTTP request (never the API key)" },
+  target: {
+    type: "string",
+    description: "The API to emulate: anthropic (default), vertex, bedrock, openai",
+  },
 });
 
 export const command = defineCommand({
@@ -121,6 +126,12 @@ export async function run(
     );
   }
 
+  if (a.target === "vertex" || a.target === "bedrock")
+    return runCloudEmulator({ target: a.target, port, timeScale, seed }, io, options.stop);
+  if (a.target !== undefined && a.target !== "anthropic")
+    throw new UsageError(
+      `\`--target\` must be "anthropic", "vertex", "bedrock" or "openai"; got ${JSON.stringify(a.target)}.`,
+    );
   const emulatorOptions: EmulatorOptions = { port, timeScale, seed };
   if (maxQueued !== undefined) emulatorOptions.maxQueued = maxQueued;
   if (faultRate > 0) emulatorOptions.faults = { rate: faultRate };

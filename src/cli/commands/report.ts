@@ -1,4 +1,4 @@
-import { readdir, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
 import { resolveInside } from "../../exports/run.js";
@@ -6,6 +6,7 @@ import {
   estimate,
   formatProblem,
   InputError,
+  mergeCalibration,
   type Plan,
   type RenderHtmlOptions,
   type Report,
@@ -17,6 +18,9 @@ import {
   renderReportText,
   report,
 } from "../../index.js";
+import { modelTableOf } from "../../pricing/models.js";
+import { anthropicLines } from "../../targets/_anthropic-lines.js";
+import { loadTarget } from "../../targets/index.js";
 import { defineArgs, parse } from "../_args.js";
 import { type CliIo, displayPath, UsageError, write } from "../_context.js";
 import { EXIT, type ExitCode, exitCodeOf } from "../_exit.js";
@@ -198,7 +202,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       "`--write-calibration` compares the results with the plan's estimate: give the plan folder too.",
     );
 
-  const models = a.models ? await loadModels(a.models, io.cwd) : undefined;
+  let models = a.models ? await loadModels(a.models, io.cwd) : undefined;
   let planned: Plan | undefined;
   if (a.plan) {
     const dir = path.resolve(io.cwd, a.plan);
@@ -216,7 +220,12 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   // `--results` overrides; else the results the plan's run downloaded (run.json records them).
   const values = given.length > 0 ? given : await runResults(a.plan!, io);
   const files = await resultFiles(values, io.cwd);
-  const result = await report(linesOf(files, io), {
+  // A Vertex or Bedrock plan: its results are that system's lines, priced with its rows (issue 15).
+  const target = await targetOfPlan(planned);
+  if (target)
+    models = a.models ? await loadModels(a.models, io.cwd, target.id) : modelTableOf(target);
+  const lines = target ? anthropicLines(target, linesOf(files, io)) : linesOf(files, io);
+  const result = await report(lines, {
     ...(planned
       ? { plan: planned, estimate: await estimate(planned, models ? { models } : {}) }
       : {}),
@@ -251,9 +260,15 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     await write(io.stdout, text);
   }
   if (a["write-calibration"] && result.calibration) {
+    const file = path.resolve(io.cwd, a["write-calibration"]);
+    // A probe's cache-model parameters in the file are kept (calibration version 2).
+    const previous = await readFile(file, "utf8").then(
+      (text) => JSON.parse(text) as unknown,
+      () => undefined,
+    );
     await writeFile(
-      path.resolve(io.cwd, a["write-calibration"]),
-      `${JSON.stringify(result.calibration, null, 2)}\n`,
+      file,
+      `${JSON.stringify(mergeCalibration(previous, result.calibration), null, 2)}\n`,
     );
     if (!a.quiet) await write(io.stdout, `Wrote calibration to ${a["write-calibration"]}.\n`);
   }
@@ -263,4 +278,10 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       `The report is partial (\`--allow-partial\`):\n${problemLines(result)}\n`,
     );
   return code;
+}
+
+/** The plan's target when it is not the Anthropic API. */
+async function targetOfPlan(planned: Plan | undefined) {
+  const id = planned?.options.target;
+  return id === undefined || id === "anthropic" ? undefined : loadTarget(id);
 }

@@ -35,6 +35,8 @@ export interface BedrockClientOptions extends ClientOptions {
   bucket?: string;
   roleArn?: string;
   timeScale?: number;
+  /** Static credentials instead of the SDK's chain (the offline demo's throwaway ones). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /** The two clients and the run's settings; `baseURL` replaces both endpoints (`s3Endpoint` S3's alone). */
@@ -49,6 +51,7 @@ export async function createClient(options: BedrockClientOptions = {}): Promise<
   const common = {
     ...(region ? { region } : {}),
     ...(options.maxRetries === undefined ? {} : { maxAttempts: options.maxRetries + 1 }),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const scale = options.timeScale ?? Number(env.CACHEPLAN_EMULATOR_TIME_SCALE ?? Number.NaN);
   return {

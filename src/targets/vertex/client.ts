@@ -35,6 +35,8 @@ export interface VertexClientOptions extends ClientOptions {
   /** Another Cloud Storage endpoint (the emulator), e.g. `http://127.0.0.1:4443`. */
   storageEndpoint?: string;
   timeScale?: number;
+  /** Google auth options instead of Application Default Credentials (the offline demo's throwaway key). */
+  googleAuthOptions?: import("@google/genai").GoogleGenAIOptions["googleAuthOptions"];
 }
 
 /** The two clients and the run's settings; `baseURL` replaces the Vertex endpoint (`httpOptions.baseUrl`). */
@@ -53,6 +55,7 @@ export async function createClient(options: VertexClientOptions = {}): Promise<V
     ...(project ? { project } : {}),
     ...(location ? { location } : {}),
     ...(endpoint ? { httpOptions: { baseUrl: endpoint } } : {}),
+    ...(options.googleAuthOptions ? { googleAuthOptions: options.googleAuthOptions } : {}),
   });
   const storage = new Storage({
     ...(project ? { projectId: project } : {}),
