@@ -280,6 +280,7 @@ function assemble(
 ): OpenAIPlan {
   const groups: OpenAIGroup[] = [];
   const waves: {
+    leadersFirst: boolean;
     line: OpenAIBatchLine;
     model: string;
     url: OpenAIEndpoint;
@@ -327,6 +328,7 @@ function assemble(
         tokens: part.tokens[local]!,
         unit,
         wave: anyPrimers && !primers.has(local) ? 1 : 0,
+        leadersFirst: part.mode === "automatic",
       });
     }
   }
@@ -382,7 +384,7 @@ function describe(
   const tok = g.sharedTokens.toLocaleString("en-US");
   const why =
     part.mode === "automatic"
-      ? `${n} requests share ~${tok} cacheable tokens (whole 128-token steps from 1,024); ordered together with one \`prompt_cache_key\` so that automatic caching can serve all but the first ones from cache.`
+      ? `${n} requests share ~${tok} cacheable tokens (whole 128-token steps from 1,024); one \`prompt_cache_key\`; the first request goes at the front of its file and the others together after the file's other leaders, so that they start after it and can read what it wrote (requests that start together cannot).`
       : `${n} requests share ~${tok} tokens up to ${breakpoints[0]!.segment}; ${g.mode === "primed" ? `primed: ${g.primers.length} primer${g.primers.length === 1 ? "" : "s"} in wave 0 write${g.primers.length === 1 ? "s" : ""} the entr${breakpoints.length === 1 ? "y" : "ies"} (1.25×), the others read at the cached rate` : `cold: the first requests of the batch write (1.25×), later ones read`}${breakpoints.length > 1 ? `; ${breakpoints.length - 1} deeper shared prefix${breakpoints.length > 2 ? "es get their own breakpoints" : " gets its own breakpoint"}` : ""}.`;
   return {
     id,
@@ -409,6 +411,7 @@ function cutFiles(
     tokens: number;
     unit: number;
     wave: number;
+    leadersFirst: boolean;
   }[],
   opts: ResolvedOpenAIPlanOptions,
   warnings: OpenAIPlanWarning[],
@@ -440,7 +443,8 @@ function cutFiles(
           message: `Group g${unit + 1} does not fit in one input file under the limits and is split across files; requests in different batches may not read each other's entries.`,
         });
       for (const [start, end] of ranges) {
-        const members = list.slice(start, end);
+        const slice = list.slice(start, end);
+        const members = slice[0]!.leadersFirst ? leadersFirst(slice) : slice;
         batches.push({
           index: batches.length,
           wave,
@@ -455,4 +459,28 @@ function cutFiles(
     }
   }
   return batches;
+}
+
+/**
+ * A file of an automatically cached model in "leaders first" order: the first request of each
+ * group, then the requests in no group, then each group's other requests, contiguous. Requests of
+ * a batch start together in rounds and cannot read each other's writes (the expected-miss model),
+ * so a group sent contiguously is often read by none of its own members; with its leader ahead,
+ * by all that start after the leader's round. No write is billed on these models, so a leader
+ * costs nothing extra (reference §4.6).
+ */
+function leadersFirst<T extends { unit: number }>(members: readonly T[]): T[] {
+  const seen = new Set<number>();
+  const leaders: T[] = [];
+  const single: T[] = [];
+  const rest: T[] = [];
+  for (const m of members) {
+    if (m.unit < 0) single.push(m);
+    else if (seen.has(m.unit)) rest.push(m);
+    else {
+      seen.add(m.unit);
+      leaders.push(m);
+    }
+  }
+  return [...leaders, ...single, ...rest];
 }

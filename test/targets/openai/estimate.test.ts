@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OpenAICacheModel, promptView } from "../../../src/sim/openai/cache.js";
+import { planAsGiven } from "../../../src/targets/openai/as-given.js";
 import { toCorePlan } from "../../../src/targets/openai/core-plan.js";
 import { estimateOpenAI } from "../../../src/targets/openai/estimate.js";
 import { planOpenAI } from "../../../src/targets/openai/plan.js";
@@ -84,6 +85,24 @@ describe("estimateOpenAI", () => {
     // Ideal: 9 of 10 read; planned: rounds of 4, so 6 read.
     expect(hit.ideal.tokens.cacheRead / hit.planned.tokens.cacheRead).toBeCloseTo(9 / 6, 10);
     expect(hit.worst.tokens.cacheRead).toBe(0);
+  });
+
+  it("automatic caching, many small groups in one batch: leaders first lets followers read (contiguous groups would all start together and miss)", async () => {
+    const systems = Array.from({ length: 40 }, (_, g) => prose(1400, 100 + g));
+    const lines: ReturnType<typeof chat>[] = [];
+    for (let i = 0; i < 200; i++)
+      lines.push(chat(`s${i}`, "gpt-5", systems[(i * 7) % 40]!, `q${i}`));
+    const e = estimateOpenAI(toCorePlan(await planOpenAI(lines)));
+    const t = e.total;
+    // 40 leaders and 24 followers make the first round of 64; the 136 followers after it read
+    // (contiguous, only groups that straddle a round boundary would read at all).
+    expect(t.planned.tokens.cacheRead).toBeGreaterThan(0.8 * t.ideal.tokens.cacheRead);
+    // The same requests with each group contiguous (the order before leaders first) read far less.
+    const systemOf = (l: (typeof lines)[number]) =>
+      systems.indexOf((l.body as { messages: { content: string }[] }).messages[0]!.content);
+    const byGroup = [...lines].sort((a, b) => systemOf(a) - systemOf(b));
+    const contiguous = estimateOpenAI(planAsGiven(byGroup as never));
+    expect(contiguous.total.planned.tokens.cacheRead).toBeLessThan(0.3 * t.ideal.tokens.cacheRead);
   });
 
   it("a pre-GPT-5 model gets nothing from Batch caching, and the Flex scenario shows what automatic caching would save", async () => {

@@ -130,11 +130,14 @@ describe("planOpenAI automatic caching (GPT-5 to 5.5)", () => {
     );
     expect(p.groups[0]!.sharedTokens % 128).toBe(0);
     const lines = p.batches.flatMap((b) => b.requests);
-    // Contiguous: the ids of each group are consecutive in the file.
     const ids = lines.map((l) => l.custom_id);
+    // Leaders first: each group's first request at the front, then the request in no group, then
+    // each group's others, contiguous.
+    expect(ids.slice(0, 3)).toEqual([p.groups[0]!.customIds[0], p.groups[1]!.customIds[0], "lone"]);
     for (const g of p.groups) {
-      const at = ids.indexOf(g.customIds[0]!);
-      expect(ids.slice(at, at + g.requests)).toEqual(g.customIds);
+      const rest = g.customIds.slice(1);
+      const at = ids.indexOf(rest[0]!);
+      expect(ids.slice(at, at + rest.length)).toEqual(rest);
       for (const l of lines.filter((x) => g.customIds.includes(x.custom_id)))
         expect(l.body.prompt_cache_key).toBe(g.promptCacheKey);
     }
