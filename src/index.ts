@@ -77,6 +77,7 @@ export {
   planOptionsFromCalibration,
   simParamsFromCalibration,
 } from "./estimate/_calibration.js";
+export { mergeCalibration } from "./report/_calibration.js";
 export { type RenderEstimateOptions, renderEstimate } from "./estimate/render.js";
 export {
   type CountInfo,

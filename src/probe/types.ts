@@ -203,7 +203,7 @@ export interface CalibrationFileV2 {
   /** The counter the token factors were measured against. */
   counter: string;
   /** Per-model token factors (as version 1). */
-  models: Record<string, { factor: number } & Record<string, unknown>>;
+  models: Record<string, { factor: number }>;
   /** The measured cache-model parameters. */
   cache?: CacheCalibration;
 }

@@ -1,7 +1,9 @@
 /**
  * The report's calibration (internal): per model, actual input tokens ÷ the estimate's, for
- * `estimate({ calibration })` to scale its counts with next time.
+ * `estimate({ calibration })` to scale its counts with next time; written over a probe's
+ * calibration file, it keeps the probe's cache-model parameters.
  */
+import type { CacheCalibration, CalibrationFileV2 } from "../probe/types.js";
 import type { ReportSums } from "./_sums.js";
 import type { Calibration } from "./types.js";
 
@@ -21,4 +23,23 @@ export function calibrationOf(sums: ReportSums): Calibration | null {
     };
   }
   return calibration;
+}
+
+/**
+ * The calibration to write over `previous` (the file's JSON, `undefined` when there is none): a
+ * report measures token factors only, so the cache-model parameters a probe wrote there (version
+ * 2's `cache`) are kept, and the file stays version 2; otherwise the report's version 1 as it is.
+ */
+export function mergeCalibration(
+  previous: unknown,
+  measured: Calibration,
+): Calibration | CalibrationFileV2 {
+  const cache =
+    typeof previous === "object" &&
+    previous !== null &&
+    (previous as { version?: unknown }).version === 2
+      ? (previous as { cache?: CacheCalibration }).cache
+      : undefined;
+  if (cache === undefined) return measured;
+  return { version: 2, counter: measured.counter, models: measured.models, cache };
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { EstimateCalibration } from "../../src/index.js";
 import {
   estimate,
+  mergeCalibration,
   parseCalibration,
   plan,
   planOptionsFromCalibration,
@@ -120,4 +121,25 @@ describe("a calibration feeds the planner and the estimate", () => {
     expect(await usd(calibration({ ttlMs: { "1h": 60_000 } }))).toBeGreaterThan(base * 1.5);
     expect(await usd(calibration({ concurrency: 128 }))).toBeCloseTo(base, 10);
   }, 60_000);
+});
+
+describe("report --write-calibration over a probe's file", () => {
+  it("keeps the probe's cache section (version 2) and takes the report's token factors", () => {
+    const probeFile = {
+      version: 2,
+      counter: "count_tokens",
+      models: {},
+      cache: cache({ concurrency: 4 }),
+    };
+    const measured = { version: 1 as const, counter: V1.counter, models: V1.models };
+    expect(mergeCalibration(probeFile, measured)).toEqual({
+      version: 2,
+      counter: V1.counter,
+      models: V1.models,
+      cache: probeFile.cache,
+    });
+    expect(mergeCalibration(undefined, measured)).toEqual(measured);
+    expect(mergeCalibration(V1, measured)).toEqual(measured);
+    expect(parseCalibration(mergeCalibration(probeFile, measured), "c").cache?.concurrency).toBe(4);
+  });
 });
