@@ -384,6 +384,7 @@ async function main() {
         r.workload.name,
         `${ratio(r.runs.auto.usd / twinIdeal)} (${pct(r.runs.auto.hitRate, 1)})`,
         usd(r.split.warnedUsd),
+        `${usd(r.runs.auto.usd - r.split.run.usd)} (${fmt(100 * (r.split.warnedUsd / (r.runs.auto.usd - r.split.run.usd) - 1), 1)}%)`,
         `${ratio(r.split.run.usd / twinIdeal)} (${pct(r.split.run.hitRate, 1)})`,
         ratio(r.split.run.usd / r.split.ideal),
         `${fmt(100 * off, 2)}% ${Math.abs(off) <= 0.02 ? "(within 2%)" : "(NOT within 2%)"}`,
@@ -395,12 +396,13 @@ async function main() {
           "workload",
           "auto ÷ twin ideal",
           "split-text warning: saving",
+          "realised (warning off by)",
           "auto --split-text ÷ twin ideal",
           "÷ own ideal",
           "vs twin ideal",
         ],
         rows,
-        ["l", "r", "r", "r", "r", "r"],
+        ["l", "r", "r", "r", "r", "r", "r"],
       ),
     );
   }
@@ -416,6 +418,8 @@ async function main() {
 
 try {
   await main();
+  // OpenAI workloads (bench/strategies-openai.mjs), unless `--workloads` names the ones to run.
+  if (!process.argv.includes("--workloads")) await (await import("./strategies-openai.mjs")).printOpenAIStrategies();
 } catch (error) {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
