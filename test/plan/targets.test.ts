@@ -134,4 +134,19 @@ describe("plan for vertex: caching as Anthropic, one model per job", () => {
     expect(await finishForTarget(base, {})).toBe(base);
     expect(await finishForTarget(base, { target: "anthropic" })).toBe(base);
   });
+
+  it("plan() with `target` applies the same rules as planning for the target", async () => {
+    const requests = [...job(150, "claude-sonnet-4-6", LONG, true), ...job(40, "claude-haiku-4-5")];
+    for (const target of ["bedrock", "vertex"] as const) {
+      const direct = await plan(requests, { target });
+      const via = await planFor(requests, { target });
+      expect(direct.options).toEqual(via.options);
+      expect(direct.batches.map((b) => [b.model, b.jobModel, b.requestCount, b.bytes])).toEqual(
+        via.batches.map((b) => [b.model, b.jobModel, b.requestCount, b.bytes]),
+      );
+      expect(direct.warnings.filter((w) => w.kind === "target")).toEqual(
+        via.warnings.filter((w) => w.kind === "target"),
+      );
+    }
+  });
 });
