@@ -66,6 +66,14 @@ export interface PlanOptions {
    */
   maxWaves?: number | "auto";
   /**
+   * The processing queue the job will run through (the `maxQueued` of `submit()`): when the job
+   * has more requests, it is cut into slices of at most this many readers, group by group, each
+   * slice's primers in a wave just before its readers (see the `queue-slices` warning). Recorded
+   * in `plan.json` only when given.
+   * @default undefined (not sliced)
+   */
+  maxQueued?: number;
+  /**
    * The expected-miss model's assumption of how many requests of one batch the provider runs at
    * the same time. Requests that start together cannot read each other's writes, so a cold group
    * of `n` requests is expected to write `min(n, concurrency)` times. Field data: cold batches of
@@ -104,6 +112,8 @@ export interface ResolvedPlanOptions {
   maxRequests: number;
   maxBytes: number;
   maxWaves: number | "auto";
+  /** Present only when given: the queue the job was sliced for. */
+  maxQueued?: number;
   concurrency: number;
   counter: string;
   /** Present (and true) only when text blocks are split at shared prefixes. */

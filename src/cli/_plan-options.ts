@@ -51,6 +51,11 @@ export const planArgs = defineArgs({
     type: "string",
     description: "Requests of one batch assumed to run at once (default 64)",
   },
+  "max-queued": {
+    type: "string",
+    description:
+      "The processing queue the job will run through (submit --max-queued): a larger job is cut into slices, group by group, each slice's primers just before its readers (default: not sliced)",
+  },
   models: {
     type: "string",
     description: "JSON file with model rows to add or override (prices, minimums)",
@@ -143,6 +148,7 @@ export function planOptionsFrom(a: PlanArgValues, models: ModelTable | undefined
     "max-requests": "maxRequests",
     "max-bytes": "maxBytes",
     concurrency: "concurrency",
+    "max-queued": "maxQueued",
   } as const;
   for (const [flag, key] of Object.entries(numbers)) {
     const value = intOption(a[flag as keyof PlanArgValues], flag);

@@ -36,7 +36,9 @@ export function groupOfRequest(ctx: PlanContext, request: number): number {
 /** Accepted indices of each wave in planned order, wave 0 first: the order of the batch files. */
 export function waveOrder(ctx: PlanContext, waves: JobWaves): number[][] {
   const byWave = Array.from({ length: waves.lastWave + 1 }, (): number[] => []);
-  for (const r of ctx.order) byWave[waves.primerWave[r] ?? waves.lastWave]!.push(r);
+  for (const r of ctx.order) {
+    byWave[waves.waveOf?.[r] ?? waves.primerWave[r] ?? waves.lastWave]!.push(r);
+  }
   return byWave;
 }
 

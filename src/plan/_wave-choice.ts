@@ -7,6 +7,7 @@ import type { Mark } from "./_breakpoints.js";
 import type { ModelWaves, PlanContext } from "./_context.js";
 import { writeMultiplier } from "./_cost-model.js";
 import type { ModelScope } from "./_model.js";
+import { sliceJob } from "./_slices.js";
 import { assignWaves, type MarkStats } from "./_waves.js";
 
 /**
@@ -22,6 +23,11 @@ const AUTO_THIRD_WAVE_MIN_SAVING = 0.01;
 export interface JobWaves {
   primerWave: (number | undefined)[];
   lastWave: number;
+  /**
+   * The wave of every request when the job was sliced for the processing queue (`_slices.ts`);
+   * it overrides `primerWave` and `lastWave` for each request.
+   */
+  waveOf?: number[];
 }
 
 /**
@@ -67,7 +73,11 @@ export function layoutWaves(
 export function chooseWaves(ctx: PlanContext): JobWaves {
   const totalCost = (k: number) =>
     ctx.waves.reduce((sum, w) => sum + (w.costs[k] ?? w.costs[0]!), 0);
+  // Slicing for the queue lays out two waves per slice: nested primers are not staged then.
+  const slicing =
+    ctx.options.maxQueued !== undefined && ctx.accepted.length > ctx.options.maxQueued;
   const useThird =
+    !slicing &&
     ctx.options.maxWaves === "auto" &&
     totalCost(0) - totalCost(1) >= AUTO_THIRD_WAVE_MIN_SAVING * totalCost(0);
   const primerWave: (number | undefined)[] = new Array(ctx.accepted.length);
@@ -80,7 +90,34 @@ export function chooseWaves(ctx: PlanContext): JobWaves {
       ctx.placed.get(mark)!.stats = { ...stats, primers: stats.primers.map((l) => indices[l]!) };
     }
   }
-  return { primerWave, lastWave };
+  return slicing && lastWave === 1
+    ? sliceForQueue(ctx, primerWave, ctx.options.maxQueued!)
+    : { primerWave, lastWave };
+}
+
+/** The job sliced for the processing queue, and the plan's note saying so (`_slices.ts`). */
+function sliceForQueue(
+  ctx: PlanContext,
+  primerWave: (number | undefined)[],
+  maxQueued: number,
+): JobWaves {
+  const sliced = sliceJob(ctx, primerWave, maxQueued);
+  if (sliced === null) return { primerWave, lastWave: 1 };
+  ctx.warnings.push({
+    kind: "queue-slices",
+    maxQueued,
+    requests: ctx.accepted.length,
+    slices: sliced.slices,
+    waves: sliced.waves,
+    reprimedGroups: sliced.reprimedGroups,
+    reprimes: sliced.reprimes,
+  });
+  const waveOf = sliced.waveOf;
+  return {
+    primerWave: primerWave.map((w, r) => (w === undefined ? w : waveOf[r])),
+    lastWave: sliced.waves - 1,
+    waveOf,
+  };
 }
 
 /** Expected cost of the cached prefixes in base-input units: each mark's own tokens × (writes × write price + reads × read price). */

@@ -100,6 +100,9 @@ export function resolvePlanOptions(
     concurrency,
     counter: options.counter?.name ?? "tiktoken-estimate",
     ...(options.splitText === true ? { splitText: true as const } : {}),
+    ...(options.maxQueued === undefined
+      ? {}
+      : { maxQueued: wholeNumber("maxQueued", options.maxQueued, 1, 1) }),
   };
 }
 

@@ -67,6 +67,25 @@ export type PlanWarning =
   | { kind: "group-split"; group: string; batches: number }
   | { kind: "ttl-short-for-waves"; waves: number }
   | {
+      /**
+       * The job has more requests than `maxQueued` lets into the processing queue at once, so it
+       * was cut into slices, group by group: each slice's primers, then its readers.
+       */
+      kind: "queue-slices";
+      /** The queue the plan was cut for (`maxQueued`). */
+      maxQueued: number;
+      /** Requests in the job. */
+      requests: number;
+      /** Slices. */
+      slices: number;
+      /** Waves (two per slice; none for a slice where no group starts). */
+      waves: number;
+      /** Groups larger than a slice, primed again at the start of later slices. */
+      reprimedGroups: number;
+      /** Those re-primes (one write each, priced in the estimate). */
+      reprimes: number;
+    }
+  | {
       kind: "target";
       /** The batch system the finding is about, e.g. `"bedrock"`. */
       target: string;
@@ -174,6 +193,12 @@ export const planWarningInfo: Record<PlanWarningKind, PlanWarningInfo> = {
       "What differs on the chosen target (`--target`): rules it does not share with the Anthropic API (Bedrock batch inference has no prompt caching and a minimum job size; Vertex runs 4 jobs at once), cheaper routes, and facts the sources leave uncertain.",
     docs: DOCS,
   },
+  "queue-slices": {
+    title: "Sliced for the processing queue",
+    description:
+      "The job has more requests than `maxQueued` lets into the Batches API's processing queue at once (200,000 / 300,000 / 500,000 by tier), so its readers would run slice after slice and late groups would find their primed entry expired. It is cut into slices of at most `maxQueued` readers, group by group: each slice's primers run in a wave just before its readers. A group larger than a slice is primed again at the start of each later slice (a wave takes up to an hour, so its entry may have expired; one write each, priced in the estimate).",
+    docs: DOCS,
+  },
   "ttl-short-for-waves": {
     title: "5m TTL with several waves",
     description:
@@ -219,6 +244,8 @@ export function formatWarning(warning: PlanWarning): string {
       return `${title}: ${warning.group} spans ${warning.batches} batches.`;
     case "ttl-short-for-waves":
       return `${title}: ${warning.waves} waves with 5m markers.`;
+    case "queue-slices":
+      return `${title}: ${warning.requests.toLocaleString("en-US")} requests, more than the queue of ${warning.maxQueued.toLocaleString("en-US")}, planned as ${warning.slices} slices in ${warning.waves} waves, group by group (each slice's primers, then its readers)${warning.reprimes > 0 ? `; ${warning.reprimedGroups} group${warning.reprimedGroups === 1 ? "" : "s"} larger than a slice ${warning.reprimedGroups === 1 ? "is" : "are"} primed again in later slices (${warning.reprimes} write${warning.reprimes === 1 ? "" : "s"}, priced)` : ""}.`;
     case "target":
       return `${title} (${warning.target}): ${warning.message}`;
   }

@@ -37,6 +37,9 @@ export function missedWindowCost(
     if (top?.mode !== "primed" || top.ttl !== "1h") continue;
     const here = group.customIds.filter((id) => waveOf.has(id)).length;
     if (here === 0) continue;
+    // A group primed in this wave (its first slice, or primed again: `plan/_slices.ts`) writes
+    // its entry here anyway: nothing of it was waiting in the cache.
+    if ((group.primers ?? []).some((id) => waveOf.has(id))) continue;
     // Cold again: the first `concurrency` requests of the wave start together and all write.
     const writers = Math.min(here, plan.options.concurrency);
     const info = models.get(group.model);

@@ -43,6 +43,7 @@ function planOptionsOf(original: Plan): PlanOptions {
     // Blocks a split-text plan split stay split (removeMarkers merges nothing back): planned again
     // as ordinary text blocks; the flag is kept so text shared inside the rest is split alike.
     ...(o.splitText === true ? { splitText: true } : {}),
+    ...(o.maxQueued === undefined ? {} : { maxQueued: o.maxQueued }),
   };
 }
 

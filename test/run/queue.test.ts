@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { renderRunEvent } from "../../src/exports/run.js";
+import type { Plan } from "../../src/index.js";
 import { OptionsError, type RunEvent, submit } from "../../src/index.js";
+import { missedWindowCost } from "../../src/run/_window.js";
 import { BackendCallError } from "../../src/run/backend.js";
 import { clientFor, emulator } from "../helpers/emulator.js";
 import { flatJob } from "../helpers/flat-job.js";
@@ -146,6 +148,31 @@ describe("submit with maxQueued through the emulator (queue 2,000, batches of 50
       submit(folder.plan, { backend, planDir: folder.dir, maxQueued: 0 }),
     ).rejects.toThrow(/`maxQueued` must be a whole number of requests ≥ 1; got 0/);
     expect(backend.batches).toHaveLength(0);
+  });
+});
+
+describe("the missed-window warning of a sliced plan", () => {
+  it("leaves out a group primed in the wave itself (its first slice, or a re-prime)", () => {
+    const group = {
+      id: "g1",
+      model: "claude-sonnet-4-5",
+      sharedTokens: 10_000,
+      breakpoints: [{ mode: "primed", ttl: "1h" }],
+      customIds: ["a", "b", "c", "d"],
+      primers: ["a", "c"],
+    };
+    const sliced = {
+      options: { concurrency: 64 },
+      groups: [group],
+      batches: [
+        { wave: 0, requests: [{ custom_id: "a" }] },
+        { wave: 1, requests: [{ custom_id: "b" }] },
+        { wave: 2, requests: [{ custom_id: "c" }] },
+        { wave: 3, requests: [{ custom_id: "d" }] },
+      ],
+    } as unknown as Plan;
+    expect(missedWindowCost(sliced, 2).groups).toBe(0); // c primes it again here
+    expect(missedWindowCost(sliced, 3).groups).toBe(1); // d reads what c wrote
   });
 });
 
