@@ -17,6 +17,7 @@ import {
   FAST_POLL,
   planFolder,
   plannedIds,
+  primedJob,
   QUICK_SIM,
   recorder,
   resultsOnDisk,
@@ -149,6 +150,36 @@ describe("submit with maxQueued through the emulator (queue 2,000, batches of 50
     ).rejects.toThrow(/`maxQueued` must be a whole number of requests ≥ 1; got 0/);
     expect(backend.batches).toHaveLength(0);
   });
+});
+
+describe("a plan sliced for the queue, submitted through it", () => {
+  it("runs slice after slice within the queue, every reader after its group's primer", async () => {
+    const folder = await planFolder(primedJob(4, 12), { maxQueued: 20 });
+    cleanups.push(folder.cleanup);
+    expect(folder.plan.warnings.some((w) => w.kind === "queue-slices")).toBe(true);
+    const target = await emulator({ timeScale: 1000, sim: QUICK_SIM, maxQueued: 20 });
+    const result = await submit(folder.plan, {
+      client: clientFor(target),
+      planDir: folder.dir,
+      poll: FAST_POLL,
+      maxQueued: 20,
+    });
+    expect(result.status).toBe("ended");
+    const stats = target.stats();
+    expect(stats.queue.refused).toBe(0);
+    expect(stats.queue.peakInBatches).toBeLessThanOrEqual(20);
+    expect(stats.batchesCreated).toBe(folder.plan.batches.length);
+    const { lines } = await resultsOnDisk(folder.dir);
+    expect(lines.map((l) => l.custom_id).sort()).toEqual(plannedIds(folder.plan));
+    // Every reader read its group's prefix: primed just before, in the wave before its own.
+    const primers = new Set(folder.plan.groups.flatMap((g) => g.primers));
+    const readers = lines.filter((l) => !primers.has(l.custom_id));
+    const read = readers.filter(
+      (l) =>
+        l.result.type === "succeeded" && (l.result.message.usage.cache_read_input_tokens ?? 0) > 0,
+    );
+    expect(read.length).toBe(readers.length);
+  }, 60_000);
 });
 
 describe("the missed-window warning of a sliced plan", () => {
