@@ -16,7 +16,7 @@ export function calibrationOf(
 ): CalibrationFileV2 {
   const measured: NonNullable<CacheCalibration["measured"]> = {};
   for (const m of measurements) {
-    if (m.verdict === "not-measured") continue;
+    if (m.verdict === "not-measured" || (!m.rate && !m.bounds)) continue;
     measured[m.id] = {
       ...(m.rate ? { rate: m.rate } : {}),
       ...(m.bounds ? { bounds: m.bounds } : {}),

@@ -49,6 +49,8 @@ describe("cacheplan probe --json", () => {
       const file = JSON.parse(await readFile(path.join(dir, "p", "calibration.json"), "utf8"));
       expect(calibrationOk(file), JSON.stringify(calibrationOk.errors)).toBe(true);
       expect(file).toEqual(result.calibration);
+      expect(result.calibrationFile).toBe(path.join("p", "calibration.json"));
+      expect(Object.keys(file.cache.measured)).not.toContain("cacheable");
     } finally {
       await cleanup();
     }

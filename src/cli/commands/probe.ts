@@ -17,7 +17,7 @@ import {
 } from "../../index.js";
 import { defineArgs, intOption, numberOption, parse, usage } from "../_args.js";
 import { redactingKey } from "../_client.js";
-import { type CliIo, UsageError, write } from "../_context.js";
+import { type CliIo, displayPath, UsageError, write } from "../_context.js";
 import { EXIT, type ExitCode, SIGNAL_EXIT } from "../_exit.js";
 import { loadModels } from "../_plan-options.js";
 import { onStopSignals } from "../_signals.js";
@@ -182,8 +182,10 @@ async function runProbe(
   } finally {
     signals.dispose();
   }
-  if (a["write-calibration"])
-    await copyFile(result.calibrationFile, path.resolve(io.cwd, a["write-calibration"]));
+  const written = result.calibrationFile;
+  // Shown as the user typed the folder, not as an absolute path.
+  result = { ...result, calibrationFile: path.join(displayPath(p.out), "calibration.json") };
+  if (a["write-calibration"]) await copyFile(written, path.resolve(io.cwd, a["write-calibration"]));
   if (a.json) await write(io.stdout, jsonDocument(result));
   else if (!a.quiet) await write(io.stdout, `\n${renderProbeResult(result)}`);
   const signal = signals.received();
