@@ -119,7 +119,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
       ["cacheplan retry plan/ --out retry/", "plan what is left; then `cacheplan submit retry/`"],
     ],
     jsonErrors: "stderr",
-    load: () => import("./commands/retry.js"),
+    load: () => import("./_openai-dispatch.js").then((m) => m.retryCommand()),
   },
   probe: {
     description: "Measure the provider's cache for a model (cheap, capped) and write a calibration",

@@ -83,3 +83,12 @@ export async function demoCommand(): Promise<CommandModule> {
     openai.runOpenAIDemo,
   );
 }
+
+/** The `retry` command with its OpenAI path (a plan folder of target openai). */
+export async function retryCommand(): Promise<CommandModule> {
+  const [core, openai] = await Promise.all([
+    import("./commands/retry.js"),
+    import("./_openai-retry.js"),
+  ]);
+  return withOpenAI(core, {}, openai.isOpenAIRetry, openai.runOpenAIRetry);
+}

@@ -26,11 +26,13 @@ export function readResult(line: unknown): TargetResult | undefined {
   if (response.status_code >= 200 && response.status_code < 300 && isObject(body))
     return { id, status: "succeeded", usage: flatUsage(body.usage), raw: line };
   const inner = isObject(body) && isObject(body.error) ? body.error : undefined;
+  // The code is the more specific (`model_not_found`, `rate_limit_exceeded`); the type otherwise
+  // (`invalid_request_error`, `server_error`); the HTTP status when neither is given.
   const type =
-    inner && typeof inner.type === "string"
-      ? inner.type
-      : inner && typeof inner.code === "string"
-        ? inner.code
+    inner && typeof inner.code === "string"
+      ? inner.code
+      : inner && typeof inner.type === "string"
+        ? inner.type
         : `http_${response.status_code}`;
   return { id, status: "failed", errorType: type, raw: line };
 }
