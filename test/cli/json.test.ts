@@ -31,6 +31,10 @@ const schemaNames = [
   "retry-output",
   "error-output",
   "submit-line",
+  // `cacheplan probe`: validated against real outputs in test/probe/json.test.ts.
+  "probe-output",
+  "probe-cost-output",
+  "probe-calibration",
 ] as const;
 type SchemaName = (typeof schemaNames)[number];
 const validators = {} as Record<SchemaName, ValidateFunction>;

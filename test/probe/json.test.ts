@@ -51,6 +51,13 @@ describe("cacheplan probe --json", () => {
       expect(file).toEqual(result.calibration);
       expect(result.calibrationFile).toBe(path.join("p", "calibration.json"));
       expect(Object.keys(file.cache.measured)).not.toContain("cacheable");
+      // The schemas can fail: a missing field, a field too many, a rate out of range.
+      const { spentUsd: _spent, ...withoutSpent } = result;
+      expect(resultOk(withoutSpent)).toBe(false);
+      expect(resultOk({ ...result, extra: 1 })).toBe(false);
+      const bad = structuredClone(file);
+      bad.cache.batchReadRate = 1.5;
+      expect(calibrationOk(bad)).toBe(false);
     } finally {
       await cleanup();
     }
