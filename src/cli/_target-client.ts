@@ -3,7 +3,7 @@
  * endpoint of the environment (`_client.ts`); for another target its own `createClient()`, which
  * reads that system's environment (project, region, key). `injected` (tests) wins.
  */
-import { loadTarget } from "../targets/index.js";
+import { loadTarget } from "../exports/targets.js";
 import { apiClient } from "./_client.js";
 import type { CliIo } from "./_context.js";
 

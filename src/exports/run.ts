@@ -13,6 +13,17 @@ export {
   customIdsHash,
   resolveInside,
 } from "../io/plan-dir.js";
+// The run backend seam (`submit({ backend })`, `Target.backend`): a batch system as the runner calls it.
+export {
+  adoptionTag,
+  BackendCallError,
+  type BackendCounts,
+  type BatchBackend,
+  type BatchInfo,
+  type CallOptions,
+  type CreateInput,
+  type CreateOutcome,
+} from "../run/backend.js";
 export { REDACTED, redactDeep, redactSecrets } from "../run/redact.js";
 export {
   formatDuration,
