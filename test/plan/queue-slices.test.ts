@@ -3,10 +3,14 @@
  * the queue is cut into slices, group by group, each slice's primers in the wave just before its
  * readers; a group larger than a slice is primed again in later slices, and that is priced.
  */
+
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { estimate, type Plan, plan } from "../../src/index.js";
+import { estimate, type Plan, plan, readPlan } from "../../src/index.js";
 import { formatWarning } from "../../src/plan/warnings.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { sharedCounter } from "../helpers/emulator.js";
 import { words } from "../helpers/word-counter.js";
 
@@ -69,6 +73,42 @@ function checkSliced(p: Plan, maxQueued: number): void {
   const starts = p.groups.map((g) => Math.min(...g.customIds.map((id) => waveOf.get(id)!)));
   expect(starts).toEqual([...starts].sort((a, b) => a - b));
 }
+
+describe("cacheplan plan --max-queued", () => {
+  it("slices the job read from a file and says so", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const file = path.join(dir, "requests.jsonl");
+      await writeFile(
+        file,
+        job([10, 10, 10, 10, 10, 10])
+          .map((r) => JSON.stringify(r))
+          .join("\n"),
+      );
+      const out = path.join(dir, "plan");
+      const run = await runCli([
+        "plan",
+        file,
+        "--out",
+        out,
+        "--strategy",
+        "primed",
+        "--max-queued",
+        "20",
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout + run.stderr).toMatch(
+        /Sliced for the processing queue: 60 requests, more than the queue of 20, planned as 3 slices in 6 waves/,
+      );
+      const written = await readPlan(out);
+      expect(written.options.maxQueued).toBe(20);
+      expect(written.summary.waves).toBe(6);
+      checkSliced(written, 20);
+    } finally {
+      await cleanup();
+    }
+  });
+});
 
 describe("plan with maxQueued", () => {
   it("cuts a job larger than the queue into slices, each group's primer just before its readers", async () => {
