@@ -11,6 +11,7 @@
  * and for the job.
  */
 import { unknownModelMessage } from "../pricing/unknown-model.js";
+import { withTargetRows } from "../targets/_rows.js";
 import type { Plan } from "../types.js";
 import { applyCalibration, calibrationNotes, withCalibratedSimParams } from "./_calibration.js";
 import { countTokens } from "./_counts.js";
@@ -40,6 +41,8 @@ export { SENSITIVITY_MAX_REQUESTS } from "./_simulated.js";
  * ```
  */
 export async function estimate(plan: Plan, options: EstimateOptions = {}): Promise<Estimate> {
+  // A Vertex or Bedrock plan is priced with that target's rows unless `models` is given (issue 15).
+  options = await withTargetRows(plan.options.target, options);
   const settings = resolveEstimateOptions(options);
   const { counter, models } = settings;
   const job = readJob(plan, models);

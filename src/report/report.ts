@@ -5,6 +5,7 @@
  */
 import { OptionsError } from "../errors.js";
 import { defaultModelTable } from "../pricing/models.js";
+import { targetResults, withTargetRows } from "../targets/_rows.js";
 import { breakdowns, groupReports, writesPerGroup } from "./_breakdowns.js";
 import { calibrationOf } from "./_calibration.js";
 import { reportNotes } from "./_notes.js";
@@ -43,8 +44,11 @@ export async function report(results: ReportInput, options: ReportOptions = {}):
   const { plan, estimate } = options;
   if (estimate && !plan)
     throw new OptionsError("`estimate` needs the `plan` it was made from; pass both.");
-  const sums = new ReportSums(plan, estimate, options.models ?? defaultModelTable);
-  const lines = await readResults(results, sums);
+  // A Vertex or Bedrock plan: its rows, and its results read through its `readResult` (issue 15).
+  const target = plan?.options.target;
+  const rows = await withTargetRows(target, options.models ? { models: options.models } : {});
+  const sums = new ReportSums(plan, estimate, rows.models ?? defaultModelTable);
+  const lines = await readResults(await targetResults(target, results), sums);
   finishResults(sums);
   const calibration = calibrationOf(sums);
   const groups = groupReports(sums, calibration);

@@ -75,6 +75,10 @@ describe("bedrock end to end through the AWS SDKs", () => {
       expect(p.options.target).toBe("bedrock");
       expect(p.batches.map((b) => b.requestCount)).toEqual([130, 110]);
       const est = await estimate(p, { models, sensitivity: false });
+      // Without `models`, a target plan is priced with the target's own rows.
+      expect((await estimate(p, { sensitivity: false })).total.scenarios.standard.usd).toBe(
+        est.total.scenarios.standard.usd,
+      );
       // No caching in Bedrock batch: planned = batch (markers were removed by the plan).
       expect(est.total.scenarios.planned.usd).toBeCloseTo(est.total.scenarios.batch.usd, 9);
 
@@ -98,7 +102,10 @@ describe("bedrock end to end through the AWS SDKs", () => {
       const lines = [];
       for (const file of run.resultsFiles)
         for await (const l of readJsonl(path.join(dir, file))) lines.push(l);
-      const r = await report(anthropicLines(bedrock, lines), { plan: p, models });
+      // The plan's target decides how the lines are read and priced (no adapter, no `models`).
+      const r = await report(lines, { plan: p });
+      const priced = await report(anthropicLines(bedrock, lines), { plan: p, models });
+      expect(r.overall.usd).toBeCloseTo(priced.overall.usd, 9);
       expect(r.overall.requests.succeeded).toBe(240);
       expect(r.overall.requests.missing).toBe(0);
       expect(r.overall.tokens.cacheRead).toBe(0);

@@ -79,6 +79,10 @@ describe("vertex end to end through @google/genai and @google-cloud/storage", ()
       expect(p.options.target).toBe("vertex");
       expect(p.summary.waves).toBe(2);
       const est = await estimate(p, { models, sensitivity: false });
+      // Without `models`, a target plan is priced with the target's own rows.
+      expect((await estimate(p, { sensitivity: false })).total.scenarios.standard.usd).toBe(
+        est.total.scenarios.standard.usd,
+      );
       expect(est.total.scenarios.planned.usd).toBeLessThan(est.total.scenarios.batch.usd);
 
       const before = emulator.jobs().size;
@@ -100,7 +104,10 @@ describe("vertex end to end through @google/genai and @google-cloud/storage", ()
       const lines = [];
       for (const file of run.resultsFiles)
         for await (const l of readJsonl(path.join(dir, file))) lines.push(l);
-      const r = await report(anthropicLines(vertex, lines), { plan: p, models });
+      // The plan's target decides how the lines are read and priced (no adapter, no `models`).
+      const r = await report(lines, { plan: p });
+      const priced = await report(anthropicLines(vertex, lines), { plan: p, models });
+      expect(r.overall.usd).toBeCloseTo(priced.overall.usd, 9);
       expect(r.overall.requests.succeeded).toBe(80);
       expect(r.problems).toEqual([]);
       // The primers wrote the prefixes; wave 1 read them (caching as Anthropic in the emulator).

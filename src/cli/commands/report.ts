@@ -19,7 +19,6 @@ import {
   report,
 } from "../../index.js";
 import { modelTableOf } from "../../pricing/models.js";
-import { anthropicLines } from "../../targets/_anthropic-lines.js";
 import { loadTarget } from "../../targets/index.js";
 import { defineArgs, parse } from "../_args.js";
 import { type CliIo, displayPath, UsageError, write } from "../_context.js";
@@ -220,12 +219,12 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   // `--results` overrides; else the results the plan's run downloaded (run.json records them).
   const values = given.length > 0 ? given : await runResults(a.plan!, io);
   const files = await resultFiles(values, io.cwd);
-  // A Vertex or Bedrock plan: its results are that system's lines, priced with its rows (issue 15).
+  // A Vertex or Bedrock plan is priced with its rows, `--models` overriding them (issue 15);
+  // `report()` reads its results through the target.
   const target = await targetOfPlan(planned);
   if (target)
     models = a.models ? await loadModels(a.models, io.cwd, target.id) : modelTableOf(target);
-  const lines = target ? anthropicLines(target, linesOf(files, io)) : linesOf(files, io);
-  const result = await report(lines, {
+  const result = await report(linesOf(files, io), {
     ...(planned
       ? { plan: planned, estimate: await estimate(planned, models ? { models } : {}) }
       : {}),
