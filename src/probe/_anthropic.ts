@@ -115,7 +115,14 @@ export async function probeAnthropic(options: ProbeOptions): Promise<ProbeResult
     },
   };
   await saveProbeState(dir, state);
-  const batchesDone = await runStages(ctx);
+  let batchesDone = false;
+  try {
+    batchesDone = await runStages(ctx);
+  } catch (error) {
+    // A call cut short by the caller's signal: the probe stopped, nothing failed; its folder
+    // holds every answer recorded so far, and running it again resumes.
+    if (!aborted(ctx)) throw error;
+  }
   return finish(ctx, batchesDone);
 }
 

@@ -108,3 +108,26 @@ describe("probe resume", () => {
     expect(await readFile(path.join(foreign, "mine.txt"), "utf8")).toBe("not a probe");
   });
 });
+
+describe("probe stopped during a synchronous call", () => {
+  it("ends interrupted (not failed) and resumes to complete", async () => {
+    const controller = new AbortController();
+    const first = await probeEmulator(
+      {},
+      {
+        probe: {
+          signal: controller.signal,
+          onProgress: (event) => {
+            // The synchronous write is in flight right after this event.
+            if (event.type === "stage" && event.stage === "sync-write") controller.abort();
+          },
+        },
+      },
+    );
+    expect(first.status).toBe("interrupted");
+    expect(first.emulator.stats().batchesCreated).toBe(0);
+    const second = await probeEmulator({}, { emulator: first.emulator, dir: first.dir });
+    expect(second.status).toBe("complete");
+    expect(second.emulator.stats().batchesCreated).toBe(4);
+  });
+});
