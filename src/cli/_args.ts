@@ -193,6 +193,9 @@ const VALUE_HINTS: Record<string, string> = {
   adopt: "<ID | INDEX=ID>",
   recreate: "<all | INDEX,…>",
   "max-waves": "<n | auto>",
+  model: "<id>",
+  "base-url": "<url>",
+  "max-usd": "<usd>",
 };
 
 /** The hint of `--flag` (or of the option `name`), e.g. `<dir>`; `<n>` for the numbers. */
