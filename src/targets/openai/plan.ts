@@ -14,7 +14,13 @@ import { isObject, type Json } from "../../util/json.js";
 import { wholeNumber } from "../../util/options.js";
 import { type BatchItem, splitFiles } from "./_batching.js";
 import { findDrift } from "./_drift.js";
-import { automaticGroups, explicitGroups, type GroupInput, type LocalGroup } from "./_groups.js";
+import {
+  automaticGroups,
+  explicitGroups,
+  type GroupInput,
+  type LocalGroup,
+  type LocalMark,
+} from "./_groups.js";
 import { type Admitted, readOpenAIRequests } from "./_intake.js";
 import { OATrie } from "./_trie.js";
 import { cacheModeOf, type OpenAICacheMode, ROUTING_PREFIX_TOKENS } from "./caching.js";
@@ -240,6 +246,7 @@ function finalBody(
   local: number,
   group: LocalGroup | undefined,
   opts: ResolvedOpenAIPlanOptions,
+  marks: readonly LocalMark[],
 ): Json {
   const { request } = part.locals[local]!;
   let body: Json = request.body;
@@ -254,10 +261,7 @@ function finalBody(
   if (opts.strategy === "none" || part.mode === "none") return body;
   if (part.mode === "explicit") {
     const locations: OpenAILocation[] = [];
-    for (const mark of group?.marks ?? []) {
-      if (mark.node.requests.includes(local))
-        locations.push(part.segments[local]![mark.node.depth - 1]!.location);
-    }
+    for (const mark of marks) locations.push(part.segments[local]![mark.node.depth - 1]!.location);
     body = applyBreakpoints(request.url, body, locations);
     // Explicit mode: no implicit breakpoint, so a request's unshared tail is never written at 1.25× (OA-SDK PromptCacheOptions).
     if (!isObject(body.prompt_cache_options))
@@ -300,6 +304,11 @@ function assemble(
     byCacheMode[part.mode] += part.order.length;
     const groupOf = new Map<number, number>();
     const primers = new Set<number>();
+    // The marks on each request's path, outermost first (one pass, not a search per request).
+    const marksOf = new Map<number, LocalMark[]>();
+    for (const g of part.groups)
+      for (const mark of g.marks)
+        for (const r of mark.node.requests) (marksOf.get(r) ?? marksOf.set(r, []).get(r)!).push(mark);
     for (const g of part.groups) {
       const index = groups.length;
       for (const m of g.members) groupOf.set(m, index);
@@ -309,11 +318,12 @@ function assemble(
     for (const local of part.order) {
       const unit = groupOf.get(local) ?? -1;
       const g = unit >= 0 ? part.groups[unit - (groups.length - part.groups.length)] : undefined;
-      const body = finalBody(part, local, g, opts);
+      const marks = marksOf.get(local) ?? [];
+      const body = finalBody(part, local, g, opts, marks);
       const original = part.locals[local]!.request;
       const line = toBatchLine({ custom_id: original.custom_id, url: original.url, body });
       if (body !== original.body) {
-        breakpointsAdded += (g?.marks ?? []).filter((m) => m.node.requests.includes(local)).length;
+        breakpointsAdded += marks.length;
         if (
           body.prompt_cache_key !== original.body.prompt_cache_key &&
           body.prompt_cache_key !== undefined

@@ -179,11 +179,26 @@ export function walkOpenAI(
   });
 }
 
+/** Content hashes of long segment texts, so a prompt shared by 100,000 requests is hashed once. */
+const hashes = new Map<string, string>();
+const MAX_HASHES = 100_000;
+
+function hashOf(hashed: string): string {
+  if (hashed.length < 512) return hashText(hashed);
+  let h = hashes.get(hashed);
+  if (h === undefined) {
+    h = hashText(hashed);
+    if (hashes.size >= MAX_HASHES) hashes.clear();
+    hashes.set(hashed, h);
+  }
+  return h;
+}
+
 /** The segments of a body, keyed by `context` (see {@link cacheContext}). */
 export function segmentOpenAI(url: OpenAIEndpoint, body: Json, context: string): OpenAISegment[] {
   const out: OpenAISegment[] = [];
   walkOpenAI(url, body, ({ hashed, ...s }) =>
-    out.push({ ...s, key: `${context}\u0001${hashText(hashed)}` }),
+    out.push({ ...s, key: `${context}\u0001${hashOf(hashed)}` }),
   );
   return out;
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { OPENAI_USAGE_FIELDS as USAGE_FIELDS, readOpenAIResult } from "../../../src/targets/openai/index.js";
+import {
+  readOpenAIResult,
+  OPENAI_USAGE_FIELDS as USAGE_FIELDS,
+} from "../../../src/targets/openai/index.js";
 import { readUsage } from "../../../src/usage.js";
 
 describe("OpenAI result lines (reference §4.4)", () => {
