@@ -3,6 +3,7 @@
  * to the estimate's simulation, where a measured parameter moves the figures the way it should.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { createTiktokenCounter } from "../../src/exports/tokens.js";
 import type { EstimateCalibration } from "../../src/index.js";
 import {
   estimate,
@@ -10,8 +11,10 @@ import {
   parseCalibration,
   plan,
   planOptionsFromCalibration,
+  prepareTokens,
   sampleRequests,
   simParamsFromCalibration,
+  simulate,
 } from "../../src/index.js";
 import { closeEmulators } from "../helpers/emulator.js";
 import { probeEmulator } from "./_run.js";
@@ -110,6 +113,17 @@ describe("a calibration feeds the planner and the estimate", () => {
       simParams: { batchReadRate: 1 },
     });
     expect(overridden).toBeCloseTo(base, 10);
+  }, 60_000);
+
+  it("simulate() takes the measured parameters: a 1h lifetime shorter than a wave lowers the hit rate", async () => {
+    const planned = await plan(sampleRequests());
+    const tokensOf = await prepareTokens(planned, createTiktokenCounter());
+    const base = simulate(planned, { tokensOf });
+    const short = simulate(planned, {
+      tokensOf,
+      ...simParamsFromCalibration(calibration({ ttlMs: { "1h": 60_000 } })),
+    });
+    expect(short.totals.tokenHitRate).toBeLessThan(base.totals.tokenHitRate * 0.6);
   }, 60_000);
 
   it("a 1h lifetime shorter than the waves raises the planned cost; a higher cold concurrency changes nothing for primed groups", async () => {
