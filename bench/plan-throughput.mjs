@@ -13,16 +13,30 @@
  * profiled plan run per job; prints the hottest functions and keeps the `.cpuprofile`),
  * `--templated` (the string-templated job: the classify and docs requests written as one user
  * string each, shared instructions and document first, as templates produce them),
- * `--split-text` (plan with `splitText: true`).
+ * `--split-text` (plan with `splitText: true`), `--unique-text` (the unique-text job: every request
+ * ~6 KB, a ~4 KB system prompt shared by its eighth of the job then ~2 KB of its own text; with
+ * `--size <n>m` or `<n>k` for the number of requests, e.g. `--size 1m --unique-text`, 6 GB),
+ * `--in-memory` (also measure `plan()` + `writePlan()`, which hold every request).
  *
  * Modes, each in a fresh child process so that its peak RSS (`process.resourceUsage().maxRSS`)
  * belongs to that measurement alone; runs alternate between modes to spread machine noise:
  *   read   `readJsonl()` parses every line, nothing else (what `plan()` cannot avoid)
  *   floor  read + parse + serialize every request back to one JSONL file, without planning
- *   plan   `plan(readJsonl(file))`, then `writePlan(plan, dir)`; `plan()` and writing timed apart
+ *   plan   `planJsonl({ file }, options, { dir })`: what `cacheplan plan FILE --out DIR` runs (index
+ *          pass, decisions, copy pass into the batch files), in bounded memory
+ *   memory `plan(readJsonl(file))`, then `writePlan(plan, dir)`; `plan()` and writing timed apart
+ *          (only with `--in-memory`)
  */
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, readdirSync, renameSync } from "node:fs";
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -32,7 +46,8 @@ import { fmt, median, profileSummary, RESULT_PREFIX, runChild } from "./_shared.
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DIST = path.join(HERE, "..", "dist", "index.js");
-const MODES = ["read", "floor", "plan"];
+const STREAM = path.join(HERE, "..", "dist", "plan", "stream.js");
+const ALL_MODES = ["read", "floor", "plan", "memory"];
 const RSS_SAMPLE_MS = 50;
 
 const NO_BUILD =
@@ -67,26 +82,21 @@ async function child(mode, file, out) {
     await finished(stream);
     result.lines = lines;
   } else if (mode === "plan") {
-    const planned = await plan(
-      readJsonl(file),
-      process.env.CACHEPLAN_BENCH_SPLIT_TEXT === "1" ? { splitText: true } : {},
-    );
+    const { planJsonl } = await import(STREAM);
+    const { plan: planned } = await planJsonl({ file }, planOptions(), {
+      dir: path.join(out, "plan"),
+    });
+    result.planSeconds = (performance.now() - t0) / 1000;
+    result.summary = summaryOf(planned);
+  } else if (mode === "memory") {
+    const planned = await plan(readJsonl(file), planOptions());
     result.planSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     await writePlan(planned, path.join(out, "plan"));
     result.writeSeconds = (performance.now() - t1) / 1000;
-    const byKind = {};
-    for (const w of planned.warnings) byKind[w.kind] = (byKind[w.kind] ?? 0) + 1;
-    result.summary = {
-      ...planned.summary,
-      groups: planned.groups.length,
-      warnings: planned.warnings.length,
-      warningsByKind: byKind,
-      outputBytes: planned.batches.reduce((s, b) => s + b.bytes, 0),
-      batchSizes: planned.batches.map((b) => `w${b.wave}:${b.requestCount}`),
-    };
+    result.summary = summaryOf(planned);
   } else {
-    throw new Error(`Unknown child mode \`${mode}\`. Expected one of: ${MODES.join(", ")}.`);
+    throw new Error(`Unknown child mode \`${mode}\`. Expected one of: ${ALL_MODES.join(", ")}.`);
   }
   result.seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
@@ -95,6 +105,85 @@ async function child(mode, file, out) {
   result.maxRssMB = process.resourceUsage().maxRSS / 1024;
   result.sampledPeakRssMB = sampledPeak / 2 ** 20;
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+}
+
+function planOptions() {
+  return process.env.CACHEPLAN_BENCH_SPLIT_TEXT === "1" ? { splitText: true } : {};
+}
+
+/** What the table's notes say about a plan (`Plan` or `plan.json`). */
+function summaryOf(planned) {
+  const byKind = {};
+  for (const w of planned.warnings) byKind[w.kind] = (byKind[w.kind] ?? 0) + 1;
+  return {
+    ...planned.summary,
+    groups: planned.groups.length,
+    warnings: planned.warnings.length,
+    warningsByKind: byKind,
+    outputBytes: planned.batches.reduce((s, b) => s + b.bytes, 0),
+    batchSizes: planned.batches.map((b) => `w${b.wave}:${b.requestCount}`),
+  };
+}
+
+/**
+ * The unique-text job: `requests` lines of ~6 KB, each a ~4 KB system prompt shared by an eighth
+ * of the job (8 prompts) and ~2 KB of text of its own, shuffled. Written in chunks.
+ */
+async function generateUniqueText(file, requests, seed) {
+  const { sampleText, seededRandom } = await import(path.join(HERE, "..", "dist", "sample.js"));
+  const { mix, between } = await import("./_shared.mjs");
+  const words = (bytes) => Math.max(1, Math.round(bytes / 6.07));
+  const shared = seededRandom(mix(seed, 11));
+  const prompts = Array.from(
+    { length: 8 },
+    (_, p) => `Reviewer profile ${p}. Follow these rules:\n${sampleText(shared, words(4_000))}`,
+  );
+  const fd = openSync(file, "w");
+  let bytes = 0;
+  let tail = 0;
+  let chunk = [];
+  let chunkBytes = 0;
+  try {
+    for (let i = 0; i < requests; i++) {
+      const own = seededRandom(mix(seed, 12, i));
+      const text = `Item ${i}: ${sampleText(own, words(between(own, 1_500, 2_500)))}`;
+      tail += text.length;
+      const line = JSON.stringify({
+        custom_id: `item-${String(i).padStart(8, "0")}`,
+        params: {
+          model: "claude-haiku-5-5", // minimum cacheable prefix 512 tokens: the prompts group
+          max_tokens: between(own, 100, 1_000),
+          system: prompts[mix(seed, 13, i) % 8],
+          messages: [{ role: "user", content: text }],
+        },
+      });
+      chunk.push(line);
+      chunkBytes += line.length + 1;
+      if (chunkBytes > 4_000_000) {
+        bytes += writeSync(fd, `${chunk.join("\n")}\n`);
+        chunk = [];
+        chunkBytes = 0;
+      }
+    }
+    if (chunk.length > 0) bytes += writeSync(fd, `${chunk.join("\n")}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return {
+    file,
+    lines: requests,
+    bytes,
+    perClass: { "unique-text": requests },
+    averageTailBytes: Math.round(tail / requests),
+  };
+}
+
+/** Requests of a size name: `<n>k` or `<n>m`. */
+function requestsOf(name) {
+  const m = /^(\d+)(k|m)$/.exec(name);
+  if (!m)
+    throw new Error(`With --unique-text, give --size <n>k or <n>m (requests); got \`${name}\`.`);
+  return Number(m[1]) * (m[2] === "m" ? 1_000_000 : 1_000);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -109,6 +198,8 @@ function parseArgs(argv) {
     cpuProf: false,
     templated: false,
     splitText: false,
+    uniqueText: false,
+    inMemory: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -128,9 +219,11 @@ function parseArgs(argv) {
     else if (a === "--cpu-prof") args.cpuProf = true;
     else if (a === "--templated") args.templated = true;
     else if (a === "--split-text") args.splitText = true;
+    else if (a === "--unique-text") args.uniqueText = true;
+    else if (a === "--in-memory") args.inMemory = true;
     else
       throw new Error(
-        `Unknown option \`${a}\`. Expected: --size quick|100k|256mb|all, --quick, --big, --runs N, --seed N, --keep, --cpu-prof, --templated, --split-text.`,
+        `Unknown option \`${a}\`. Expected: --size quick|100k|256mb|all|<n>k|<n>m, --quick, --big, --runs N, --seed N, --keep, --cpu-prof, --templated, --split-text, --unique-text, --in-memory.`,
       );
   }
   if (!Number.isInteger(args.runs) || args.runs < 1)
@@ -161,8 +254,11 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (!existsSync(DIST)) throw new Error(NO_BUILD);
   const { generateJob, jobSpec } = await import("./workloads.mjs");
+  const MODES = ALL_MODES.filter((m) => m !== "memory" || args.inMemory);
   const specs = args.sizes.map((name) => {
-    const spec = jobSpec(name);
+    if (args.uniqueText)
+      return { name: `${name}-unique-text`, requests: requestsOf(name), uniqueText: true };
+    const spec = jobSpec(name.replace(/^(\d+)m$/, (_, n) => `${n}000k`));
     return args.templated ? { ...spec, name: `${spec.name}-str`, templated: true } : spec;
   });
   if (args.splitText) process.env.CACHEPLAN_BENCH_SPLIT_TEXT = "1";
@@ -196,7 +292,9 @@ async function main() {
     for (const spec of specs) {
       const file = path.join(root, `job-${spec.name}.jsonl`);
       const g0 = performance.now();
-      const job = generateJob(file, spec, args.seed);
+      const job = spec.uniqueText
+        ? await generateUniqueText(file, spec.requests, args.seed)
+        : generateJob(file, spec, args.seed);
       const mb = job.bytes / 1e6;
       console.log(
         `job ${spec.name}: ${fmt(job.lines)} lines, ${fmt(mb, 1)} MB, unique tail ${fmt(job.averageTailBytes)} B on average; ` +
@@ -236,7 +334,7 @@ async function main() {
       const floor = stat("floor");
       for (const mode of MODES) {
         const s = stat(mode);
-        const label = { read: "read", floor: "floor", plan: "plan+write" }[mode];
+        const label = { read: "read", floor: "floor", plan: "plan", memory: "plan()+write" }[mode];
         if (!s) {
           rows.push([
             spec.name,
@@ -266,11 +364,16 @@ async function main() {
           floor ? `${fmt(s.seconds / floor.seconds, 2)}×` : "",
           floor ? `${fmt(s.rss / floor.rss, 2)}×` : "",
         ]);
-        if (mode === "plan") {
+        if (mode === "plan" && floor) {
+          notes.push(
+            `${spec.name}: plan ${fmt(s.seconds, 2)} s, floor ${fmt(floor.seconds, 2)} s, ratio ${fmt(s.seconds / floor.seconds, 2)}×; peak RSS ${fmt(s.rss)} MB (${fmt((s.rss * 2 ** 20) / job.lines)} bytes per request, idle child ${fmt(idle)} MB)`,
+          );
+        }
+        if (mode === "plan" || mode === "memory") {
           const read = stat("read");
           const sum = s.summary;
           notes.push(
-            `${spec.name}: plan() ${fmt(s.plan, 2)} s (reading + parsing alone: ${read ? fmt(read.seconds, 2) : "?"} s), writePlan() ${fmt(s.write, 2)} s\n` +
+            `${spec.name} ${label}: ${fmt(s.plan, 2)} s${s.write === undefined ? " (written as it goes)" : `, writePlan() ${fmt(s.write, 2)} s`} (reading + parsing alone: ${read ? fmt(read.seconds, 2) : "?"} s)\n` +
               `  plan: ${fmt(sum.inputRequests)} input, ${fmt(sum.planned)} planned, ${fmt(sum.rejected)} rejected; ` +
               `${fmt(sum.groups)} groups holding ${fmt(sum.grouped)} requests; ${fmt(sum.batches)} batches ` +
               `(${sum.batchSizes.join(", ")}) in ${sum.waves} waves, ${fmt(sum.outputBytes / 1e6, 1)} MB; ` +

@@ -1,23 +1,18 @@
 /**
  * The planner's first stage (internal): reads the input, validates every request and keeps the
  * ones it can plan; the others become `RejectedRequest`s naming line, `custom_id` and the fix.
+ * Lines are indexed by `_index-chunk.ts` (in worker threads for a large file, `_index-pool.ts`);
+ * what the planner keeps of each accepted request is `Accepted`, never the request itself.
  */
-import { IndexedLine } from "../io/_line-index.js";
 import { JsonlLine } from "../io/jsonl-line.js";
-import { JsonSizer } from "../request/json-size.js";
-import { ContextInterner, segmentRequest, walkedSegments } from "../request/segments.js";
+import { ContextInterner } from "../request/segments.js";
 import { validateRequest } from "../request/validate.js";
-import type { BatchRequest, RejectedRequest } from "../types.js";
-import type { Json } from "../util/json.js";
+import type { BatchRequest, RejectedRequest, SegmentLevel } from "../types.js";
 import type { PlanContext } from "./_context.js";
-import { FirstPieces, slimRequest } from "./_slim.js";
-import { FileSource, MemorySource } from "./_source.js";
+import { ChunkState, type IndexedRequest, type IndexRecord, segmentFacts } from "./_index-chunk.js";
+import { FirstPieces, SlimSegment } from "./_slim.js";
+import { FileSource, type MemorySource } from "./_source.js";
 import { BODY_OVERHEAD_BYTES } from "./_split.js";
-
-/** Requests measured with one `JsonSizer` before its memo of long strings is dropped. */
-const SIZER_REQUESTS = 10_000;
-/** Characters of text whose hashes are memoised before the memo is dropped (bounded memory). */
-const TEXT_MEMO_CHARS = 32 * 2 ** 20;
 
 /**
  * Bytes a request may grow by when markers are added: 4 markers, each at most
@@ -26,6 +21,8 @@ const TEXT_MEMO_CHARS = 32 * 2 ** 20;
  */
 const MARKER_ALLOWANCE_BYTES = 4 * 100;
 
+const LEVELS: Record<SegmentLevel, number> = { tools: 0, system: 1, messages: 2 };
+
 /** What the intake read: the rejected requests (accepted ones go to `ctx.accepted`). */
 export interface Intake {
   /** Items read from the input. */
@@ -33,97 +30,157 @@ export interface Intake {
   rejected: RejectedRequest[];
 }
 
-/** Where an item came from, and its value. */
-interface Item {
-  line: number;
-  where: { source?: string };
-  value: unknown;
-  /** Whether the planner parsed the value itself (so it may intern its strings). */
-  own: boolean;
-}
+/** Takes indexed records in input order: duplicates and sizes checked, accepted ones kept. */
+export class IntakeSink {
+  readonly rejected: RejectedRequest[] = [];
+  readonly #seen = new Map<string, number>();
+  readonly #contexts = new ContextInterner();
+  readonly #pieces = new FirstPieces();
+  readonly #ctx: PlanContext;
 
-/**
- * A `ContextInterner` whose memo of text hashes is dropped once it holds `TEXT_MEMO_CHARS` of
- * text: a shared prompt is still hashed about once per drop, and unique texts are not kept.
- */
-class BoundedInterner extends ContextInterner {
-  #memo = new Map<string, string>();
-  #chars = 0;
+  constructor(ctx: PlanContext) {
+    this.#ctx = ctx;
+  }
 
-  override textHash(scope: string, text: string, compute: () => string): string {
-    const key = `${scope}\u0001${text}`;
-    let hash = this.#memo.get(key);
-    if (hash === undefined) {
-      hash = compute();
-      if (this.#chars + key.length > TEXT_MEMO_CHARS) {
-        this.#memo = new Map();
-        this.#chars = 0;
-      }
-      this.#memo.set(key, hash);
-      this.#chars += key.length;
+  /** One record; `request` is the parsed request when the source keeps objects. */
+  take(record: IndexRecord, request?: BatchRequest): void {
+    if ("rejected" in record) {
+      this.rejected.push(record.rejected);
+      return;
     }
-    return hash;
+    const rec = record.accepted;
+    const problem = this.#problem(rec);
+    if (problem !== undefined) {
+      this.rejected.push(problem);
+      return;
+    }
+    const { ctx } = this;
+    this.#seen.set(rec.customId, rec.line);
+    const index = ctx.accepted.length;
+    const { source } = ctx;
+    if (source instanceof FileSource) source.add(rec.offset, rec.length);
+    else (source as MemorySource).add(request!);
+    // Numbered in input order, as one interner in `segmentRequest()` would number them.
+    const ids = rec.contexts.map((c) => this.#contexts.id(c));
+    const segments = rec.segments.map(
+      (s, k) =>
+        new SlimSegment(
+          s,
+          `${ids[LEVELS[s.level]]}:${s.contentHash}`,
+          s.firstPiece < 0 ? -1 : this.#pieces.add(s.firstPiece),
+          source,
+          index,
+          k,
+        ),
+    );
+    ctx.accepted.push({
+      customId: rec.customId,
+      model: rec.model,
+      segmented: { segments, topLevelMarker: rec.topLevelMarker },
+      maxTokens: rec.maxTokens,
+      bytes: rec.bytes,
+      fixedMarkers: ctx.replace ? 0 : rec.markers,
+    });
+  }
+
+  get ctx(): PlanContext {
+    return this.#ctx;
+  }
+
+  /** Ends the intake: which first pieces are shared is known from here on. */
+  finish(inputRequests: number): Intake {
+    this.#pieces.finish();
+    this.#ctx.firstPieces = this.#pieces;
+    return { inputRequests, rejected: this.rejected };
+  }
+
+  /** A duplicate `custom_id`, or a request too large for any batch. */
+  #problem(rec: IndexedRequest): RejectedRequest | undefined {
+    const where = rec.source ? { source: rec.source } : {};
+    const first = this.#seen.get(rec.customId);
+    if (first !== undefined) {
+      return {
+        line: rec.line,
+        ...where,
+        custom_id: rec.customId,
+        kind: "duplicate-custom-id",
+        reason: `\`custom_id\` ${JSON.stringify(rec.customId)} was already used on line ${first}; results are matched by \`custom_id\`, so each must be unique. Rename one.`,
+      };
+    }
+    const { maxBytes } = this.#ctx.options;
+    if (rec.bytes + MARKER_ALLOWANCE_BYTES + BODY_OVERHEAD_BYTES > maxBytes) {
+      return {
+        line: rec.line,
+        ...where,
+        custom_id: rec.customId,
+        kind: "too-large",
+        reason: `The request is ${rec.bytes.toLocaleString("en-US")} bytes; with room for markers it cannot fit in a batch of \`maxBytes\` ${maxBytes.toLocaleString("en-US")}. Shrink it or raise \`maxBytes\` (the API allows 256 MB).`,
+      };
+    }
+    return undefined;
   }
 }
 
 /**
- * Reads every item: accepted requests are appended to `ctx.accepted`, in input order, and recorded
- * in `ctx.source` (by byte offset for a `FileSource`, whose items must be `IndexedLine`s).
+ * Reads every item of an in-memory input (request objects, or `JsonlLine`s from `readJsonl()`):
+ * accepted requests are appended to `ctx.accepted`, in input order, and kept by `ctx.source` (a
+ * `MemorySource`: the caller's objects).
  */
 export async function readRequests(
   requests: Iterable<unknown> | AsyncIterable<unknown>,
   ctx: PlanContext,
 ): Promise<Intake> {
-  const interner = new BoundedInterner();
-  const pieces = new FirstPieces();
-  const rejected: RejectedRequest[] = [];
-  const seen = new Map<string, number>();
-  let sizer = new JsonSizer();
+  const sink = new IntakeSink(ctx);
+  const state = new ChunkState({ userMarkers: ctx.options.userMarkers }, undefined);
   let position = 0;
   for await (const raw of requests as AsyncIterable<unknown>) {
     position += 1;
-    if (position % SIZER_REQUESTS === 0) sizer = new JsonSizer();
     const item = unwrap(raw, position);
     if ("kind" in item) {
-      rejected.push(item);
+      sink.take({ rejected: item });
       continue;
     }
-    const outcome = admit(item, ctx, seen, sizer);
-    if ("kind" in outcome) {
-      rejected.push(outcome);
+    const check = validateRequest(item.value, { userMarkers: ctx.options.userMarkers });
+    if (!check.ok) {
+      sink.take({
+        rejected: {
+          line: item.line,
+          ...item.where,
+          ...(check.custom_id ? { custom_id: check.custom_id } : {}),
+          kind: check.kind,
+          reason: check.reason,
+        },
+      });
       continue;
     }
-    const { request } = outcome;
-    seen.set(request.custom_id, item.line);
-    const index = ctx.accepted.length;
-    record(ctx, raw, request);
-    const roles = walkedSegments(request.params as unknown as Json).map((w) => w.role);
-    ctx.accepted.push({
+    const { request } = check;
+    const accepted: IndexedRequest = {
+      line: item.line,
+      source: item.where.source,
+      offset: 0,
+      length: 0,
       customId: request.custom_id,
       model: request.params.model,
-      segmented: slimRequest(segmentRequest(request, interner), roles, pieces, ctx.source, index),
       maxTokens: request.params.max_tokens,
-      bytes: outcome.bytes,
-      fixedMarkers: ctx.replace ? 0 : outcome.markers,
-    });
+      bytes: state.nextSizer().bytes(request),
+      markers: check.markers,
+      ...segmentFacts(request, state.interner),
+    };
+    sink.take({ accepted }, request);
   }
-  pieces.finish();
-  ctx.firstPieces = pieces;
-  return { inputRequests: position, rejected };
+  return sink.finish(position);
 }
 
-/** Records where an accepted request can be read again. */
-function record(ctx: PlanContext, raw: unknown, request: BatchRequest): void {
-  const { source } = ctx;
-  if (source instanceof MemorySource) source.add(request);
-  else if (source instanceof FileSource && raw instanceof IndexedLine)
-    source.add(raw.offset, raw.length);
-  else throw new Error("A file source needs IndexedLines (internal).");
+/** Where an item came from, and its value. */
+interface Item {
+  line: number;
+  where: { source?: string };
+  value: unknown;
 }
 
 /** The item's line, source and value, or its rejection when it is a line that could not be read. */
 function unwrap(raw: unknown, position: number): Item | RejectedRequest {
-  if (!(raw instanceof JsonlLine)) return { line: position, where: {}, value: raw, own: false };
+  if (!(raw instanceof JsonlLine)) return { line: position, where: {}, value: raw };
   const { line, source } = raw;
   if (raw.parseError !== undefined) {
     const kind = raw.problem ?? "invalid-json";
@@ -137,47 +194,5 @@ function unwrap(raw: unknown, position: number): Item | RejectedRequest {
           : raw.parseError,
     };
   }
-  return { line, where: source ? { source } : {}, value: raw.value, own: true };
-}
-
-/** The valid request with its size and marker count, or why it cannot be planned. */
-function admit(
-  item: Item,
-  ctx: PlanContext,
-  seen: ReadonlyMap<string, number>,
-  sizer: JsonSizer,
-): { request: BatchRequest; bytes: number; markers: number } | RejectedRequest {
-  const { line, where } = item;
-  const check = validateRequest(item.value, { userMarkers: ctx.options.userMarkers });
-  if (!check.ok) {
-    return {
-      line,
-      ...where,
-      ...(check.custom_id ? { custom_id: check.custom_id } : {}),
-      kind: check.kind,
-      reason: check.reason,
-    };
-  }
-  const id = check.request.custom_id;
-  const first = seen.get(id);
-  if (first !== undefined) {
-    return {
-      line,
-      ...where,
-      custom_id: id,
-      kind: "duplicate-custom-id",
-      reason: `\`custom_id\` ${JSON.stringify(id)} was already used on line ${first}; results are matched by \`custom_id\`, so each must be unique. Rename one.`,
-    };
-  }
-  const bytes = sizer.bytes(check.request);
-  if (bytes + MARKER_ALLOWANCE_BYTES + BODY_OVERHEAD_BYTES > ctx.options.maxBytes) {
-    return {
-      line,
-      ...where,
-      custom_id: id,
-      kind: "too-large",
-      reason: `The request is ${bytes.toLocaleString("en-US")} bytes; with room for markers it cannot fit in a batch of \`maxBytes\` ${ctx.options.maxBytes.toLocaleString("en-US")}. Shrink it or raise \`maxBytes\` (the API allows 256 MB).`,
-    };
-  }
-  return { request: check.request, bytes, markers: check.markers };
+  return { line, where: source ? { source } : {}, value: raw.value };
 }

@@ -6,7 +6,7 @@
  */
 import { applyMarkers, type MarkerPlacement } from "../request/markers.js";
 import { type SegmentLocation, walkedSegments } from "../request/segments.js";
-import type { BatchRequest } from "../types.js";
+import type { BatchRequest, CacheTtl } from "../types.js";
 import type { Json } from "../util/json.js";
 import type { Accepted, PlanContext } from "./_context.js";
 import { applySplits, type SplitPlacement, splitLabel } from "./_text-split.js";
@@ -44,10 +44,41 @@ export function nameMarks(ctx: PlanContext): MarkerCounts {
   return { markersAdded, markersRemoved };
 }
 
+/** One edit of a request: a mark on its path (segment index, split offset or -1, TTL, origin). */
+export interface Edit {
+  segment: number;
+  cut: number;
+  ttl: CacheTtl;
+  planner: boolean;
+}
+
+/** The edits of request `index` (the marks on its path, outermost first). */
+export function editsOf(ctx: PlanContext, index: number): Edit[] {
+  return (ctx.pathOf[index] ?? []).map((p) => ({
+    segment: p.segment,
+    cut: p.cut,
+    ttl: p.mark.ttl,
+    planner: p.mark.origin === "planner",
+  }));
+}
+
 /** Request `index` as it will be sent: `request` (read again) with the plan's edits. */
 export function placeRequest(ctx: PlanContext, index: number, request: BatchRequest): BatchRequest {
-  const path = ctx.pathOf[index];
-  if (path === undefined && !ctx.replace) return request;
+  if (ctx.pathOf[index] === undefined && !ctx.replace) return request;
+  return applyEdits(request, editsOf(ctx, index), ctx.replace);
+}
+
+/**
+ * `request` with `edits` applied: planner markers where a mark ends a block, splits where it ends
+ * inside one, every existing marker removed first when `replace`. Pure (the copy pass's workers
+ * call it with edits sent to them).
+ */
+export function applyEdits(
+  request: BatchRequest,
+  edits: readonly Edit[],
+  replace: boolean,
+): BatchRequest {
+  if (edits.length === 0 && !replace) return request;
   let locations: SegmentLocation[] | undefined;
   const locationOf = (segment: number) => {
     locations ??= walkedSegments(request.params as unknown as Json).map((w) => w.location);
@@ -55,13 +86,12 @@ export function placeRequest(ctx: PlanContext, index: number, request: BatchRequ
   };
   const placements: MarkerPlacement[] = [];
   const splits: SplitPlacement[] = [];
-  for (const placed of path ?? []) {
-    const { mark, cut } = placed;
-    if (cut >= 0) splits.push({ location: locationOf(placed.segment), offset: cut, ttl: mark.ttl });
-    if (mark.origin !== "planner" || cut >= 0) continue;
-    placements.push({ location: locationOf(placed.segment), ttl: mark.ttl });
+  for (const { segment, cut, ttl, planner } of edits) {
+    if (cut >= 0) splits.push({ location: locationOf(segment), offset: cut, ttl });
+    if (!planner || cut >= 0) continue;
+    placements.push({ location: locationOf(segment), ttl });
   }
-  return applySplits(applyMarkers(request, placements, ctx.replace), splits);
+  return applySplits(applyMarkers(request, placements, replace), splits);
 }
 
 /** Whether `placeRequest` leaves request `index` as it is. */

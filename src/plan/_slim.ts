@@ -14,15 +14,13 @@
  */
 import {
   type Segment,
-  type SegmentedRequest,
   type SegmentLocation,
   segmentLabel,
   type WalkedSegment,
 } from "../request/segments.js";
 import type { CacheTtl, SegmentLevel } from "../types.js";
-import { hashText } from "../util/hash.js";
+import type { IndexedSegment } from "./_index-chunk.js";
 import type { RequestSource } from "./_source.js";
-import { cutText, MIN_CUT_CHARS } from "./_text-pieces.js";
 
 /** Text blocks shorter than this are not compared for drift (as `_drift.ts`). */
 export const DRIFT_MIN_CHARS = 200;
@@ -39,40 +37,62 @@ export function hash30(text: string): number {
   return (h >>> 2) | 1;
 }
 
-/** One segment of an accepted request, its text left in the source. */
+const LEVEL_NAMES: readonly SegmentLevel[] = ["tools", "system", "messages"];
+const MARKERS: readonly (CacheTtl | null)[] = [null, "5m", "1h"];
+
+/**
+ * One segment of an accepted request, its text left in the source. Level, eligibility, marker and
+ * position share one small integer (`#bits`): a job of millions keeps millions of these.
+ */
 export class SlimSegment implements Segment {
-  readonly level: SegmentLevel;
   readonly key: string;
-  readonly eligible: boolean;
-  readonly position: number;
-  readonly marker: CacheTtl | null;
   /** Drift bucket hashes of a text block of 200+ characters, else 0. */
   readonly driftStart: number;
   readonly driftEnd: number;
   /** Slot in the first-piece table, or -1 when the block is not plain text long enough to cut. */
   readonly firstPiece: number;
+  /** level (2 bits) | marker (2 bits) | eligible (1 bit) | position (the rest). */
+  readonly #bits: number;
   readonly #source: RequestSource;
   readonly #request: number;
   readonly #index: number;
 
   constructor(
-    full: Segment,
-    facts: { driftStart: number; driftEnd: number; firstPiece: number },
+    facts: IndexedSegment,
+    key: string,
+    firstPiece: number,
     source: RequestSource,
     request: number,
     index: number,
   ) {
-    this.level = full.level;
-    this.key = full.key;
-    this.eligible = full.eligible;
-    this.position = full.position;
-    this.marker = full.marker;
+    this.key = key;
+    this.#bits =
+      LEVEL_NAMES.indexOf(facts.level) |
+      (MARKERS.indexOf(facts.marker) << 2) |
+      (facts.eligible ? 16 : 0) |
+      (facts.position << 5);
     this.driftStart = facts.driftStart;
     this.driftEnd = facts.driftEnd;
-    this.firstPiece = facts.firstPiece;
+    this.firstPiece = firstPiece;
     this.#source = source;
     this.#request = request;
     this.#index = index;
+  }
+
+  get level(): SegmentLevel {
+    return LEVEL_NAMES[this.#bits & 3]!;
+  }
+
+  get marker(): CacheTtl | null {
+    return MARKERS[(this.#bits >> 2) & 3]!;
+  }
+
+  get eligible(): boolean {
+    return (this.#bits & 16) !== 0;
+  }
+
+  get position(): number {
+    return this.#bits >>> 5;
   }
 
   #walked(): WalkedSegment {
@@ -130,61 +150,4 @@ export class FirstPieces {
     for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) shared.add(sorted[i]!);
     this.#shared = shared;
   }
-}
-
-/** 52 bits of a `hashText()` digest, as a number. */
-function hash52(text: string): number {
-  const digest = Buffer.from(hashText(text).slice(0, 9), "base64url");
-  return digest.readUIntBE(0, 6) * 16 + (digest[6]! >> 4);
-}
-
-/** The text of a block when it is a text block (other fields allowed), as `_drift.ts` reads it. */
-function textOf(segment: Segment): string | undefined {
-  if (segment.level === "tools") return undefined;
-  const { type, text } = segment.block;
-  return type === "text" && typeof text === "string" ? text : undefined;
-}
-
-/** The text of a block with nothing but `type` and `text`, as `TextPaths` cuts it. */
-function plainTextOf(segment: Segment): string | undefined {
-  const { block } = segment;
-  if (block.type !== "text" || typeof block.text !== "string") return undefined;
-  for (const key in block) if (key !== "type" && key !== "text") return undefined;
-  return block.text;
-}
-
-/**
- * The slim form of a request's segments. `role(segment)` is the role folded into a first piece's
- * hash (its message's, on a message's first block), as `TextPaths` computes it.
- */
-export function slimRequest(
-  segmented: SegmentedRequest,
-  roles: readonly (string | undefined)[],
-  pieces: FirstPieces,
-  source: RequestSource,
-  request: number,
-): SegmentedRequest {
-  const segments = segmented.segments.map((segment, index) => {
-    const text = textOf(segment);
-    const drift =
-      text !== undefined && text.length >= DRIFT_MIN_CHARS
-        ? {
-            driftStart: hash30(text.slice(0, DRIFT_KEY_CHARS)),
-            driftEnd: hash30(text.slice(-DRIFT_KEY_CHARS)),
-          }
-        : { driftStart: 0, driftEnd: 0 };
-    const plain = segment.eligible ? plainTextOf(segment) : undefined;
-    let firstPiece = -1;
-    if (plain !== undefined && plain.length >= MIN_CUT_CHARS) {
-      const end = cutText(plain.slice(0, 2 * 1024))[0]!;
-      const ctx = segment.key.slice(0, segment.key.indexOf(":"));
-      firstPiece = pieces.add(
-        hash52(
-          `${ctx}\u0000${segment.level}\u0000${roles[index] ?? ""}\u0000${plain.slice(0, end)}`,
-        ),
-      );
-    }
-    return new SlimSegment(segment, { ...drift, firstPiece }, source, request, index);
-  });
-  return { segments, topLevelMarker: segmented.topLevelMarker };
 }

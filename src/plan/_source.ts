@@ -109,6 +109,11 @@ export class FileSource extends RequestSource {
     this.#size += 1;
   }
 
+  /** Byte offset and length of request `index`'s line. */
+  where(index: number): [number, number] {
+    return [this.#offsets[index]!, this.#lengths[index]!];
+  }
+
   /** The raw bytes of request `index`'s line (valid until the next read). */
   bytes(index: number): Buffer {
     const length = this.#lengths[index]!;

@@ -16,7 +16,7 @@ import { wholeNumber } from "../util/options.js";
 import { type Batching, type BatchSlot, packBatches, waveOrder } from "./_batching.js";
 import { type Accepted, type PlanContext, Warnings } from "./_context.js";
 import { describeGroups, warnGroups } from "./_groups.js";
-import { type Intake, readRequests } from "./_intake.js";
+import { type Intake, IntakeSink, readRequests } from "./_intake.js";
 import { planModel } from "./_model.js";
 import { type MarkerCounts, nameMarks, placeRequest, unchanged } from "./_placement.js";
 import { FirstPieces } from "./_slim.js";
@@ -147,8 +147,14 @@ export interface Decisions {
  * The index pass and every decision: reads and validates the requests (keeping only what
  * `Accepted` holds), plans each model, chooses waves and names the marks.
  */
-export async function decide(requests: PlanInput, ctx: PlanContext): Promise<Decisions> {
-  const intake = await readRequests(requests, ctx);
+export async function decide(
+  requests: PlanInput | ((sink: IntakeSink) => Promise<Intake>),
+  ctx: PlanContext,
+): Promise<Decisions> {
+  const intake =
+    typeof requests === "function"
+      ? await requests(new IntakeSink(ctx))
+      : await readRequests(requests, ctx);
   const byModel = partitionByModel(ctx.accepted);
   for (const [model, indices] of byModel) await planModel(ctx, model, indices);
   const waves = chooseWaves(ctx);

@@ -18,7 +18,6 @@ import os from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { readIndexedLines } from "../io/_line-index.js";
 import { readJsonl } from "../io/jsonl.js";
 import {
   batchFileName,
@@ -33,9 +32,15 @@ import type { PlanOptions } from "../types.js";
 import type { BatchSlot } from "./_batching.js";
 import { packBatches } from "./_batching.js";
 import type { PlanContext } from "./_context.js";
-import { placeRequest } from "./_placement.js";
+import { Collector, collect } from "./_gc.js";
+import { editsOf, placeRequest } from "./_placement.js";
+import { GC_EVERY_BYTES, indexFile, PlanPool } from "./_pool.js";
 import { FileSource } from "./_source.js";
 import { BODY_OVERHEAD_BYTES } from "./_split.js";
+
+/** Requests per run of the copy pass (one worker task). */
+const COPY_RUN = 1000;
+
 import { assemblePlan, createContext, type Decisions, decide, plan } from "./plan.js";
 
 /** Where the requests come from: a JSONL file, or a stream (spooled to a temp file first). */
@@ -133,12 +138,27 @@ async function planInto(
   temp: string,
 ): Promise<PlanFile> {
   const requests = new FileSource(file);
+  const setup = {
+    file,
+    source,
+    userMarkers: options.userMarkers === "replace" ? ("replace" as const) : ("keep" as const),
+  };
+  // Workers for each pass, stopped in between: their heaps are not held while the plan is made.
+  let pool = PlanPool.create(setup);
   try {
     const ctx = await createContext(options, requests);
-    const decided = await decide(readIndexedLines(file, source), ctx);
+    const decided = await decide(async (sink) => {
+      const items = await indexFile(file, source, ctx.options.userMarkers, pool, (record) =>
+        sink.take(record),
+      );
+      return sink.finish(items);
+    }, ctx);
+    await pool?.close();
+    collect();
+    pool = PlanPool.create(setup);
     const spoolDir = staging === undefined ? temp : path.join(staging, ".spool");
     await mkdir(spoolDir, { recursive: true });
-    const sizes = await copyPass(ctx, decided, spoolDir);
+    const sizes = await copyPass(ctx, decided, spoolDir, pool);
     const batching = packBatches(ctx, decided.byWave, (r) => sizes[r]!);
     const batches: PlanFileBatch[] = [];
     if (staging !== undefined) await mkdir(path.join(staging, "batches"), { recursive: true });
@@ -165,6 +185,7 @@ async function planInto(
     return plan;
   } finally {
     requests.close();
+    await pool?.close();
   }
 }
 
@@ -191,31 +212,77 @@ function fileBatch(ctx: PlanContext, slot: BatchSlot, contentHash: string): Plan
  * The copy pass: each wave's requests, read again by offset in planned order, with the plan's
  * edits, one JSON line each, into `wave-N.jsonl` in `dir`. Returns each request's exact size.
  */
-async function copyPass(ctx: PlanContext, decided: Decisions, dir: string): Promise<Uint32Array> {
+async function copyPass(
+  ctx: PlanContext,
+  decided: Decisions,
+  dir: string,
+  pool: PlanPool | undefined,
+): Promise<Uint32Array> {
   const source = ctx.source as FileSource;
   const sizes = new Uint32Array(ctx.accepted.length);
   for (const [wave, members] of decided.byWave.entries()) {
     const out = createWriteStream(path.join(dir, `wave-${wave}.jsonl`), { highWaterMark: 1 << 20 });
-    let pending: string[] = [];
-    let pendingChars = 0;
-    for (const r of members) {
-      const line = JSON.stringify(placeRequest(ctx, r, source.fresh(r)));
-      const bytes = Buffer.byteLength(line);
-      sizes[r] = bytes;
-      pending.push(line);
-      pendingChars += line.length;
-      if (pendingChars >= 1 << 20) {
-        if (!out.write(`${pending.join("\n")}\n`))
-          await new Promise<void>((resolve) => out.once("drain", () => resolve()));
-        pending = [];
-        pendingChars = 0;
+    const collector = new Collector(GC_EVERY_BYTES);
+    const write = async (text: string) => {
+      collector.add(text.length);
+      if (!out.write(text))
+        await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+    };
+    if (pool === undefined) {
+      for (let start = 0; start < members.length; start += COPY_RUN) {
+        const run = members.slice(start, start + COPY_RUN);
+        const lines = run.map((r) => {
+          const line = JSON.stringify(placeRequest(ctx, r, source.fresh(r)));
+          sizes[r] = Buffer.byteLength(line);
+          return line;
+        });
+        await write(`${lines.join("\n")}\n`);
       }
+    } else {
+      const queue: { run: number[]; reply: Promise<Record<string, unknown>> }[] = [];
+      const drain = async () => {
+        const { run, reply } = queue.shift()!;
+        const { text, sizes: got } = (await reply) as { text: string; sizes: Uint32Array };
+        run.forEach((r, k) => {
+          sizes[r] = got[k]!;
+        });
+        await write(text);
+      };
+      for (let start = 0; start < members.length; start += COPY_RUN) {
+        const run = members.slice(start, start + COPY_RUN);
+        const task = copyTask(ctx, source, run);
+        queue.push({
+          run,
+          reply: pool.run(task, [
+            task.offsets.buffer,
+            task.lengths.buffer,
+            task.editStarts.buffer,
+            task.edits.buffer,
+          ] as ArrayBuffer[]),
+        });
+        while (queue.length >= pool.size * 2) await drain();
+      }
+      while (queue.length > 0) await drain();
     }
-    if (pending.length > 0) out.write(`${pending.join("\n")}\n`);
     out.end();
     await finished(out);
   }
   return sizes;
+}
+
+/** A worker's copy task for a run of requests: where each line is, and its edits. */
+function copyTask(ctx: PlanContext, source: FileSource, run: readonly number[]) {
+  const offsets = new Float64Array(run.length);
+  const lengths = new Uint32Array(run.length);
+  const editStarts = new Uint32Array(run.length + 1);
+  const flat: number[] = [];
+  run.forEach((r, k) => {
+    [offsets[k], lengths[k]] = source.where(r);
+    for (const e of editsOf(ctx, r))
+      flat.push(e.segment, e.cut, e.ttl === "1h" ? 1 : 0, e.planner ? 1 : 0);
+    editStarts[k + 1] = flat.length / 4;
+  });
+  return { kind: "copy" as const, offsets, lengths, editStarts, edits: Int32Array.from(flat) };
 }
 
 /**
