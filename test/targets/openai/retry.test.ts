@@ -79,3 +79,47 @@ describe("retryOpenAI", () => {
       }
   }, 60_000);
 });
+
+describe("cancelRun on an OpenAI run", () => {
+  it("cancels the batch in progress through the OpenAI backend, creates no later wave, and retry plans the rest", async () => {
+    const { cancelRun } = await import("../../../src/run/cancel.js");
+    const doc = prose(2000, 51);
+    const lines = Array.from({ length: 4 }, (_, i) => {
+      const l = responses(`c${i}`, "gpt-5.6-luna", "Be brief.", "x");
+      (l.body as Record<string, unknown>).input = [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: doc },
+            { type: "input_text", text: `q${i}` },
+          ],
+        },
+      ];
+      return l;
+    });
+    // Wave 0 (the primer) validates for a long simulated time: the run is cancelled meanwhile.
+    const emu = await startOpenAIEmulator({ timeScale: 1000, validateMs: 10_000_000 });
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(() => emu.close(), cleanup);
+    const planDir = path.join(dir, "plan");
+    await writePlan(toCorePlan(await planOpenAI(lines)), planDir);
+    const plan = await readPlan(planDir);
+    const client = new OpenAI({ apiKey: "sk-test", baseURL: emu.baseURL, maxRetries: 0 });
+    const running = submit(plan, {
+      client,
+      planDir,
+      poll: { intervalMs: 10, maxIntervalMs: 50, factor: 1.5 },
+      createSettleMs: 0,
+    });
+    while (emu.engine.batches.size === 0) await new Promise((r) => setTimeout(r, 10));
+    const canceled = await cancelRun(planDir, { client });
+    expect(canceled.notCreated).toEqual([1]);
+    const run = await running;
+    expect(run.status).toBe("canceled");
+    expect([...emu.engine.batches.values()].map((b) => b.obj.status)).toEqual(["cancelled"]);
+    const result = await retryOpenAI(planDir);
+    // The primer's batch was cancelled before it ran (no line came back), the rest never created.
+    expect(result.retried).toMatchObject({ missing: 1, "not-submitted": 3 });
+    expect(result.plan?.summary.planned).toBe(4);
+  }, 60_000);
+});
