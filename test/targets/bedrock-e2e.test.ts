@@ -7,7 +7,15 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { planForTarget } from "../../src/estimate/_compare.js";
-import { estimate, readPlan, readRunState, report, submit, writePlan } from "../../src/index.js";
+import {
+  cancelRun,
+  estimate,
+  readPlan,
+  readRunState,
+  report,
+  submit,
+  writePlan,
+} from "../../src/index.js";
 import { readJsonl } from "../../src/io/jsonl.js";
 import { modelTableOf } from "../../src/pricing/models.js";
 import { type BedrockEmulator, startBedrockEmulator } from "../../src/sim/bedrock/emulator.js";
@@ -147,6 +155,37 @@ describe("bedrock end to end through the AWS SDKs", () => {
           ids.add(bedrock.readResult(JSON.parse(line))!.id);
       expect(ids.size).toBe(240);
     } finally {
+      await cleanup();
+    }
+  });
+
+  it("cancelRun stops the run's Bedrock jobs (StopModelInvocationJob)", async () => {
+    const { dir: root, cleanup } = await tempDir();
+    const slow = await startBedrockEmulator({ timeScale: 50, buckets: ["jobs"] });
+    try {
+      const dir = path.join(root, "plan");
+      const p = await planned(dir, "c");
+      const client = await createClient({
+        baseURL: slow.url,
+        bucket: "s3://jobs/team-c",
+        roleArn: "arn:aws:iam::000000000000:role/BedrockBatch",
+      });
+      const stop = new AbortController();
+      const run = await submit(p, {
+        planDir: dir,
+        client,
+        poll: FAST_POLL,
+        signal: stop.signal,
+        onProgress: (e) => {
+          if (e.type === "created" && e.index === 1) stop.abort();
+        },
+      });
+      expect(run.status).toBe("interrupted");
+      const canceled = await cancelRun(dir, { client });
+      expect(canceled.canceled.map((c) => c.index).sort()).toEqual([0, 1]);
+      for (const job of slow.jobs().values()) expect(job.stopped).toBe(true);
+    } finally {
+      await slow.close();
       await cleanup();
     }
   });

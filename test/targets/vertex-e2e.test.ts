@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { planForTarget } from "../../src/estimate/_compare.js";
-import { estimate, readPlan, report, submit, writePlan } from "../../src/index.js";
+import { cancelRun, estimate, readPlan, report, submit, writePlan } from "../../src/index.js";
 import { readJsonl } from "../../src/io/jsonl.js";
 import { modelTableOf } from "../../src/pricing/models.js";
 import { startVertexEmulator, type VertexEmulator } from "../../src/sim/vertex/emulator.js";
@@ -144,6 +144,38 @@ describe("vertex end to end through @google/genai and @google-cloud/storage", ()
           ids.add(vertex.readResult(JSON.parse(line))!.id);
       expect(ids.size).toBe(80);
     } finally {
+      await cleanup();
+    }
+  });
+
+  it("cancelRun cancels the run's Vertex jobs", async () => {
+    const { dir: root, cleanup } = await tempDir();
+    const slow = await startVertexEmulator({ timeScale: 50 });
+    try {
+      const dir = path.join(root, "plan");
+      const p = await planned(dir, "c");
+      const client = await createClient({
+        project: "test-project",
+        location: "us-east5",
+        baseURL: slow.url,
+        bucket: "gs://jobs/team-c",
+      });
+      const stop = new AbortController();
+      const run = await submit(p, {
+        planDir: dir,
+        client,
+        poll: FAST_POLL,
+        signal: stop.signal,
+        onProgress: (e) => {
+          if (e.type === "created") stop.abort();
+        },
+      });
+      expect(run.status).toBe("interrupted");
+      const canceled = await cancelRun(dir, { client });
+      expect(canceled.canceled.length).toBeGreaterThan(0);
+      for (const job of slow.jobs().values()) expect(job.cancelled).toBe(true);
+    } finally {
+      await slow.close();
       await cleanup();
     }
   });
