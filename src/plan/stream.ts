@@ -12,12 +12,14 @@
  * place and hashed on the way.
  */
 import { createHash } from "node:crypto";
+import type { Stats } from "node:fs";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { InputError } from "../errors.js";
 import { readJsonl } from "../io/jsonl.js";
 import {
   batchFileName,
@@ -147,6 +149,7 @@ async function planInto(
   let pool = PlanPool.create(setup);
   try {
     const ctx = await createContext(options, requests);
+    const before = await stat(file);
     const decided = await decide(async (sink) => {
       const items = await indexFile(file, source, ctx.options.userMarkers, pool, (record) =>
         sink.take(record),
@@ -154,6 +157,7 @@ async function planInto(
       return sink.finish(items);
     }, ctx);
     await pool?.close();
+    await unchangedSince(file, source, before);
     collect();
     pool = PlanPool.create(setup);
     const spoolDir = staging === undefined ? temp : path.join(staging, ".spool");
@@ -187,6 +191,19 @@ async function planInto(
     requests.close();
     await pool?.close();
   }
+}
+
+/**
+ * Refuses to copy from a file that changed since the index pass (size or modification time): the
+ * offsets recorded would point into other lines.
+ */
+export async function unchangedSince(file: string, source: string, before: Stats): Promise<void> {
+  const now = await stat(file);
+  if (now.size !== before.size || now.mtimeMs !== before.mtimeMs)
+    throw new InputError(
+      `\`${source}\` changed while it was being planned (it was written to between the two reads of the file); nothing was written. Plan it again once it is complete.`,
+      source,
+    );
 }
 
 function waveBatches(batches: readonly BatchSlot[], wave: number): number {

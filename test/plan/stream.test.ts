@@ -4,7 +4,7 @@
  * prefixes, shared text inside blocks (`splitText`), user markers (kept and replaced), rejected
  * lines, a BOM and CRLF line ends, and reads standard input the same way.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readJsonl } from "../../src/io/jsonl.js";
 import { writePlan } from "../../src/io/plan-dir.js";
 import { plan } from "../../src/plan/plan.js";
-import { planJsonl } from "../../src/plan/stream.js";
+import { planJsonl, unchangedSince } from "../../src/plan/stream.js";
 import type { PlanOptions } from "../../src/types.js";
 import { createWordCounter } from "../helpers/word-counter.js";
 
@@ -184,6 +184,17 @@ describe("planJsonl", () => {
         },
       ),
       { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("refuses to copy from a file written to since the index pass", async () => {
+    const file = path.join(dir, "growing.jsonl");
+    await writeFile(file, job({ requests: 3, prompts: 1, templated: 0, marked: 0, seed: 6 }));
+    const before = await stat(file);
+    await expect(unchangedSince(file, "growing.jsonl", before)).resolves.toBeUndefined();
+    await appendFile(file, "\n");
+    await expect(unchangedSince(file, "growing.jsonl", before)).rejects.toThrow(
+      /`growing.jsonl` changed while it was being planned/,
     );
   });
 });
