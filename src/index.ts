@@ -79,6 +79,16 @@ export {
 } from "./estimate/_calibration.js";
 export { mergeCalibration } from "./report/_calibration.js";
 export { type RenderEstimateOptions, renderEstimate } from "./estimate/render.js";
+// The same job on every target (issue 15): `cacheplan estimate --compare`, Bedrock's on-demand route.
+export {
+  bedrockAlternative,
+  compareTargets,
+  type OnDemandGroup,
+  renderBedrockAlternative,
+  renderComparison as renderTargetComparison,
+  type TargetComparison,
+  type TargetCost,
+} from "./estimate/_compare.js";
 export {
   type CountInfo,
   type Estimate,
@@ -192,7 +202,12 @@ export {
 export { type SampleOptions, sampleRequests } from "./sample.js";
 
 // Models and prices: the default target's rows (Anthropic), extended or overridden by yours
-export { createModelTable, defaultModelTable, parseModelOverrides } from "./pricing/models.js";
+export {
+  createModelTable,
+  defaultModelTable,
+  modelTableOf,
+  parseModelOverrides,
+} from "./pricing/models.js";
 export type {
   Confidence,
   ModelInfo,

@@ -7,9 +7,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { bedrockAlternative } from "../estimate/_compare.js";
+import { startBedrockEmulator, startVertexEmulator } from "../exports/sim.js";
+import { loadTarget } from "../exports/targets.js";
 import {
+  bedrockAlternative,
   estimate,
+  modelTableOf,
   plan,
   readJsonl,
   renderPlan,
@@ -19,11 +22,6 @@ import {
   submit,
   writePlan,
 } from "../index.js";
-import { modelTableOf } from "../pricing/models.js";
-import { startBedrockEmulator } from "../sim/bedrock/emulator.js";
-import { startVertexEmulator } from "../sim/vertex/emulator.js";
-import { anthropicLines } from "../targets/_anthropic-lines.js";
-import { loadTarget } from "../targets/index.js";
 import { type CliIo, write } from "./_context.js";
 import { type ExitCode, exitCodeOf } from "./_exit.js";
 import { progressMode, progressPrinter } from "./_progress.js";
@@ -121,7 +119,8 @@ export async function runCloudDemo(s: CloudDemoSettings, io: CliIo): Promise<Exi
       for (const file of result.resultsFiles)
         yield* readJsonl(path.join(dir, file), { source: file });
     }
-    const achieved = await report(anthropicLines(target, lines()), {
+    // `report()` reads the target's lines through its `readResult`.
+    const achieved = await report(lines(), {
       plan: planned,
       estimate: estimated,
       models,

@@ -2,8 +2,7 @@
  * `cacheplan emulate --target vertex|bedrock` (internal, issue 15 item 4): the Vertex AI or Amazon
  * Bedrock emulator on 127.0.0.1 until Ctrl-C, with how to point the SDKs at it.
  */
-import { startBedrockEmulator } from "../sim/bedrock/emulator.js";
-import { startVertexEmulator } from "../sim/vertex/emulator.js";
+import { startBedrockEmulator, startVertexEmulator } from "../exports/sim.js";
 import { type CliIo, write } from "./_context.js";
 import { type ExitCode, exitCodeOf } from "./_exit.js";
 import { untilStopSignal } from "./_signals.js";

@@ -4,11 +4,13 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { checkTargetId, loadTarget } from "../exports/targets.js";
 import {
   createModelTable,
   type EstimateCalibration,
   InputError,
   type ModelTable,
+  modelTableOf,
   type PlanInput,
   type PlanOptions,
   parseCalibration,
@@ -18,8 +20,6 @@ import {
   type Strategy,
   sampleRequests,
 } from "../index.js";
-import { modelTableOf } from "../pricing/models.js";
-import { checkTargetId, loadTarget } from "../targets/index.js";
 import { defineArgs, intOption } from "./_args.js";
 import type { CliIo } from "./_context.js";
 

@@ -1,28 +1,26 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
-import {
-  bedrockAlternative,
-  compareTargets,
-  renderBedrockAlternative,
-  renderComparison,
-} from "../../estimate/_compare.js";
+import { loadTarget } from "../../exports/targets.js";
 import {
   createExactCounter,
   createTiktokenCounter,
   type TokenCounter,
 } from "../../exports/tokens.js";
 import {
+  bedrockAlternative,
+  compareTargets,
   type EstimateOptions,
   estimate,
+  modelTableOf,
   type Plan,
   plan,
   planOptionsFromCalibration,
   readPlan,
+  renderBedrockAlternative,
   renderEstimate,
+  renderTargetComparison,
 } from "../../index.js";
-import { modelTableOf } from "../../pricing/models.js";
-import { loadTarget } from "../../targets/index.js";
 import { defineArgs, intOption, numberOption, parse } from "../_args.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { type ExitCode, exitCodeOf } from "../_exit.js";
@@ -218,7 +216,8 @@ async function targetFigures(
   const alt = await bedrockAlternative(planned, options);
   const cmp = compare ? await compareTargets(planned, options) : undefined;
   return {
-    text: (alt ? renderBedrockAlternative(alt) : "") + (cmp ? `\n${renderComparison(cmp)}` : ""),
+    text:
+      (alt ? renderBedrockAlternative(alt) : "") + (cmp ? `\n${renderTargetComparison(cmp)}` : ""),
     json: { ...(alt ? { bedrock: alt } : {}), ...(cmp ? { compare: cmp } : {}) },
   };
 }

@@ -2,11 +2,13 @@ import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
 import { resolveInside } from "../../exports/run.js";
+import { loadTarget } from "../../exports/targets.js";
 import {
   estimate,
   formatProblem,
   InputError,
   mergeCalibration,
+  modelTableOf,
   type Plan,
   type RenderHtmlOptions,
   type Report,
@@ -18,8 +20,6 @@ import {
   renderReportText,
   report,
 } from "../../index.js";
-import { modelTableOf } from "../../pricing/models.js";
-import { loadTarget } from "../../targets/index.js";
 import { defineArgs, parse } from "../_args.js";
 import { type CliIo, displayPath, UsageError, write } from "../_context.js";
 import { EXIT, type ExitCode, exitCodeOf } from "../_exit.js";
