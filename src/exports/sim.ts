@@ -4,6 +4,13 @@
  * simulator's parameters with their defaults, and the parts of `SimResult` (per request, batch,
  * wave, prewarm). `simulate()`, `SimResult` and `startEmulator()` are at the root.
  */
+
+// Offline emulators of Vertex AI batch prediction and Amazon Bedrock batch inference (issue 15).
+export {
+  type BedrockEmulator,
+  type BedrockEmulatorOptions,
+  startBedrockEmulator,
+} from "../sim/bedrock/emulator.js";
 export {
   type CacheEntry,
   type CacheLookup,
@@ -34,3 +41,8 @@ export type {
   SimTokenTotals,
   SimWaveResult,
 } from "../sim/results.js";
+export {
+  startVertexEmulator,
+  type VertexEmulator,
+  type VertexEmulatorOptions,
+} from "../sim/vertex/emulator.js";

@@ -8,16 +8,29 @@
  */
 // Held back: the Anthropic API's facts as separate constants (`API_MAX_REQUESTS`, `TTL_MS`, …,
 // public before 0.1.0): they are the fields of `anthropic`.
-export { default as anthropic } from "../targets/anthropic/index.js";
+
+// Vertex AI batch prediction and Amazon Bedrock batch inference (issue 15), and the one dated
+// table of model ids across the three.
 export {
+  BEDROCK_GEOS,
+  type BedrockGeo,
+  bedrockJobModel,
+  MODEL_IDS,
+  MODEL_IDS_CHECKED,
+  type ModelIds,
+  modelIdsOf,
+  vertexJobModel,
+} from "../targets/_model-ids.js";
+export { default as anthropic } from "../targets/anthropic/index.js";
+export { default as bedrock } from "../targets/bedrock/index.js";
+export {
+  checkTargetId,
   DEFAULT_TARGET,
   isTargetId,
   loadTarget,
   type TargetId,
   targets,
 } from "../targets/index.js";
-// The OpenAI Batch API (H16): the target, its planner, estimate, report, retry and runner backend.
-// Plans of this target are project `Plan`s (`openaiPlanToPlan`); its requests are OpenAI lines.
 export { planAsGiven as openaiPlanAsGiven } from "../targets/openai/as-given.js";
 export { openaiBackend } from "../targets/openai/backend.js";
 export { toCorePlan as openaiPlanToPlan } from "../targets/openai/core-plan.js";
@@ -26,6 +39,8 @@ export {
   type OpenAIEstimate,
   type OpenAIEstimateOptions,
 } from "../targets/openai/estimate.js";
+// The OpenAI Batch API (H16): the target, its planner, estimate, report, retry and runner backend.
+// Plans of this target are project `Plan`s (`openaiPlanToPlan`); its requests are OpenAI lines.
 export {
   createClient as createOpenAIClient,
   default as openai,
@@ -52,3 +67,4 @@ export {
   type TargetResult,
   type UsageFields,
 } from "../targets/target.js";
+export { default as vertex } from "../targets/vertex/index.js";
