@@ -226,14 +226,15 @@ async function bedrockAdvice(
   const { plan: planAnthropic } = await import("./plan.js");
   const requests = plan.batches.flatMap((b) => b.requests);
   if (requests.length === 0) return [];
+  // The target's rows: its model ids (`eu.anthropic.…`) and their minimums are known there.
+  const models = asked.models ?? (await import("../pricing/models.js")).modelTableOf(target);
   const shadow = await planAnthropic(requests, {
     strategy: "cold",
     maxWaves: 1,
     userMarkers: "replace",
-    ...(asked.models ? { models: asked.models } : {}),
+    models,
     ...(asked.counter ? { counter: asked.counter } : {}),
   });
-  const models = asked.models ?? (await import("../pricing/models.js")).modelTableOf(target);
   const p = target.prices;
   let groups = 0;
   let covered = 0;

@@ -106,6 +106,9 @@ describe("plan for bedrock: no caching, one model per job, 100-record minimum", 
       { target: "bedrock" },
     );
     expect(findings(unique, "on-demand-cheaper")).toEqual([]);
+    // A Bedrock inference-profile id is known to the Bedrock rows (its minimum, its price).
+    const profile = await plan(job(150, "eu.anthropic.claude-sonnet-4-6"), { target: "bedrock" });
+    expect(findings(profile, "on-demand-cheaper")).toHaveLength(1);
     expect(findings(unique, "uncertain")).toHaveLength(1);
   });
 });
