@@ -3,20 +3,23 @@
  * sample job: plan, estimate, the OpenAI emulator on 127.0.0.1, submit through the real `openai`
  * SDK, report, and what the same requests cost sent as given.
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { writePlan } from "../io/plan-dir.js";
-import { renderRunEvent } from "../run/render.js";
-import { submit } from "../run/submit.js";
-import { startOpenAIEmulator } from "../sim/openai/emulator.js";
-import { planAsGiven } from "../targets/openai/as-given.js";
-import { createClient } from "../targets/openai/client.js";
-import { toCorePlan } from "../targets/openai/core-plan.js";
-import { estimateOpenAI } from "../targets/openai/estimate.js";
-import { planOpenAI } from "../targets/openai/plan.js";
-import { renderOpenAIReport, reportOpenAI } from "../targets/openai/report.js";
-import { sampleOpenAIRequests } from "../targets/openai/sample.js";
+import { renderRunEvent } from "../exports/run.js";
+import { startOpenAIEmulator } from "../exports/sim.js";
+import {
+  createOpenAIClient as createClient,
+  estimateOpenAI,
+  openaiPlanAsGiven as planAsGiven,
+  planOpenAI,
+  renderOpenAIReport,
+  reportOpenAI,
+  sampleOpenAIRequests,
+  openaiPlanToPlan as toCorePlan,
+} from "../exports/targets.js";
+import { submit, writePlan } from "../index.js";
 import { defineArgs, numberOption, parse } from "./_args.js";
 import { type CliIo, UsageError, write } from "./_context.js";
 import { type ExitCode, exitCodeOf } from "./_exit.js";

@@ -2,7 +2,7 @@
  * `cacheplan emulate --target openai` (internal): the OpenAI Files, Batches, Chat Completions and
  * Responses emulator on 127.0.0.1 until Ctrl-C, for the `openai` SDK (`baseURL` pointed at it).
  */
-import { startOpenAIEmulator } from "../sim/openai/emulator.js";
+import { startOpenAIEmulator } from "../exports/sim.js";
 import { defineArgs, intOption, numberOption, parse } from "./_args.js";
 import { type CliIo, UsageError, write } from "./_context.js";
 import { type ExitCode, exitCodeOf } from "./_exit.js";

@@ -3,14 +3,17 @@
  * `target: "openai"`, or OpenAI batch lines (`--target openai` or detected), planned in memory
  * first. Prints the six scenarios (the five of every target plus Flex).
  */
+
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { readJsonl } from "../io/jsonl.js";
-import { readPlan } from "../io/plan-dir.js";
-import { toCorePlan } from "../targets/openai/core-plan.js";
-import { estimateOpenAI, type OpenAIEstimateOptions } from "../targets/openai/estimate.js";
-import { planOpenAI } from "../targets/openai/plan.js";
-import { renderOpenAIEstimate } from "../targets/openai/render-estimate.js";
+import {
+  estimateOpenAI,
+  type OpenAIEstimateOptions,
+  planOpenAI,
+  renderOpenAIEstimate,
+  openaiPlanToPlan as toCorePlan,
+} from "../exports/targets.js";
+import { readJsonl, readPlan } from "../index.js";
 import { defineArgs, intOption, numberOption, parse } from "./_args.js";
 import { type CliIo, UsageError, write } from "./_context.js";
 import { EXIT, type ExitCode } from "./_exit.js";

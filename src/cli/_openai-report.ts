@@ -2,10 +2,11 @@
  * `cacheplan report` on a submitted OpenAI plan (internal): the results' usage (cached and written
  * tokens from either endpoint's `usage`) priced at Batch rates, against the plan's estimate.
  */
+
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { readPlan } from "../io/plan-dir.js";
-import { renderOpenAIReport, reportOpenAI } from "../targets/openai/report.js";
+import { renderOpenAIReport, reportOpenAI } from "../exports/targets.js";
+import { readPlan } from "../index.js";
 import { defineArgs, parse } from "./_args.js";
 import { type CliIo, UsageError, write } from "./_context.js";
 import { EXIT, type ExitCode } from "./_exit.js";

@@ -2,8 +2,9 @@
  * `cacheplan retry` on a finished OpenAI run (internal): `retryOpenAI()` plans again what the run
  * did not get done; the text is the `retry` command's own.
  */
+
 import path from "node:path";
-import { retryOpenAI } from "../targets/openai/retry.js";
+import { retryOpenAI } from "../exports/targets.js";
 import { defineArgs, parse } from "./_args.js";
 import { type CliIo, UsageError, write } from "./_context.js";
 import { EXIT, type ExitCode } from "./_exit.js";

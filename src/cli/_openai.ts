@@ -4,18 +4,25 @@
  * with `planOpenAI()`, prints the OpenAI rendering and writes the plan folder in the project's
  * format (`toCorePlan`), which `estimate`, `submit`, `status`, `cancel`, `retry` and `report` read.
  */
+
 import { open } from "node:fs/promises";
 import path from "node:path";
-import { InputError } from "../errors.js";
-import { readJsonl } from "../io/jsonl.js";
-import { toPlanFile } from "../io/plan-dir.js";
-import { createModelTable, modelTableOf, parseModelOverrides } from "../pricing/models.js";
-import { toCorePlan } from "../targets/openai/core-plan.js";
-import { looksLikeOpenAILine } from "../targets/openai/format.js";
-import { MODEL_TABLE } from "../targets/openai/models.js";
-import { planOpenAI } from "../targets/openai/plan.js";
-import { renderOpenAIPlan } from "../targets/openai/render.js";
-import type { OpenAIPlanOptions } from "../targets/openai/types.js";
+import {
+  looksLikeOpenAILine,
+  OPENAI_MODEL_TABLE as MODEL_TABLE,
+  type OpenAIPlanOptions,
+  planOpenAI,
+  renderOpenAIPlan,
+  openaiPlanToPlan as toCorePlan,
+} from "../exports/targets.js";
+import {
+  createModelTable,
+  InputError,
+  modelTableOf,
+  parseModelOverrides,
+  readJsonl,
+  toPlanFile,
+} from "../index.js";
 import { defineArgs, intOption, parse } from "./_args.js";
 import { type CliIo, UsageError, write } from "./_context.js";
 import { EXIT, type ExitCode, exitCodeOf } from "./_exit.js";

@@ -22,6 +22,7 @@ import { readResult } from "./results.js";
 import { USAGE_FIELDS } from "./usage.js";
 
 export * from "./caching.js";
+export { createClient } from "./client.js";
 export * from "./format.js";
 export * from "./limits.js";
 export { LONG_CONTEXT_TOKENS, MODEL_TABLE as OPENAI_MODEL_TABLE } from "./models.js";

@@ -308,7 +308,8 @@ function assemble(
     const marksOf = new Map<number, LocalMark[]>();
     for (const g of part.groups)
       for (const mark of g.marks)
-        for (const r of mark.node.requests) (marksOf.get(r) ?? marksOf.set(r, []).get(r)!).push(mark);
+        for (const r of mark.node.requests)
+          (marksOf.get(r) ?? marksOf.set(r, []).get(r)!).push(mark);
     for (const g of part.groups) {
       const index = groups.length;
       for (const m of g.members) groupOf.set(m, index);
