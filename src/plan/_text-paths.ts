@@ -280,13 +280,31 @@ function cutShared(
     const next: Distinct[][] = [];
     for (const group of groups) {
       const buckets = new Map<string, Distinct[]>();
+      // Blocks come in trie order, so a block mostly has the piece of the one before: compared
+      // in place (same end, same head, `startsWith`) without building a key for it.
+      let last: { piece: string; head: string; end: number; bucket: Distinct[] } | undefined;
       for (const d of group) {
-        if (d.pieces.end(j) < 0 || d.pieces.isLast(j)) continue;
+        const end = d.pieces.end(j);
+        if (end < 0 || d.pieces.isLast(j)) continue;
+        const start = j === 0 ? 0 : d.pieces.end(j - 1);
+        if (
+          last !== undefined &&
+          last.end === end &&
+          (j > 0 || last.head === d.head) &&
+          d.pieces.text.startsWith(last.piece, start)
+        ) {
+          last.bucket.push(d);
+          continue;
+        }
         const piece = d.pieces.piece(j);
         const bucketKey = j === 0 ? `${d.head}\u0000${piece}` : piece;
-        const bucket = buckets.get(bucketKey);
-        if (bucket === undefined) buckets.set(bucketKey, [d]);
-        else bucket.push(d);
+        let bucket = buckets.get(bucketKey);
+        if (bucket === undefined) {
+          bucket = [];
+          buckets.set(bucketKey, bucket);
+        }
+        bucket.push(d);
+        last = { piece, head: d.head, end, bucket };
       }
       for (const [bucketKey, bucket] of buckets) {
         if (bucket.length < 2 || weight(bucket) < minPaying) continue;
