@@ -33,6 +33,8 @@ describe("probe --long", () => {
       );
       const m = measurement(result, "visibility-delay");
       within(m, delay);
+      // A miss after the write returned contradicts "readable once the response starts"; with no
+      // delay every read hits. (A 2 s or 5 s delay is missed by the 0 s read at any load.)
       expect(m.verdict, JSON.stringify(m)).toBe(delay === 0 ? "consistent" : "contradicts");
       if (delay > 0) {
         expect(result.calibration.cache?.visibilityDelayMs).toBeGreaterThanOrEqual(delay);
@@ -55,11 +57,22 @@ describe("probe --long", () => {
       const hour = measurement(result, "ttl-1h");
       within(five, ttl5m);
       within(hour, ttl1h);
+      // The verdict follows the bounds: gone within less than the documented lifetime is a
+      // contradiction. (Under heavy load a late read can widen the bounds past it; the bounds
+      // above still hold, and the verdict must then say "consistent".)
+      for (const [m, life] of [
+        [five, 300_000],
+        [hour, 3_600_000],
+      ] as const) {
+        const short = m.bounds!.highMs !== null && m.bounds!.highMs < life;
+        expect(m.verdict).toBe(short ? "contradicts" : "consistent");
+      }
       const documented = ttl5m === 300_000;
-      expect(five.verdict).toBe(documented ? "consistent" : "contradicts");
-      expect(hour.verdict).toBe(documented ? "consistent" : "contradicts");
-      if (documented) expect(result.calibration.cache?.ttlMs).toBeUndefined();
-      else {
+      if (documented) {
+        expect(five.verdict).toBe("consistent");
+        expect(hour.verdict).toBe("consistent");
+        expect(result.calibration.cache?.ttlMs).toBeUndefined();
+      } else {
         // The figure written: the longest lifetime seen alive (below the true one), or without
         // one the bound the entry was seen gone by.
         for (const [m, ttl] of [
