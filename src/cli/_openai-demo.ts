@@ -26,7 +26,11 @@ import { type ExitCode, exitCodeOf } from "./_exit.js";
 import { targetFlag } from "./_openai.js";
 
 export const openaiDemoArgs = defineArgs({
-  target: { type: "string", description: "The API of the demo: anthropic (default) or openai" },
+  target: {
+    type: "string",
+    valueHint: "<anthropic|openai>",
+    description: "The API of the demo: anthropic (default) or openai",
+  },
   out: {
     type: "string",
     description:

@@ -5,6 +5,25 @@
  */
 import type { CommandModule } from "./_commands.js";
 
+/** `argv` without `--target anthropic` (or `--target=anthropic`). */
+export function withoutAnthropicTarget(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const t = argv[i]!;
+    if (t === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (t === "--target=anthropic") continue;
+    if (t === "--target" && argv[i + 1] === "anthropic") {
+      i += 1;
+      continue;
+    }
+    out.push(t);
+  }
+  return out;
+}
+
 /** `core` with an OpenAI path in front of it: `isOpenAI` decides, `openai` runs it. */
 export function withOpenAI(
   core: CommandModule,
@@ -12,10 +31,16 @@ export function withOpenAI(
   isOpenAI: (argv: string[], cwd: string) => Promise<boolean>,
   openai: CommandModule["run"],
 ): CommandModule {
+  // The command's own definitions win (another target may define `--target` there too).
+  const args = { ...core.args };
+  for (const [name, def] of Object.entries(extraArgs)) if (!(name in args)) args[name] = def;
   return {
-    args: { ...core.args, ...extraArgs },
-    run: async (argv, io) =>
-      (await isOpenAI(argv, io.cwd)) ? openai(argv, io) : core.run(argv, io),
+    args,
+    run: async (argv, io) => {
+      if (await isOpenAI(argv, io.cwd)) return openai(argv, io);
+      // `--target anthropic` is the default; a command that has no `--target` of its own runs without it.
+      return core.run("target" in core.args ? argv : withoutAnthropicTarget(argv), io);
+    },
   };
 }
 

@@ -10,7 +10,11 @@ import { targetFlag } from "./_openai.js";
 import { untilStopSignal } from "./_signals.js";
 
 export const openaiEmulateArgs = defineArgs({
-  target: { type: "string", description: "The API to emulate: anthropic (default) or openai" },
+  target: {
+    type: "string",
+    valueHint: "<anthropic|openai>",
+    description: "The API to emulate: anthropic (default) or openai",
+  },
   port: { type: "string", description: "TCP port on 127.0.0.1, 0 for any free one (default 4010)" },
   "time-scale": { type: "string", description: "Simulated ms per real ms (default 60)" },
   concurrency: {

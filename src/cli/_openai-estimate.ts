@@ -26,7 +26,11 @@ export const openaiEstimateArgs = defineArgs({
     required: false,
     description: "A plan folder, or OpenAI batch lines as JSONL",
   },
-  target: { type: "string", description: "The batch system: openai" },
+  target: {
+    type: "string",
+    valueHint: "<anthropic|openai>",
+    description: "The batch system (default: the plan's; OpenAI batch lines are detected)",
+  },
   "output-tokens": { type: "string", description: "Output tokens assumed per request" },
   "output-fraction": {
     type: "string",

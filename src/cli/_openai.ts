@@ -37,7 +37,11 @@ export const openaiPlanArgs = defineArgs({
     required: false,
     description: "OpenAI batch lines as JSONL (`-` for standard input)",
   },
-  target: { type: "string", description: "The batch system: openai" },
+  target: {
+    type: "string",
+    valueHint: "<anthropic|openai>",
+    description: "The batch system (default anthropic; OpenAI batch lines are detected)",
+  },
   out: { type: "string", description: "Folder to write plan.json and the batch files to" },
   strategy: {
     type: "enum",

@@ -108,3 +108,27 @@ describe("cacheplan estimate on an OpenAI plan", () => {
     expect(json.total.planned.usd).toBeLessThan(json.total.batch.usd);
   });
 });
+
+describe("--target on the commands the OpenAI path wraps", () => {
+  it("--target anthropic runs the command's own path (the flag is the default)", async () => {
+    await writeLines("a.jsonl", [
+      {
+        custom_id: "a",
+        params: {
+          model: "claude-sonnet-4-5",
+          max_tokens: 10,
+          messages: [{ role: "user", content: "hi" }],
+        },
+      },
+    ]);
+    const run = await runCli(["plan", "a.jsonl", "--target", "anthropic"], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/OpenAI/);
+  });
+
+  it("help lists --target with its values", async () => {
+    const run = await runCli(["plan", "--help"], { cwd: dir });
+    expect(run.stdout).toMatch(/--target </);
+    expect(run.stdout).toMatch(/--max-enqueued-tokens <n>/);
+  });
+});
