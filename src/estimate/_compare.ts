@@ -8,6 +8,7 @@
 import { finishForTarget, targetPlanOptions } from "../plan/_target-rules.js";
 import { plan as planJob, resolvePlanOptions } from "../plan/plan.js";
 import { type ModelTable, modelTableOf } from "../pricing/models.js";
+import { bedrockGeoOf, modelIdsOf } from "../targets/_model-ids.js";
 import { loadTarget, type TargetId, targets } from "../targets/index.js";
 import type { Target } from "../targets/target.js";
 import type { BatchRequest, Plan, PlanOptions } from "../types.js";
@@ -222,6 +223,22 @@ function notesOf(target: Target): string[] {
   return [];
 }
 
+/**
+ * The id a request names on target `id`, from the one model-id table: a Bedrock id or profile
+ * stays on Bedrock; elsewhere (and for Anthropic or Vertex ids on Bedrock) the Anthropic id, which
+ * every target's rows know. An id the table does not know is kept.
+ */
+function modelFor(id: TargetId, model: string): string {
+  const ids = modelIdsOf(model);
+  if (ids === undefined) return model;
+  if (id === "bedrock" && (model === ids.bedrock || bedrockGeoOf(model) !== undefined))
+    return model;
+  return ids.anthropic;
+}
+
+const withModel = (r: BatchRequest, model: string): BatchRequest =>
+  r.params.model === model ? r : ({ ...r, params: { ...r.params, model } } as BatchRequest);
+
 /** The job's cost on one target, or `undefined` when none of its models has a row there. */
 async function costOn(
   id: TargetId,
@@ -232,6 +249,7 @@ async function costOn(
 ): Promise<TargetCost | undefined> {
   const target = await loadTarget(id);
   const models = id === "anthropic" && overrides ? overrides : modelTableOf(target);
+  requests = requests.map((r) => withModel(r, modelFor(id, String(r.params.model))));
   const jobModels = new Set(requests.map((r) => String(r.params.model)));
   const unpriced = [...jobModels].filter((m) => models.get(m) === undefined);
   if (unpriced.length === jobModels.size) return undefined;

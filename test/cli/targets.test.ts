@@ -8,7 +8,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, tempDir } from "../helpers/cli.js";
 
-describe("cacheplan --target", () => {
+describe("cacheplan --target", { timeout: 120_000 }, () => {
   it("plan --target bedrock --out: plan.json records the target and each batch's model", async () => {
     const { dir, cleanup } = await tempDir();
     try {

@@ -24,7 +24,7 @@ const byTarget = async (requests: unknown[]) => {
   return { c, t: Object.fromEntries(c.targets.map((t) => [t.target, t])) };
 };
 
-describe("compareTargets", () => {
+describe("compareTargets", { timeout: 180_000 }, () => {
   it("prices a shared-prefix job on all three targets with their own rules", async () => {
     const { c, t } = await byTarget(job(150, "claude-sonnet-4-6", true));
     expect(c.targets.map((x) => x.target)).toEqual(["anthropic", "vertex", "bedrock"]);
@@ -57,5 +57,13 @@ describe("compareTargets", () => {
     const { c } = await byTarget(job(3, "claude-not-a-model", true));
     expect(c.targets).toEqual([]);
     expect(c.notServed).toEqual(["anthropic", "vertex", "bedrock"]);
+  });
+
+  it("a job named with Bedrock profile ids is priced on every target through the model-id table", async () => {
+    const { c, t } = await byTarget(job(120, "eu.anthropic.claude-sonnet-4-6", true));
+    expect(c.targets.map((x) => x.target)).toEqual(["anthropic", "vertex", "bedrock"]);
+    expect(t.anthropic!.unpriced).toEqual([]);
+    // The eu. profile is regional routing on Bedrock: +10% over the global (Anthropic list) price.
+    expect(t.bedrock!.batch).toBeCloseTo(t.anthropic!.batch * 1.1, 6);
   });
 });

@@ -36,7 +36,9 @@ async function planFor(requests: unknown[], options: PlanOptions): Promise<Plan>
 const findings = (p: Plan, topic: string) =>
   p.warnings.filter((w) => w.kind === "target" && w.topic === topic);
 
-describe("plan for bedrock: no caching, one model per job, 100-record minimum", () => {
+describe("plan for bedrock: no caching, one model per job, 100-record minimum", {
+  timeout: 120_000,
+}, () => {
   it("forces no markers and no waves, records the target", () => {
     const forced = targetPlanOptions(resolvePlanOptions({ strategy: "primed" }), bedrock);
     expect(forced).toMatchObject({
@@ -113,7 +115,7 @@ describe("plan for bedrock: no caching, one model per job, 100-record minimum", 
   });
 });
 
-describe("plan for vertex: caching as Anthropic, one model per job", () => {
+describe("plan for vertex: caching as Anthropic, one model per job", { timeout: 120_000 }, () => {
   it("keeps markers and primers, cuts per model, maps job models, notes 4 concurrent jobs", async () => {
     const requests = [
       ...job(30, "claude-sonnet-4-5"),

@@ -72,7 +72,7 @@ async function until(arn: string, done: (s: string) => boolean) {
   throw new Error("job did not settle");
 }
 
-describe("Bedrock emulator through the AWS SDKs", () => {
+describe("Bedrock emulator through the AWS SDKs", { timeout: 120_000 }, () => {
   it("runs a job from S3 and writes .jsonl.out and manifest.json.out, no cache usage", async () => {
     const { jobArn } = await createJob("batches/a.jsonl", 120);
     const job = await until(jobArn!, (s) => s === "Completed" || s === "PartiallyCompleted");

@@ -72,7 +72,9 @@ async function until(
   throw new Error("job did not settle");
 }
 
-describe("Vertex emulator through @google/genai and @google-cloud/storage", () => {
+describe("Vertex emulator through @google/genai and @google-cloud/storage", {
+  timeout: 120_000,
+}, () => {
   let s: Awaited<ReturnType<typeof setup>>;
   let emulator: VertexEmulator;
   beforeAll(async () => {
@@ -130,7 +132,7 @@ describe("Vertex emulator through @google/genai and @google-cloud/storage", () =
   });
 });
 
-describe("Vertex emulator limits and project settings", () => {
+describe("Vertex emulator limits and project settings", { timeout: 120_000 }, () => {
   it("runs at most 4 jobs at once per project; the 5th waits as JOB_STATE_QUEUED", async () => {
     const s = await setup({ timeScale: 100 });
     const jobs = [];

@@ -74,7 +74,7 @@ async function planned(dir: string, run = "a") {
   return readPlan(dir);
 }
 
-describe("bedrock end to end through the AWS SDKs", () => {
+describe("bedrock end to end through the AWS SDKs", { timeout: 120_000 }, () => {
   it("plan → estimate → submit → report: every result mapped back, no cache usage", async () => {
     const { dir: root, cleanup } = await tempDir();
     try {

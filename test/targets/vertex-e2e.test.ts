@@ -70,7 +70,9 @@ async function planned(dir: string, run: string) {
   return readPlan(dir);
 }
 
-describe("vertex end to end through @google/genai and @google-cloud/storage", () => {
+describe("vertex end to end through @google/genai and @google-cloud/storage", {
+  timeout: 120_000,
+}, () => {
   it("plan → estimate → submit → report: primer wave first, cache reads measured", async () => {
     const { dir: root, cleanup } = await tempDir();
     try {
