@@ -3,12 +3,13 @@
  * unfinished batches at or under `maxQueued`, creating the next batch as earlier ones end; a 429
  * is a wait, never a failure or a duplicate. And the backend seam it runs on (`BatchBackend`).
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { renderRunEvent } from "../../src/exports/run.js";
 import type { Plan } from "../../src/index.js";
 import { OptionsError, type RunEvent, submit } from "../../src/index.js";
 import { missedWindowCost } from "../../src/run/_window.js";
-import { BackendCallError } from "../../src/run/backend.js";
+import { adoptionTag, BackendCallError } from "../../src/run/backend.js";
 import { clientFor, emulator } from "../helpers/emulator.js";
 import { flatJob } from "../helpers/flat-job.js";
 import { memoryBackend } from "../helpers/memory-backend.js";
@@ -68,9 +69,14 @@ describe("submit with maxQueued through the emulator (queue 2,000, batches of 50
     // It used the room it had: four batches at once, then the fifth waited.
     expect(waits[0]).toMatchObject({ queued: 2000, requests: 500 });
     expect(peakOfEvents(rec.events)).toBe(2000);
-    // Created in plan order.
-    const created = rec.events.flatMap((e) => (e.type === "created" ? [e.index] : []));
-    expect(created).toEqual([...created].sort((a, b) => a - b));
+    // Never overtaken: a batch waits for room only once every batch before it is created.
+    const created = new Set<number>();
+    for (const e of rec.events) {
+      if (e.type === "created") created.add(e.index);
+      if (e.type === "queue-wait") {
+        for (let j = 0; j < e.index; j++) expect(created.has(j), `batch ${j}`).toBe(true);
+      }
+    }
     expect(renderRunEvent(waits[0]!)).toMatch(
       /^ {2}batch \d+ \(500 requests\) waits for room in the processing queue: 2,000 of the 2,000 --max-queued requests/,
     );
@@ -205,6 +211,45 @@ describe("the missed-window warning of a sliced plan", () => {
     expect(missedWindowCost(sliced, 2).groups).toBe(0); // c primes it again here
     expect(missedWindowCost(sliced, 3).groups).toBe(1); // d reads what c wrote
   });
+});
+
+describe("the queue invariant (property)", () => {
+  it("any batch sizes, queue and pace: within maxQueued at every create, each batch once, every result", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 3, max: 20 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (n, perBatch, extra, pollsToEnd, concurrency) => {
+          const folder = await planFolder(flatJob(n), { strategy: "none", maxRequests: perBatch });
+          try {
+            const maxQueued = Math.min(perBatch, n) + extra;
+            const backend = memoryBackend({ pollsToEnd });
+            const result = await submit(folder.plan, {
+              backend,
+              planDir: folder.dir,
+              poll: { intervalMs: 1, maxIntervalMs: 2, factor: 1.5 },
+              maxQueued,
+              concurrency,
+            });
+            expect(result.status).toBe("ended");
+            expect(backend.peak).toBeLessThanOrEqual(maxQueued);
+            // Each planned batch created once (concurrent creates may arrive in any order).
+            expect(backend.batches.map((b) => b.tag).sort()).toEqual(
+              folder.plan.batches.map((b) => adoptionTag(result.state.plan, b.index)),
+            );
+            const { lines } = await resultsOnDisk(folder.dir);
+            expect(lines.map((l) => l.custom_id).sort()).toEqual(plannedIds(folder.plan));
+          } finally {
+            await folder.cleanup();
+          }
+        },
+      ),
+      { numRuns: 10, seed: 1414 },
+    );
+  }, 180_000);
 });
 
 describe("the backend seam", () => {
