@@ -7,6 +7,13 @@ import { probe } from "../../src/probe/probe.js";
 import type { ProbeOptions, ProbeResult } from "../../src/probe/types.js";
 import { clientFor, emulator } from "../helpers/emulator.js";
 
+/**
+ * Simulated ms per real ms for the probe's emulators: 1 simulated hour is 18 real seconds, so the
+ * primer's 1h entry outlives the runner's polls between the waves even on a loaded machine (at
+ * 1000 it lived 3.6 real seconds, and a slow poll let it expire).
+ */
+export const TEST_PROBE_SCALE = 200;
+
 /** Fast batches: each starts 30 simulated seconds after its creation. */
 export const FAST_BATCHES: EmulatorSimParams = { startDelayMs: 30_000, startDelayJitterMs: 0 };
 
@@ -25,7 +32,7 @@ export async function probeEmulator(
     (await emulator({
       sim: { ...FAST_BATCHES, ...sim },
       seed: options.seed ?? 1,
-      timeScale: options.timeScale ?? 1000,
+      timeScale: options.timeScale ?? TEST_PROBE_SCALE,
     }));
   const dir =
     options.dir ?? path.join(await mkdtemp(path.join(os.tmpdir(), "cacheplan-probe-")), "probe");

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/cli.js";
 import { closeEmulators, emulator } from "../helpers/emulator.js";
 import { runCliEnv } from "../helpers/run-cli.js";
-import { FAST_BATCHES } from "./_run.js";
+import { FAST_BATCHES, TEST_PROBE_SCALE } from "./_run.js";
 
 afterEach(closeEmulators);
 
@@ -79,7 +79,10 @@ describe("cacheplan probe", () => {
     const { dir, cleanup } = await tempDir();
     try {
       // The emulator runs a batch's requests one at a time: each reads the one before's write.
-      const e = await emulator({ timeScale: 1000, sim: { ...FAST_BATCHES, concurrency: 1 } });
+      const e = await emulator({
+        timeScale: TEST_PROBE_SCALE,
+        sim: { ...FAST_BATCHES, concurrency: 1 },
+      });
       const argv = [
         "probe",
         "--model",

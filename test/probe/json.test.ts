@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/cli.js";
 import { closeEmulators, emulator } from "../helpers/emulator.js";
 import { runCliEnv } from "../helpers/run-cli.js";
-import { FAST_BATCHES } from "./_run.js";
+import { FAST_BATCHES, TEST_PROBE_SCALE } from "./_run.js";
 
 afterEach(closeEmulators);
 
@@ -22,7 +22,7 @@ describe("cacheplan probe --json", () => {
   it("prints the price table and the result as schemas/probe-*.schema.json describe them", async () => {
     const { dir, cleanup } = await tempDir();
     try {
-      const e = await emulator({ timeScale: 1000, sim: FAST_BATCHES });
+      const e = await emulator({ timeScale: TEST_PROBE_SCALE, sim: FAST_BATCHES });
       const argv = [
         "probe",
         "--model",
