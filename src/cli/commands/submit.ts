@@ -51,6 +51,17 @@ export const args = defineArgs({
     description:
       "Most requests in unfinished batches at once: the next batch is created as earlier ones end (the API's queue: 200,000 / 300,000 / 500,000 by tier; default 100,000)",
   },
+  bucket: {
+    type: "string",
+    valueHint: "<gs://… | s3://…>",
+    description:
+      "Vertex/Bedrock: where batch files go, gs://bucket/prefix or s3://bucket/prefix (default $CACHEPLAN_BUCKET)",
+  },
+  "role-arn": {
+    type: "string",
+    valueHint: "<arn>",
+    description: "Bedrock: the IAM service role the job runs as (default $CACHEPLAN_ROLE_ARN)",
+  },
   "max-retries": {
     type: "string",
     description:
@@ -168,7 +179,10 @@ async function submitCommand(
   const planDir = dir.shown;
   const plan = await readPlan(dir.resolved);
   const target = (plan.options as { target?: string }).target ?? "anthropic";
-  const client = await targetClient(io, target, SUBMIT_KEY_MESSAGE, options.client);
+  const client = await targetClient(io, target, SUBMIT_KEY_MESSAGE, options.client, {
+    bucket: a.bucket,
+    roleArn: a["role-arn"],
+  });
 
   const adopt: Record<number, string> = {};
   for (const { index, id } of d.adopt) {
