@@ -23,6 +23,7 @@ interface Setting {
 
 const SETTINGS: Setting[] = [
   { concurrency: 64, batchReadRate: 1, syncToBatchVisibility: 0 },
+  { concurrency: 4, batchReadRate: 1, syncToBatchVisibility: 0 },
   { concurrency: 4, batchReadRate: 0.7, syncToBatchVisibility: 0.4 },
   { concurrency: 8, batchReadRate: 0.9, syncToBatchVisibility: 0 },
   { concurrency: 64, batchReadRate: 0.5, syncToBatchVisibility: 0.16 },
