@@ -49,5 +49,9 @@ describe("cacheplan submit / report on an OpenAI plan", () => {
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/12 of 12 requests succeeded on the OpenAI Batch API/);
     expect(report.stdout).toMatch(/hit rate \d+\.\d% of prompt tokens/);
+    const retry = await runCli(["retry", "p", "--out", "r"], { cwd: dir });
+    expect(retry.code).toBe(0);
+    expect(retry.stdout).toMatch(/12 succeeded; to retry: 0/);
+    expect(retry.stdout).toMatch(/Nothing to retry/);
   });
 });
