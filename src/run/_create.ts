@@ -111,8 +111,8 @@ function createInput(ctx: RunContext, index: number): CreateInput {
  * the run waits the `retry-after` the API asked for (else the backoff), polling its batches
  * meanwhile (`_watch.ts`), then creates again (`_queue.ts`).
  */
-function queueRefused(ctx: RunContext, index: number, error: unknown, attempt: number): void {
-  const delayMs = ctx.api.delayMs(attempt, error);
+function queueRefused(ctx: RunContext, index: number, error: unknown): void {
+  const delayMs = ctx.api.delayMs(ctx.queue.refusals, error);
   ctx.queue.blockedUntil = Math.max(ctx.queue.blockedUntil, Date.now() + delayMs);
   const record = ctx.store.state.batches[index]!;
   emit(ctx, {
@@ -152,10 +152,16 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
       const failure = apiFailure(error);
       const outcome = ctx.backend.createOutcome?.(error) ?? createOutcome(failure);
       const limited = failure.status === 429;
-      if (limited) attempts.set(index, attempt - 1); // a wait, not a failed attempt
+      if (limited) {
+        attempts.set(index, attempt - 1); // a wait, not a failed attempt
+        ctx.queue.refusals += 1;
+      }
       if (outcome === "unknown") {
         // A 429 whose create may have landed (the backend says so): looked for first, then waited.
-        if (limited) ctx.queue.blockedUntil = Date.now() + ctx.api.delayMs(attempt, error);
+        if (limited) {
+          const delayMs = ctx.api.delayMs(ctx.queue.refusals, error);
+          ctx.queue.blockedUntil = Date.now() + delayMs;
+        }
         if (attempt > ctx.createRetries && !limited) {
           throw explainFailure(error, { doing, planDir: ctx.planDir, retries: ctx.createRetries });
         }
@@ -170,7 +176,7 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
       }
       store.state.batches[index] = pendingAgain(store.state.batches[index]!);
       await store.save();
-      if (limited && outcome === "not-created") return queueRefused(ctx, index, error, attempt);
+      if (limited && outcome === "not-created") return queueRefused(ctx, index, error);
       if (outcome === "refused" || attempt > ctx.createRetries) {
         throw explainFailure(error, { doing, planDir: ctx.planDir, retries: ctx.createRetries });
       }
@@ -187,6 +193,7 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
     }
     setFromBatch(store.state, index, batch, "created", doing, ctx.backend);
     ctx.queue.announced = null;
+    ctx.queue.refusals = 0;
     noteCreatedAt(ctx, planned.wave, batch.createdAt);
     await store.save();
     emit(ctx, {

@@ -31,6 +31,11 @@ export interface QueueState {
   blockedUntil: number;
   /** The batch whose wait for room was last announced (announced once per wait). */
   announced: number | null;
+  /**
+   * 429s on create since the last create that went through: the backoff of a 429 without
+   * `retry-after` grows with them (they are not create attempts).
+   */
+  refusals: number;
 }
 
 /** Whether a record's requests are in the processing queue as the runner counts them. */

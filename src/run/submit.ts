@@ -70,6 +70,7 @@ function resolveContext(
       ),
       blockedUntil: 0,
       announced: null,
+      refusals: 0,
     },
   };
   return ctx;

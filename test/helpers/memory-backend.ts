@@ -26,8 +26,8 @@ interface MemoryBatch {
 export interface MemoryBackendOptions {
   /** Most requests in unfinished batches; a create beyond is a 429. @default no limit */
   limit?: number;
-  /** `retry-after` of that 429, in ms. @default 20 */
-  retryAfterMs?: number;
+  /** `retry-after` of that 429, in ms; `null` for none. @default 20 */
+  retryAfterMs?: number | null;
   /** Polls of a batch before it ends. @default 2 */
   pollsToEnd?: number;
   /** Create number `n` (from 1) lands, but its answer is lost as this error. */
@@ -95,7 +95,7 @@ export function memoryBackend(options: MemoryBackendOptions = {}): MemoryBackend
         throw new BackendCallError("queue full", {
           status: 429,
           type: "rate_limit_error",
-          retryAfterMs: options.retryAfterMs ?? 20,
+          retryAfterMs: options.retryAfterMs === undefined ? 20 : options.retryAfterMs,
         });
       }
       const b: MemoryBatch = {

@@ -107,6 +107,30 @@ describe("submit with maxQueued through the emulator (queue 2,000, batches of 50
     expect(lines.map((l) => l.custom_id).sort()).toEqual(plannedIds(folder.plan));
   }, 30_000);
 
+  it("backs off on 429s that give no retry-after, growing with each (they are not create attempts)", async () => {
+    const folder = await planFolder(flatJob(1000), { strategy: "none", maxRequests: 500 });
+    cleanups.push(folder.cleanup);
+    const backend = memoryBackend({ limit: 500, retryAfterMs: null, pollsToEnd: 40 });
+    const rec = recorder();
+    const result = await submit(folder.plan, {
+      backend,
+      planDir: folder.dir,
+      poll: { intervalMs: 1, maxIntervalMs: 1, factor: 1 },
+      retryBackoff: { initialMs: 2, maxMs: 16, seed: 3 },
+      createRetries: 0,
+      onProgress: rec.on,
+    });
+    expect(result.status).toBe("ended");
+    expect(backend.batches).toHaveLength(2);
+    const delays = rec.events.flatMap((e) =>
+      e.type === "queue-wait" && e.reason === "429" ? [e.delayMs!] : [],
+    );
+    expect(delays.length).toBeGreaterThan(2);
+    // Jittered in [half, all] of 2, 4, 8, 16, 16, …: the third wait is at least 4 ms.
+    expect(delays[2]).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(16);
+  });
+
   it("a 429 whose create may have landed goes through the adoption rule: adopted by its tag, not created twice", async () => {
     const folder = await planFolder(flatJob(1000), { strategy: "none", maxRequests: 500 });
     cleanups.push(folder.cleanup);
