@@ -12,6 +12,7 @@ import { reportNotes } from "./_notes.js";
 import { finishResults, readResults } from "./_read.js";
 import { verdictOf } from "./_summary.js";
 import { ReportSums } from "./_sums.js";
+import { targetReportNotes } from "./_target-notes.js";
 import {
   HIT_RATE_DEFINITIONS,
   type Report,
@@ -71,13 +72,16 @@ export async function report(results: ReportInput, options: ReportOptions = {}):
     writesPerGroup: writesPerGroup(groups),
     calibration,
     problems,
-    notes: reportNotes({
-      plan: plan !== undefined,
-      estimate: withEstimate,
-      overall,
-      ungrouped: ungrouped ?? undefined,
-      tally: sums.tally,
-    }),
+    notes: [
+      ...reportNotes({
+        plan: plan !== undefined,
+        estimate: withEstimate,
+        overall,
+        ungrouped: ungrouped ?? undefined,
+        tally: sums.tally,
+      }),
+      ...targetReportNotes(target, overall),
+    ],
     definitions: { ...HIT_RATE_DEFINITIONS },
     lines,
   };

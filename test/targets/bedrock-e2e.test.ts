@@ -119,6 +119,9 @@ describe("bedrock end to end through the AWS SDKs", { timeout: 120_000 }, () => 
       expect(r.overall.tokens.cacheRead).toBe(0);
       expect(r.overall.tokens.cacheWrite5m + r.overall.tokens.cacheWrite1h).toBe(0);
       expect(r.problems).toEqual([]);
+      expect(r.notes.join("\n")).toContain(
+        "batch inference reported no cache usage, as the sources say",
+      );
     } finally {
       await cleanup();
     }

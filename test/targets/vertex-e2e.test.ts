@@ -112,6 +112,9 @@ describe("vertex end to end through @google/genai and @google-cloud/storage", {
       expect(r.overall.usd).toBeCloseTo(priced.overall.usd, 9);
       expect(r.overall.requests.succeeded).toBe(80);
       expect(r.problems).toEqual([]);
+      expect(r.notes.join("\n")).toContain(
+        "cache hits inside Claude batch jobs were unmeasured before",
+      );
       // The primers wrote the prefixes; wave 1 read them (caching as Anthropic in the emulator).
       expect(r.overall.tokens.cacheWrite1h).toBeGreaterThan(0);
       expect(r.overall.tokens.cacheRead).toBeGreaterThan(r.overall.tokens.cacheWrite1h);
