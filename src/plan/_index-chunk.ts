@@ -4,9 +4,9 @@
  * small facts the planner keeps (`_slim.ts`). What comes back is plain data (structured-clone
  * friendly): no request object crosses back, so the main thread holds only what it keeps.
  *
- * Context ids are not given here (they are numbered by first appearance in the whole job): each
- * request carries its three level contexts as strings, and the main thread numbers them in input
- * order, as `segmentRequest()` would with one interner.
+ * A segment's trie key is its level context's id and its content hash. The id is a short hash of
+ * the context (`contextId`), the same in every thread, so each key is made here as one flat string
+ * and the main thread keeps it as it arrives.
  */
 import { createHash } from "node:crypto";
 import { indexLine } from "../io/_line-index.js";
@@ -14,6 +14,7 @@ import { JsonSizer } from "../request/json-size.js";
 import { ContextInterner, segmentRequest, walkedSegments } from "../request/segments.js";
 import { validateRequest } from "../request/validate.js";
 import type { BatchRequest, CacheTtl, RejectedRequest, SegmentLevel } from "../types.js";
+import { hashText } from "../util/hash.js";
 import type { Json } from "../util/json.js";
 import { DRIFT_KEY_CHARS, DRIFT_MIN_CHARS, hash30 } from "./_slim.js";
 import { cutText, MIN_CUT_CHARS } from "./_text-pieces.js";
@@ -26,7 +27,8 @@ const SIZER_REQUESTS = 10_000;
 /** One segment as the index pass keeps it. */
 export interface IndexedSegment {
   level: SegmentLevel;
-  contentHash: string;
+  /** The trie key: context id, `:`, content hash. */
+  key: string;
   eligible: boolean;
   position: number;
   marker: CacheTtl | null;
@@ -47,8 +49,6 @@ export interface IndexedRequest {
   maxTokens: number;
   bytes: number;
   markers: number;
-  /** The three level contexts, to be numbered in input order. */
-  contexts: [string, string, string];
   segments: IndexedSegment[];
   topLevelMarker: CacheTtl | null;
 }
@@ -57,16 +57,24 @@ export interface IndexedRequest {
 export type IndexRecord = { accepted: IndexedRequest } | { rejected: RejectedRequest };
 
 /**
- * An interner that keeps contexts as they are (the main thread numbers them) and memoises text
- * hashes until `TEXT_MEMO_CHARS` of text are held, then starts again: a shared prompt is hashed
- * about once per drop, and unique texts are not kept.
+ * An interner whose ids are short hashes of the contexts (48 bits: the same id in every worker, no
+ * numbering by first appearance) and which memoises text hashes until `TEXT_MEMO_CHARS` of text
+ * are held, then starts again: a shared prompt is hashed about once per drop, and unique texts
+ * are not kept.
  */
 export class ChunkInterner extends ContextInterner {
   #memo = new Map<string, Map<string, string>>();
   #chars = 0;
+  readonly #ids = new Map<string, string>();
 
   override id(context: string): string {
-    return context;
+    let id = this.#ids.get(context);
+    if (id === undefined) {
+      id = hashText(context).slice(0, 8);
+      if (this.#ids.size > 10_000) this.#ids.clear();
+      this.#ids.set(context, id);
+    }
+    return id;
   }
 
   override textHash(scope: string, text: string, compute: () => string): string {
@@ -79,7 +87,8 @@ export class ChunkInterner extends ContextInterner {
     if (hash === undefined) {
       hash = compute();
       if (this.#chars + text.length > TEXT_MEMO_CHARS) {
-        this.#memo = new Map([[scope, (byText = new Map())]]);
+        byText = new Map();
+        this.#memo = new Map([[scope, byText]]);
         this.#chars = 0;
       }
       byText.set(text, hash);
@@ -120,22 +129,8 @@ function hash52(text: string): number {
 export function segmentFacts(
   request: BatchRequest,
   interner: ContextInterner,
-): {
-  contexts: [string, string, string];
-  segments: IndexedSegment[];
-  topLevelMarker: CacheTtl | null;
-} {
-  const seen: string[] = [];
-  const recording = new (class extends ContextInterner {
-    override id(context: string): string {
-      seen.push(context);
-      return interner.id(context);
-    }
-    override textHash(scope: string, text: string, compute: () => string): string {
-      return interner.textHash(scope, text, compute);
-    }
-  })();
-  const segmented = segmentRequest(request, recording);
+): { segments: IndexedSegment[]; topLevelMarker: CacheTtl | null } {
+  const segmented = segmentRequest(request, interner);
   const walked = walkedSegments(request.params as unknown as Json);
   const segments = segmented.segments.map((segment, index): IndexedSegment => {
     const context = segment.key.slice(0, segment.key.lastIndexOf(":"));
@@ -155,7 +150,8 @@ export function segmentFacts(
     }
     return {
       level: segment.level,
-      contentHash: segment.contentHash,
+      // One flat string (a template literal would keep the parts as a rope).
+      key: flat(segment.key),
       eligible: segment.eligible,
       position: segment.position,
       marker: segment.marker,
@@ -165,10 +161,14 @@ export function segmentFacts(
     };
   });
   return {
-    contexts: [seen[0]!, seen[1]!, seen[2]!],
     segments,
     topLevelMarker: segmented.topLevelMarker,
   };
+}
+
+/** `text` as one sequential string. */
+function flat(text: string): string {
+  return Buffer.from(text, "latin1").toString("latin1");
 }
 
 function plain(block: Record<string, unknown>): boolean {

@@ -5,10 +5,10 @@
  * what the planner keeps of each accepted request is `Accepted`, never the request itself.
  */
 import { JsonlLine } from "../io/jsonl-line.js";
-import { ContextInterner } from "../request/segments.js";
+import type { Segment, SegmentedRequest } from "../request/segments.js";
 import { validateRequest } from "../request/validate.js";
-import type { BatchRequest, RejectedRequest, SegmentLevel } from "../types.js";
-import type { PlanContext } from "./_context.js";
+import type { BatchRequest, CacheTtl, RejectedRequest } from "../types.js";
+import type { Accepted, PlanContext } from "./_context.js";
 import { ChunkState, type IndexedRequest, type IndexRecord, segmentFacts } from "./_index-chunk.js";
 import { FirstPieces, SlimSegment } from "./_slim.js";
 import { FileSource, type MemorySource } from "./_source.js";
@@ -21,7 +21,22 @@ import { BODY_OVERHEAD_BYTES } from "./_split.js";
  */
 const MARKER_ALLOWANCE_BYTES = 4 * 100;
 
-const LEVELS: Record<SegmentLevel, number> = { tools: 0, system: 1, messages: 2 };
+/** An accepted request in one object (it is its own `segmented`: no second object per request). */
+class AcceptedRequest implements Accepted, SegmentedRequest {
+  constructor(
+    readonly customId: string,
+    readonly model: string,
+    readonly segments: Segment[],
+    readonly topLevelMarker: CacheTtl | null,
+    readonly maxTokens: number,
+    readonly bytes: number,
+    readonly fixedMarkers: number,
+  ) {}
+
+  get segmented(): SegmentedRequest {
+    return this;
+  }
+}
 
 /** What the intake read: the rejected requests (accepted ones go to `ctx.accepted`). */
 export interface Intake {
@@ -34,7 +49,8 @@ export interface Intake {
 export class IntakeSink {
   readonly rejected: RejectedRequest[] = [];
   readonly #seen = new Map<string, number>();
-  readonly #contexts = new ContextInterner();
+  /** One string per model name (each record brings its own copy). */
+  readonly #models = new Map<string, string>();
   readonly #pieces = new FirstPieces();
   readonly #ctx: PlanContext;
 
@@ -60,27 +76,30 @@ export class IntakeSink {
     const { source } = ctx;
     if (source instanceof FileSource) source.add(rec.offset, rec.length);
     else (source as MemorySource).add(request!);
-    // Numbered in input order, as one interner in `segmentRequest()` would number them.
-    const ids = rec.contexts.map((c) => this.#contexts.id(c));
     const segments = rec.segments.map(
       (s, k) =>
         new SlimSegment(
           s,
-          `${ids[LEVELS[s.level]]}:${s.contentHash}`,
+          s.key,
           s.firstPiece < 0 ? -1 : this.#pieces.add(s.firstPiece),
           source,
           index,
           k,
         ),
     );
-    ctx.accepted.push({
-      customId: rec.customId,
-      model: rec.model,
-      segmented: { segments, topLevelMarker: rec.topLevelMarker },
-      maxTokens: rec.maxTokens,
-      bytes: rec.bytes,
-      fixedMarkers: ctx.replace ? 0 : rec.markers,
-    });
+    const model = this.#models.get(rec.model) ?? rec.model;
+    this.#models.set(model, model);
+    ctx.accepted.push(
+      new AcceptedRequest(
+        rec.customId,
+        model,
+        segments,
+        rec.topLevelMarker,
+        rec.maxTokens,
+        rec.bytes,
+        ctx.replace ? 0 : rec.markers,
+      ),
+    );
   }
 
   get ctx(): PlanContext {
