@@ -184,4 +184,40 @@ describe("vertex end to end through @google/genai and @google-cloud/storage", {
       await cleanup();
     }
   });
+
+  it("keeps to Vertex's 4 concurrent jobs: no job of a 6-job wave waits in Vertex's queue", async () => {
+    const { dir: root, cleanup } = await tempDir();
+    // A slower clock: jobs run for about a real second, so the 5th create would meet 4 running.
+    const slow = await startVertexEmulator({
+      timeScale: 100,
+      sim: { startDelayMs: 60_000, startDelayJitterMs: 60_000 },
+    });
+    try {
+      const dir = path.join(root, "plan");
+      const p = await planForTarget(
+        job("d"),
+        { strategy: "cold", maxRequests: 14 },
+        vertex,
+        models,
+      );
+      await writePlan(p, dir);
+      const planned = await readPlan(dir);
+      expect(planned.batches.filter((b) => b.wave === 0).length).toBeGreaterThan(4);
+      const client = await createClient({
+        project: "test-project",
+        location: "us-east5",
+        baseURL: slow.url,
+        bucket: "gs://jobs/team-d",
+        timeScale: 100,
+      });
+      const run = await submit(planned, { planDir: dir, client, poll: FAST_POLL });
+      expect(run.status).toBe("ended");
+      const jobs = [...slow.jobs().values()];
+      expect(jobs).toHaveLength(planned.batches.length);
+      expect(jobs.filter((j) => j.waited)).toEqual([]);
+    } finally {
+      await slow.close();
+      await cleanup();
+    }
+  });
 });

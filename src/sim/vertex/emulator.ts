@@ -67,6 +67,8 @@ export interface VertexJob {
   written: boolean;
   /** Set once a slot was free and the job started (queued before). */
   queued: boolean;
+  /** Whether it had to wait for a slot (more than 4 jobs of its project at once). */
+  waited: boolean;
   anthropicModel: string;
 }
 
@@ -146,6 +148,7 @@ class VertexControl {
       cancelled: false,
       written: false,
       queued: true,
+      waited: false,
       anthropicModel: anthropic,
     };
     job.failed = this.#read(job);
@@ -161,7 +164,10 @@ class VertexControl {
       const running = [...this.jobs.values()].filter(
         (j) => j.project === job.project && j.run !== undefined && !this.cloud.ended(j.run),
       ).length;
-      if (running >= this.maxConcurrent) continue;
+      if (running >= this.maxConcurrent) {
+        job.waited = true;
+        continue;
+      }
       job.queued = false;
       job.run = await this.cloud.start(this.#requests(job), job.project);
     }

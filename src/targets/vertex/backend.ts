@@ -23,6 +23,7 @@ import {
 import { vertexJobModel } from "../_model-ids.js";
 import type { VertexClient } from "./client.js";
 import { toVertexLine } from "./format.js";
+import { VERTEX_MAX_CONCURRENT_JOBS } from "./limits.js";
 import { readResult } from "./results.js";
 import { USAGE_FIELDS } from "./usage.js";
 
@@ -106,6 +107,8 @@ export function vertexBackend(client: VertexClient): BatchBackend {
     idShape: "the job resource name's last segment (digits)",
     endpointEnv: "CACHEPLAN_VERTEX_ENDPOINT",
     adoption: "tag",
+    // "up to four concurrent batch requests in a single project" (§3.3): the runner keeps to it.
+    maxConcurrent: VERTEX_MAX_CONCURRENT_JOBS,
     secrets: [],
     usage: USAGE_FIELDS,
     readResult,
