@@ -149,7 +149,8 @@ async function planInto(
   let pool = PlanPool.create(setup);
   try {
     const ctx = await createContext(options, requests);
-    const before = await stat(file);
+    // A missing or unreadable file is reported by the index pass, with its own message.
+    const before = await stat(file).catch(() => undefined);
     const decided = await decide(async (sink) => {
       const items = await indexFile(file, source, ctx.options.userMarkers, pool, (record) =>
         sink.take(record),
@@ -157,7 +158,7 @@ async function planInto(
       return sink.finish(items);
     }, ctx);
     await pool?.close();
-    await unchangedSince(file, source, before);
+    if (before !== undefined) await unchangedSince(file, source, before);
     collect();
     pool = PlanPool.create(setup);
     const spoolDir = staging === undefined ? temp : path.join(staging, ".spool");

@@ -197,4 +197,11 @@ describe("planJsonl", () => {
       /`growing.jsonl` changed while it was being planned/,
     );
   });
+
+  it("names a missing input file as readJsonl does", async () => {
+    const missing = path.join(dir, "missing.jsonl");
+    await expect(
+      planJsonl({ file: missing, source: "missing.jsonl" }, options({})),
+    ).rejects.toThrow("Cannot read requests from `missing.jsonl`: no such file.");
+  });
 });
