@@ -124,15 +124,17 @@ async function* chunksOf(
     );
   }
   try {
-    let pending = Buffer.alloc(0);
-    let offset = 0; // file offset of pending[0]
+    let carry = Buffer.alloc(0); // the start of a line cut by the previous read
+    let offset = 0; // file offset of carry[0]
     let position = 0;
     let line = 1;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      // Memory of its own (never Node's shared pool): the chunk is transferred to a worker.
+      const chunk = Buffer.allocUnsafeSlow(carry.length + CHUNK_BYTES);
+      carry.copy(chunk, 0);
       let got: number;
       try {
-        ({ bytesRead: got } = await handle.read(chunk, 0, CHUNK_BYTES, position));
+        ({ bytesRead: got } = await handle.read(chunk, carry.length, CHUNK_BYTES, position));
       } catch (error) {
         const isDir = (error as NodeJS.ErrnoException).code === "EISDIR";
         throw new InputError(
@@ -143,22 +145,20 @@ async function* chunksOf(
       }
       if (got === 0) break;
       position += got;
-      const data =
-        pending.length === 0
-          ? chunk.subarray(0, got)
-          : Buffer.concat([pending, chunk.subarray(0, got)]);
+      const data = chunk.subarray(0, carry.length + got);
       const last = data.lastIndexOf(0x0a);
       if (last < 0) {
-        pending = data;
+        carry = data;
         continue;
       }
-      const whole = unpooled(data.subarray(0, last + 1));
+      carry = Buffer.from(data.subarray(last + 1));
+      const whole = data.subarray(0, last + 1);
+      const lines = countLines(whole);
       yield { bytes: whole, offset, firstLine: line };
-      line += countLines(whole);
+      line += lines;
       offset += last + 1;
-      pending = Buffer.from(data.subarray(last + 1));
     }
-    if (pending.length > 0) yield { bytes: unpooled(pending), offset, firstLine: line };
+    if (carry.length > 0) yield { bytes: unpooled(carry), offset, firstLine: line };
   } finally {
     await handle.close();
   }
