@@ -366,7 +366,7 @@ async function main() {
         ]);
         if (mode === "plan" && floor) {
           notes.push(
-            `${spec.name}: plan ${fmt(s.seconds, 2)} s, floor ${fmt(floor.seconds, 2)} s, ratio ${fmt(s.seconds / floor.seconds, 2)}×; peak RSS ${fmt(s.rss)} MB (${fmt((s.rss * 2 ** 20) / job.lines)} bytes per request, idle child ${fmt(idle)} MB)`,
+            `${spec.name}: plan ${fmt(s.seconds, 2)} s, floor ${fmt(floor.seconds, 2)} s, ratio ${fmt(s.seconds / floor.seconds, 2)}×; peak RSS ${fmt(s.rss)} MB (above an idle child's ${fmt(idle)} MB: ${fmt(((s.rss - idle) * 2 ** 20) / job.lines)} bytes per request; fit several sizes for the slope)`,
           );
         }
         if (mode === "plan" || mode === "memory") {
