@@ -419,7 +419,8 @@ async function main() {
 try {
   await main();
   // OpenAI workloads (bench/strategies-openai.mjs), unless `--workloads` names the ones to run.
-  if (!process.argv.includes("--workloads")) await (await import("./strategies-openai.mjs")).printOpenAIStrategies();
+  if (!process.argv.includes("--workloads"))
+    await (await import("./strategies-openai.mjs")).printOpenAIStrategies();
 } catch (error) {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;

@@ -110,7 +110,7 @@ export async function exchange(
       baseUrl: ctx.baseUrl(),
       maxBatchRequests: limits.maxBatchRequests,
       maxQueued: limits.maxQueued,
-      queue: (ctx.queue ??= { peak: 0, peakInBatches: 0, refused: 0 }),
+      queue: queueStatsOf(ctx),
       maxMessageBytes: limits.maxMessageBodyBytes,
     });
   }
@@ -124,4 +124,10 @@ export async function exchange(
   }
   log(String(reply.status));
   await send(response, reply, requestId);
+}
+
+/** The context's queue record, made on first use. */
+function queueStatsOf(ctx: ExchangeContext): QueueRecord {
+  if (ctx.queue === undefined) ctx.queue = { peak: 0, peakInBatches: 0, refused: 0 };
+  return ctx.queue;
 }

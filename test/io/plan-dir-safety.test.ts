@@ -173,7 +173,7 @@ describe("writePlan cleans what a killed write left (only names it gave)", () =>
     await writePlan(await small(), out);
     expect((await readdir(root)).sort()).toEqual(
       [
-        "other.partial-" + dead,
+        `other.partial-${dead}`,
         "plan",
         `plan.partial-`,
         `plan.partial-${dead}x`,

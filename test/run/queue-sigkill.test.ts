@@ -55,9 +55,7 @@ describe("submit --max-queued killed with SIGKILL while waiting for room", () =>
     const states = crashed?.batches.map((b) => b.state) ?? [];
     // Killed while waiting: batches in flight, the rest never created.
     expect(states.filter((s) => s === "pending").length).toBeGreaterThan(0);
-    expect(states.some((s) => s === "submitted" || s === "ended" || s === "downloaded")).toBe(
-      true,
-    );
+    expect(states.some((s) => s === "submitted" || s === "ended" || s === "downloaded")).toBe(true);
 
     const resumed = await spawnCli(cli.main, argv, env).done;
     expect(resumed.code, resumed.stderr).toBe(0);
