@@ -63,7 +63,7 @@ export const planArgs = defineArgs({
   target: {
     type: "string",
     description:
-      "The batch system: anthropic (default), vertex (Vertex AI), bedrock (Amazon Bedrock), openai",
+      "The batch system: anthropic (default), vertex (Vertex AI), bedrock (Amazon Bedrock), openai (OpenAI Batch API; also detected from the input lines)",
   },
   "split-text": {
     type: "boolean",
