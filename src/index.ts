@@ -76,8 +76,8 @@ export {
   parseCalibration,
   planOptionsFromCalibration,
   simParamsFromCalibration,
-} from "./estimate/_calibration.js";
-export { mergeCalibration } from "./report/_calibration.js";
+} from "./estimate/calibration.js";
+export { mergeCalibration } from "./report/calibration.js";
 export { type RenderEstimateOptions, renderEstimate } from "./estimate/render.js";
 // The same job on every target (issue 15): `cacheplan estimate --compare`, Bedrock's on-demand route.
 export {
@@ -88,7 +88,7 @@ export {
   renderComparison as renderTargetComparison,
   type TargetComparison,
   type TargetCost,
-} from "./estimate/_compare.js";
+} from "./estimate/compare.js";
 export {
   type CountInfo,
   type Estimate,

@@ -11,9 +11,8 @@
  * and for the job.
  */
 import { unknownModelMessage } from "../pricing/unknown-model.js";
-import { withTargetRows } from "../targets/_rows.js";
+import { withTargetRows } from "../targets/rows.js";
 import type { Plan } from "../types.js";
-import { applyCalibration, calibrationNotes, withCalibratedSimParams } from "./_calibration.js";
 import { countTokens } from "./_counts.js";
 import { estimateFigures } from "./_figures.js";
 import { writeNotes } from "./_notes.js";
@@ -21,6 +20,7 @@ import { resolveEstimateOptions } from "./_options.js";
 import { plannedInfo, plannedRuns } from "./_planned-runs.js";
 import { readJob } from "./_records.js";
 import { priceRequests } from "./_scenarios.js";
+import { applyCalibration, calibrationNotes, withCalibratedSimParams } from "./calibration.js";
 import type { Estimate, EstimateOptions } from "./types.js";
 
 export { DEFAULT_OUTPUT_FRACTION, DEFAULT_SAMPLE_SIZE } from "./_options.js";

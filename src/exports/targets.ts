@@ -9,6 +9,16 @@
 // Held back: the Anthropic API's facts as separate constants (`API_MAX_REQUESTS`, `TTL_MS`, …,
 // public before 0.1.0): they are the fields of `anthropic`.
 
+export { default as anthropic } from "../targets/anthropic/index.js";
+export { default as bedrock } from "../targets/bedrock/index.js";
+export {
+  checkTargetId,
+  DEFAULT_TARGET,
+  isTargetId,
+  loadTarget,
+  type TargetId,
+  targets,
+} from "../targets/index.js";
 // Vertex AI batch prediction and Amazon Bedrock batch inference (issue 15), and the one dated
 // table of model ids across the three.
 export {
@@ -20,17 +30,7 @@ export {
   type ModelIds,
   modelIdsOf,
   vertexJobModel,
-} from "../targets/_model-ids.js";
-export { default as anthropic } from "../targets/anthropic/index.js";
-export { default as bedrock } from "../targets/bedrock/index.js";
-export {
-  checkTargetId,
-  DEFAULT_TARGET,
-  isTargetId,
-  loadTarget,
-  type TargetId,
-  targets,
-} from "../targets/index.js";
+} from "../targets/model-ids.js";
 export { planAsGiven as openaiPlanAsGiven } from "../targets/openai/as-given.js";
 export { openaiBackend } from "../targets/openai/backend.js";
 export { toCorePlan as openaiPlanToPlan } from "../targets/openai/core-plan.js";

@@ -21,8 +21,8 @@ import { planModel } from "./_model.js";
 import { type MarkerCounts, nameMarks, placeRequest, unchanged } from "./_placement.js";
 import { FirstPieces } from "./_slim.js";
 import { MemorySource, type RequestSource } from "./_source.js";
-import { finishForTarget, targetPlanOptions } from "./_target-rules.js";
 import { chooseWaves, type JobWaves } from "./_wave-choice.js";
+import { finishForTarget, targetPlanOptions } from "./target-rules.js";
 
 /** What `plan()` accepts: request objects, or `JsonlLine`s from `readJsonl()` to keep line numbers. */
 export type PlanInput = Iterable<unknown> | AsyncIterable<unknown>;

@@ -6,7 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type Anthropic from "@anthropic-ai/sdk";
-import { withTimeScale } from "../run/_clock.js";
+import { withTimeScale } from "../run/clock.js";
 import type { BatchRequest } from "../types.js";
 import { PROBE_DEFAULTS, prefixText } from "./_design.js";
 import type { CallRecord } from "./_state.js";

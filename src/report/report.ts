@@ -5,14 +5,14 @@
  */
 import { OptionsError } from "../errors.js";
 import { defaultModelTable } from "../pricing/models.js";
-import { targetResults, withTargetRows } from "../targets/_rows.js";
+import { targetResults, withTargetRows } from "../targets/rows.js";
 import { breakdowns, groupReports, writesPerGroup } from "./_breakdowns.js";
-import { calibrationOf } from "./_calibration.js";
 import { reportNotes } from "./_notes.js";
 import { finishResults, readResults } from "./_read.js";
 import { verdictOf } from "./_summary.js";
 import { ReportSums } from "./_sums.js";
 import { targetReportNotes } from "./_target-notes.js";
+import { calibrationOf } from "./calibration.js";
 import {
   HIT_RATE_DEFINITIONS,
   type Report,

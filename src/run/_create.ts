@@ -11,13 +11,13 @@ import { batchFileName } from "../io/plan-dir.js";
 import { resolveIntents } from "./_adopt.js";
 import { apiFailure, createOutcome, explainFailure } from "./_api-errors.js";
 import { pickUpCancel } from "./_cancel-marker.js";
-import { scaledInterval } from "./_clock.js";
 import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { checkBatchId } from "./_ids.js";
 import { createNow, nextPending, queuedRequests } from "./_queue.js";
 import { creating, hasId, pendingAgain, setFromBatch } from "./_records.js";
 import { windowWarning } from "./_window.js";
 import { adoptionTag, type BatchInfo, type CreateInput } from "./backend.js";
+import { scaledInterval } from "./clock.js";
 
 /** Resolves the run's open intents, waiting while one is too recent to decide. */
 export async function resolveAll(ctx: RunContext): Promise<void> {

@@ -24,12 +24,6 @@ export function positive(
   return v;
 }
 
-/** The client's key and token, only to redact them from what the run prints and writes. */
-export function secretsOf(client: unknown): string[] {
-  const c = (client ?? {}) as { apiKey?: unknown; authToken?: unknown };
-  return [c.apiKey, c.authToken].filter((v): v is string => typeof v === "string" && v !== "");
-}
-
 /** Timeouts and retries of the API calls, from the options. */
 export function callPolicy(options: {
   maxRetries?: number | undefined;

@@ -7,12 +7,12 @@ import pLimit from "p-limit";
 import { resolveInside } from "../io/plan-dir.js";
 import { apiFailure, explainFailure } from "./_api-errors.js";
 import { pickUpCancel } from "./_cancel-marker.js";
-import { scaledInterval } from "./_clock.js";
 import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { createWave } from "./_create.js";
 import { createNow } from "./_queue.js";
 import { hasId, pendingAgain, setFromBatch } from "./_records.js";
 import { downloadResults, emptyResults, resultsFileName } from "./_results.js";
+import { scaledInterval } from "./clock.js";
 import { RunError } from "./errors.js";
 import type { EndedBatchRecord, ResultsRecord } from "./state.js";
 

@@ -63,3 +63,9 @@ export function redactDeep<T>(value: T, secrets: readonly (string | null | undef
   };
   return walk(value, 0) as T;
 }
+
+/** The client's key and token, only to redact them from what the run prints and writes. */
+export function secretsOf(client: unknown): string[] {
+  const c = (client ?? {}) as { apiKey?: unknown; authToken?: unknown };
+  return [c.apiKey, c.authToken].filter((v): v is string => typeof v === "string" && v !== "");
+}

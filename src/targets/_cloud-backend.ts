@@ -4,8 +4,8 @@
  * the user's bucket, the time scale of a local emulator, and JSONL text from planned requests.
  */
 import path from "node:path";
-import { timeScaleOf } from "../run/_clock.js";
 import { BackendCallError } from "../run/backend.js";
+import { timeScaleOf } from "../run/clock.js";
 import type { BatchRequest } from "../types.js";
 import type { PlannedRecord, Target } from "./target.js";
 

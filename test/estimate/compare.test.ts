@@ -2,7 +2,7 @@
  * `estimate --compare` (issue 15 item 3): the same job priced on Anthropic, Vertex and Bedrock.
  */
 import { describe, expect, it } from "vitest";
-import { compareTargets, renderComparison } from "../../src/estimate/_compare.js";
+import { compareTargets, renderComparison } from "../../src/estimate/compare.js";
 import { plan } from "../../src/index.js";
 import { request, text } from "../helpers/requests.js";
 

@@ -4,10 +4,10 @@
  * no-caching findings and advice, Vertex's concurrent-jobs and caching-disabled findings.
  */
 import { describe, expect, it } from "vitest";
-import { planForTarget } from "../../src/estimate/_compare.js";
+import { planForTarget } from "../../src/estimate/compare.js";
 import { plan } from "../../src/index.js";
-import { finishForTarget, targetPlanOptions } from "../../src/plan/_target-rules.js";
 import { resolvePlanOptions } from "../../src/plan/plan.js";
+import { finishForTarget, targetPlanOptions } from "../../src/plan/target-rules.js";
 import { modelTableOf } from "../../src/pricing/models.js";
 import bedrock, { toBedrockLine } from "../../src/targets/bedrock/index.js";
 import type { PlannedRecord } from "../../src/targets/target.js";

@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { plan, readJsonl, submit, writePlan } from "../../src/index.js";
-import { MIN_SCALED_POLL_MS, scaledInterval, timeScaleOf } from "../../src/run/_clock.js";
+import { MIN_SCALED_POLL_MS, scaledInterval, timeScaleOf } from "../../src/run/clock.js";
 import { TIME_SCALE_HEADER } from "../../src/sim/time-scale.js";
 import { tempDir } from "../helpers/cli.js";
 import { clientFor, emulator, sharedCounter } from "../helpers/emulator.js";

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { planForTarget } from "../../src/estimate/_compare.js";
+import { planForTarget } from "../../src/estimate/compare.js";
 import {
   cancelRun,
   estimate,

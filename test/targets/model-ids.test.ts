@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { KNOWN_MODELS } from "../../src/targets/anthropic/models.js";
 import {
   bedrockGeoOf,
   bedrockJobModel,
   MODEL_IDS,
   modelIdsOf,
   vertexJobModel,
-} from "../../src/targets/_model-ids.js";
-import { KNOWN_MODELS } from "../../src/targets/anthropic/models.js";
+} from "../../src/targets/model-ids.js";
 
 describe("one dated model-id table (MIDV, BR-LEG)", () => {
   it("maps the documented ids both ways", () => {

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { planForTarget } from "../../src/estimate/_compare.js";
+import { planForTarget } from "../../src/estimate/compare.js";
 import { cancelRun, estimate, readPlan, report, submit, writePlan } from "../../src/index.js";
 import { readJsonl } from "../../src/io/jsonl.js";
 import { modelTableOf } from "../../src/pricing/models.js";

@@ -13,16 +13,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { modelIdsOf } from "../../targets/_model-ids.js";
 import { BEDROCK_ANTHROPIC_VERSION } from "../../targets/bedrock/format.js";
 import { BEDROCK_MIN_RECORDS } from "../../targets/bedrock/limits.js";
+import { modelIdsOf } from "../../targets/model-ids.js";
 import type { BatchRequest } from "../../types.js";
 import { isObject } from "../../util/json.js";
 import { type CloudEmulatorOptions, CloudJobs, parseLines } from "../_cloud-jobs.js";
 import type { BatchRun } from "../_emulator-batch.js";
 import { listen } from "../_emulator-http.js";
+import { handleS3, ObjectStore, parseS3Uri, readBytes } from "../_s3.js";
 import { TIME_SCALE_HEADER } from "../time-scale.js";
-import { handleS3, ObjectStore, parseS3Uri, readBytes } from "./_s3.js";
 
 /** Options of the Bedrock emulator. */
 export interface BedrockEmulatorOptions extends CloudEmulatorOptions {

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ObjectStore, readBytes } from "../bedrock/_s3.js";
+import { ObjectStore, readBytes } from "../_s3.js";
 
 export { ObjectStore };
 

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { modelIdsOf } from "../../targets/_model-ids.js";
+import { modelIdsOf } from "../../targets/model-ids.js";
 import { VERTEX_ANTHROPIC_VERSION } from "../../targets/vertex/format.js";
 import { VERTEX_MAX_CONCURRENT_JOBS } from "../../targets/vertex/limits.js";
 import type { BatchRequest } from "../../types.js";
@@ -21,7 +21,7 @@ import { isObject } from "../../util/json.js";
 import { type CloudEmulatorOptions, CloudJobs, parseLines } from "../_cloud-jobs.js";
 import type { BatchRun } from "../_emulator-batch.js";
 import { listen } from "../_emulator-http.js";
-import { readBytes } from "../bedrock/_s3.js";
+import { readBytes } from "../_s3.js";
 import { TIME_SCALE_HEADER } from "../time-scale.js";
 import { handleGcs, ObjectStore, parseGsUri } from "./_gcs.js";
 

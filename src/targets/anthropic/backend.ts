@@ -5,9 +5,9 @@
  * watermark rule (`src/run/_adopt.ts`).
  */
 import type Anthropic from "@anthropic-ai/sdk";
-import { withTimeScale } from "../../run/_clock.js";
-import { secretsOf } from "../../run/_options.js";
 import type { BatchBackend, BatchInfo, CallOptions, CreateInput } from "../../run/backend.js";
+import { withTimeScale } from "../../run/clock.js";
+import { secretsOf } from "../../run/redact.js";
 import { readResult } from "./results.js";
 import { USAGE_FIELDS } from "./usage.js";
 

@@ -20,7 +20,7 @@ import {
   TAG_PATTERN,
   targetJsonl,
 } from "../_cloud-backend.js";
-import { bedrockJobModel } from "../_model-ids.js";
+import { bedrockJobModel } from "../model-ids.js";
 import type { BedrockClients } from "./client.js";
 import { toBedrockLine } from "./format.js";
 import { readResult } from "./results.js";

@@ -6,9 +6,9 @@
  * routing costs +10% over global (Sonnet 4.6 batch input $1.65 regional vs $1.50 global, STD-PX).
  */
 import { freezeRow, type ModelInfo } from "../../pricing/model-table.js";
-import { BEDROCK_GEOS, MODEL_IDS, MODEL_IDS_CHECKED, type ModelIds } from "../_model-ids.js";
 import { MODEL_TABLE } from "../anthropic/models.js";
 import { PRICE_MULTIPLIERS } from "../anthropic/prices.js";
+import { BEDROCK_GEOS, MODEL_IDS, MODEL_IDS_CHECKED, type ModelIds } from "../model-ids.js";
 import type { PriceMultipliers } from "../target.js";
 
 /** Regional routing (a base model id or a `us.`/`eu.`/`jp.`/`apac.` profile) over global: 1.1 [S: STD-PX]. */

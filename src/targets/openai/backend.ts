@@ -6,8 +6,6 @@
  * file's lines, then the error file's, matched by `custom_id` in any order.
  */
 import type OpenAI from "openai";
-import { withTimeScale } from "../../run/_clock.js";
-import { secretsOf } from "../../run/_options.js";
 import type {
   BatchBackend,
   BatchInfo,
@@ -15,6 +13,8 @@ import type {
   CreateInput,
   CreateOutcome,
 } from "../../run/backend.js";
+import { withTimeScale } from "../../run/clock.js";
+import { secretsOf } from "../../run/redact.js";
 import { isObject } from "../../util/json.js";
 import { toBatchLine } from "./format.js";
 import { COMPLETION_WINDOW } from "./limits.js";

@@ -20,7 +20,7 @@ import {
   TAG_PATTERN,
   targetJsonl,
 } from "../_cloud-backend.js";
-import { vertexJobModel } from "../_model-ids.js";
+import { vertexJobModel } from "../model-ids.js";
 import type { VertexClient } from "./client.js";
 import { toVertexLine } from "./format.js";
 import { VERTEX_MAX_CONCURRENT_JOBS } from "./limits.js";

@@ -6,9 +6,9 @@
  * hit $0.25).
  */
 import { freezeRow, type ModelInfo } from "../../pricing/model-table.js";
-import { MODEL_IDS, MODEL_IDS_CHECKED, otherIdsOf } from "../_model-ids.js";
 import { MODEL_TABLE } from "../anthropic/models.js";
 import { PRICE_MULTIPLIERS } from "../anthropic/prices.js";
+import { MODEL_IDS, MODEL_IDS_CHECKED, otherIdsOf } from "../model-ids.js";
 import type { PriceMultipliers } from "../target.js";
 
 /**

@@ -6,8 +6,9 @@
  * 100-record minimum (§2.3), and the target's findings: removed markers, jobs under the minimum,
  * cheaper routes, Vertex's 4 concurrent jobs, and the facts the sources leave uncertain.
  */
-import { bedrockJobModel, vertexJobModel } from "../targets/_model-ids.js";
+
 import type { TargetId } from "../targets/index.js";
+import { bedrockJobModel, vertexJobModel } from "../targets/model-ids.js";
 import type { PlannedRecord, Target } from "../targets/target.js";
 import type { Plan, PlannedBatch, PlanOptions, ResolvedPlanOptions } from "../types.js";
 import { BODY_OVERHEAD_BYTES, splitBatches } from "./_split.js";

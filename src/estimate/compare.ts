@@ -5,11 +5,12 @@
  * caching" alternative is added per shared prefix (batch inference caches nothing, §2.6; the
  * on-demand tier has cache rates, §2.7). Pure apart from the token counter.
  */
-import { finishForTarget, targetPlanOptions } from "../plan/_target-rules.js";
+
 import { plan as planJob, resolvePlanOptions } from "../plan/plan.js";
+import { finishForTarget, targetPlanOptions } from "../plan/target-rules.js";
 import { type ModelTable, modelTableOf } from "../pricing/models.js";
-import { bedrockGeoOf, modelIdsOf } from "../targets/_model-ids.js";
 import { loadTarget, type TargetId, targets } from "../targets/index.js";
+import { bedrockGeoOf, modelIdsOf } from "../targets/model-ids.js";
 import type { Target } from "../targets/target.js";
 import type { BatchRequest, Plan, PlanOptions } from "../types.js";
 import { estimate } from "./estimate.js";
