@@ -57,7 +57,8 @@ export const openaiPlanArgs = defineArgs({
   "max-bytes": { type: "string", description: "Most bytes per input file (default 200000000)" },
   "max-enqueued-tokens": {
     type: "string",
-    description: "Most estimated input tokens per batch: your enqueued-token limit (default none)",
+    description:
+      "OpenAI: most estimated input tokens per batch, your enqueued-token limit (default none)",
   },
   "max-waves": { type: "string", description: "1 (no primers) or 2 (default 2)" },
   concurrency: {
