@@ -1,9 +1,11 @@
 /**
  * What the Vertex and Bedrock runner backends share (internal): turning an SDK error into one the
  * runner reads (`BackendCallError` with `status` and `type`), an upload location per batch under
- * the user's bucket, the time scale of a local emulator, and JSONL text from planned requests.
+ * the user's bucket, the time scale of a local emulator, JSONL text from planned requests, and the
+ * parts of `create`, `results`, `list` and `newest` that do not depend on the cloud.
  */
 import path from "node:path";
+import type { BatchInfo, CallOptions, CreateInput, CreateOutcome } from "../run/backend.js";
 import { BackendCallError } from "../run/backend.js";
 import { timeScaleOf } from "../run/clock.js";
 import type { BatchRequest } from "../types.js";
@@ -96,4 +98,57 @@ export const TAG_PATTERN = /^cacheplan-[0-9a-f]{12}-\d{4,}$/;
 export function oneModelOf(requests: readonly BatchRequest[]): string | undefined {
   const models = new Set(requests.map((r) => String(r.params.model)));
   return models.size === 1 ? [...models][0] : undefined;
+}
+
+/** Where and as what a batch goes: its bucket, its file's keys ({@link batchKeys}), its one model. */
+export interface BatchPlace {
+  bucket: string;
+  keys: { input: string; output: string };
+  model: string;
+}
+
+/**
+ * What `create` settles before any call: the batch's place under `bucket` (a `scheme://` location)
+ * and its one model. A missing setting (`ready` false, or no usable bucket) throws `missing`; a
+ * batch that mixes models throws (a job takes one model: other-batch-systems.md §2.2, §3.2). Both
+ * are 400 `invalid_request_error`, which the runner does not retry.
+ */
+export function placeBatch(
+  input: CreateInput,
+  where: { bucket: string | undefined; scheme: "gs" | "s3"; ready: boolean; missing: string },
+  job: { noun: string; target: string },
+): BatchPlace {
+  const at = where.bucket ? splitBucketUri(where.bucket, where.scheme) : undefined;
+  const invalid = { status: 400, type: "invalid_request_error" };
+  if (!at || !where.ready) throw new BackendCallError(where.missing, invalid);
+  const model = input.model ?? oneModelOf(input.requests);
+  if (model === undefined)
+    throw new BackendCallError(
+      `The batch mixes models, but a ${job.noun} takes one: plan again with \`--target ${job.target}\`.`,
+      invalid,
+    );
+  return { bucket: at.bucket, keys: batchKeys(at.prefix, input.tag, input.file), model };
+}
+
+/** `createOutcome` of a backend that uploads first: a failed `upload` call created nothing. */
+export function notCreatedIfFailed(upload: string): (error: unknown) => CreateOutcome | undefined {
+  return (error) =>
+    error instanceof BackendCallError && error.message.startsWith(`${upload}:`)
+      ? "not-created"
+      : undefined;
+}
+
+/** Result lines read in full, as the iterable `results` answers. */
+export async function* yieldAll(lines: readonly unknown[]): AsyncIterable<unknown> {
+  yield* lines;
+}
+
+/** `list` and `newest` of a backend whose `listJobs` answers its recent jobs newest first. */
+export function newestFirst(listJobs: (o: CallOptions) => Promise<BatchInfo[]>) {
+  return {
+    list: (_since: string | null, o: CallOptions) => listJobs(o),
+    async newest(o: CallOptions): Promise<string | null> {
+      return (await listJobs(o))[0]?.id ?? null;
+    },
+  };
 }

@@ -11,14 +11,16 @@
 import type { BatchBackend, BatchInfo, CallOptions, CreateInput } from "../../run/backend.js";
 import { BackendCallError } from "../../run/backend.js";
 import {
-  batchKeys,
   jsonLines,
-  oneModelOf,
+  newestFirst,
+  notCreatedIfFailed,
+  placeBatch,
   scaleFor,
   sdkCall,
   splitBucketUri,
   TAG_PATTERN,
   targetJsonl,
+  yieldAll,
 } from "../_cloud-backend.js";
 import { bedrockJobModel } from "../model-ids.js";
 import type { BedrockClients } from "./client.js";
@@ -138,22 +140,18 @@ export async function bedrockBackend(clients: BedrockClients): Promise<BatchBack
     usage: USAGE_FIELDS,
     readResult,
     async create(input: CreateInput, o: CallOptions) {
-      const at = config.bucket ? splitBucketUri(config.bucket, "s3") : undefined;
-      if (!at || !config.roleArn)
-        throw new BackendCallError(
-          "Bedrock batch inference needs an S3 location and a service role: pass `--bucket s3://bucket/prefix` and `--role-arn arn:aws:iam::…:role/…` (or set CACHEPLAN_BUCKET and CACHEPLAN_ROLE_ARN).",
-          { status: 400, type: "invalid_request_error" },
-        );
-      const model = input.model ?? oneModelOf(input.requests);
-      if (model === undefined)
-        throw new BackendCallError(
-          "The batch mixes models, but a Bedrock job takes one: plan again with `--target bedrock`.",
-          {
-            status: 400,
-            type: "invalid_request_error",
-          },
-        );
-      const keys = batchKeys(at.prefix, input.tag, input.file);
+      const at = placeBatch(
+        input,
+        {
+          bucket: config.bucket,
+          scheme: "s3",
+          ready: Boolean(config.roleArn),
+          missing:
+            "Bedrock batch inference needs an S3 location and a service role: pass `--bucket s3://bucket/prefix` and `--role-arn arn:aws:iam::…:role/…` (or set CACHEPLAN_BUCKET and CACHEPLAN_ROLE_ARN).",
+        },
+        { noun: "Bedrock job", target: "bedrock" },
+      );
+      const { keys, model } = at;
       await sdkCall("PutObject", () =>
         s3.send(
           new s3sdk.PutObjectCommand({
@@ -202,7 +200,7 @@ export async function bedrockBackend(clients: BedrockClients): Promise<BatchBack
     async results(id: string, o: CallOptions) {
       const job = (await get(id, o)).raw as Job;
       const out = splitBucketUri(String(job.outputDataConfig?.s3OutputDataConfig?.s3Uri), "s3");
-      if (!out) return (async function* () {})();
+      if (!out) return yieldAll([]);
       // Output lands under a job-specific folder as `<input>.jsonl.out` (§2.4 [S/U on the names]).
       const listed = await sdkCall("ListObjectsV2", () =>
         s3.send(
@@ -228,18 +226,10 @@ export async function bedrockBackend(clients: BedrockClients): Promise<BatchBack
             { status: 409, type: "incomplete_output" },
           );
       }
-      return (async function* () {
-        yield* lines;
-      })();
+      return yieldAll(lines);
     },
     // A failed upload comes before the job could exist: nothing was created.
-    createOutcome: (error: unknown) =>
-      error instanceof BackendCallError && error.message.startsWith("PutObject:")
-        ? "not-created"
-        : undefined,
-    list: (_since: string | null, o: CallOptions) => listJobs(o),
-    async newest(o: CallOptions) {
-      return (await listJobs(o))[0]?.id ?? null;
-    },
+    createOutcome: notCreatedIfFailed("PutObject"),
+    ...newestFirst(listJobs),
   };
 }

@@ -9,16 +9,17 @@
  * primer job first.
  */
 import type { BatchBackend, BatchInfo, CallOptions, CreateInput } from "../../run/backend.js";
-import { BackendCallError } from "../../run/backend.js";
 import {
-  batchKeys,
   jsonLines,
-  oneModelOf,
+  newestFirst,
+  notCreatedIfFailed,
+  placeBatch,
   scaleFor,
   sdkCall,
   splitBucketUri,
   TAG_PATTERN,
   targetJsonl,
+  yieldAll,
 } from "../_cloud-backend.js";
 import { vertexJobModel } from "../model-ids.js";
 import type { VertexClient } from "./client.js";
@@ -113,22 +114,18 @@ export function vertexBackend(client: VertexClient): BatchBackend {
     usage: USAGE_FIELDS,
     readResult,
     async create(input: CreateInput, o: CallOptions) {
-      const at = config.bucket ? splitBucketUri(config.bucket, "gs") : undefined;
-      if (!at || !config.project || !config.location)
-        throw new BackendCallError(
-          "Vertex AI batch prediction needs a Cloud Storage location, a project and a regional location: pass `--bucket gs://bucket/prefix` and set GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION (e.g. us-east5).",
-          { status: 400, type: "invalid_request_error" },
-        );
-      const model = input.model ?? oneModelOf(input.requests);
-      if (model === undefined)
-        throw new BackendCallError(
-          "The batch mixes models, but a Vertex job takes one: plan again with `--target vertex`.",
-          {
-            status: 400,
-            type: "invalid_request_error",
-          },
-        );
-      const keys = batchKeys(at.prefix, input.tag, input.file);
+      const at = placeBatch(
+        input,
+        {
+          bucket: config.bucket,
+          scheme: "gs",
+          ready: Boolean(config.project && config.location),
+          missing:
+            "Vertex AI batch prediction needs a Cloud Storage location, a project and a regional location: pass `--bucket gs://bucket/prefix` and set GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION (e.g. us-east5).",
+        },
+        { noun: "Vertex job", target: "vertex" },
+      );
+      const { keys, model } = at;
       await sdkCall("upload", () =>
         storage.bucket(at.bucket).file(keys.input).save(targetJsonl(toVertexLine, input.requests), {
           resumable: false,
@@ -160,7 +157,7 @@ export function vertexBackend(client: VertexClient): BatchBackend {
     async results(id: string, o: CallOptions) {
       const job = (await get(id, o)).raw as Job;
       const dir = splitBucketUri(String(job.outputInfo?.gcsOutputDirectory ?? ""), "gs");
-      if (!dir) return (async function* () {})();
+      if (!dir) return yieldAll([]);
       const [files] = await sdkCall("list output", () =>
         storage.bucket(dir.bucket).getFiles({ prefix: dir.prefix }),
       );
@@ -171,18 +168,10 @@ export function vertexBackend(client: VertexClient): BatchBackend {
         const [bytes] = await sdkCall("download output", () => file.download());
         lines.push(...jsonLines(bytes.toString("utf8")));
       }
-      return (async function* () {
-        yield* lines;
-      })();
+      return yieldAll(lines);
     },
     // A failed upload comes before the job could exist: nothing was created.
-    createOutcome: (error: unknown) =>
-      error instanceof BackendCallError && error.message.startsWith("upload:")
-        ? "not-created"
-        : undefined,
-    list: (_since: string | null, o: CallOptions) => list(o),
-    async newest(o: CallOptions) {
-      return (await list(o))[0]?.id ?? null;
-    },
+    createOutcome: notCreatedIfFailed("upload"),
+    ...newestFirst(list),
   };
 }
