@@ -1,12 +1,10 @@
 /**
- * Lines of a JSONL file with their byte offsets (internal): what the planner's index pass reads,
- * so that the copy pass can read each accepted line again by its offset instead of keeping it.
- * Lines are read in large chunks and decoded as strict UTF-8 (`_utf8-lines.ts`); each line is
- * parsed as `readJsonl()` parses it (`readLine`), blank lines skipped but counted.
+ * One line of a JSONL file with its byte offset (internal): what the planner's index pass reads
+ * (`plan/_pool.ts` cuts the file into chunks of whole lines), so that the copy pass can read each
+ * accepted line again by its offset instead of keeping it. A line is decoded as strict UTF-8
+ * (`_utf8-lines.ts`) and parsed as `readJsonl()` parses it (`readLine`); a blank line gives nothing.
  */
 import { isUtf8 } from "node:buffer";
-import { open } from "node:fs/promises";
-import { InputError } from "../errors.js";
 import { firstInvalidUtf8 } from "./_utf8-lines.js";
 import { readLine } from "./jsonl.js";
 import { JsonlLine } from "./jsonl-line.js";
@@ -22,71 +20,6 @@ export class IndexedLine extends JsonlLine {
     super(base.line, base.source, base.value, base.parseError, base.problem);
     this.offset = offset;
     this.length = length;
-  }
-}
-
-const CHUNK = 4 * 2 ** 20;
-
-/** The raw lines of a file: each line's bytes, 1-based number and byte offset. */
-export async function* rawLines(
-  file: string,
-  source: string,
-): AsyncGenerator<{ bytes: Buffer; line: number; offset: number }> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(file, "r");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EACCES"
-          ? "permission denied"
-          : (error as Error).message;
-    throw new InputError(
-      `Cannot read requests from \`${source}\`: ${why}. Check the path; pass \`-\` to read standard input.`,
-      source,
-      { cause: error },
-    );
-  }
-  try {
-    let pending = Buffer.alloc(0);
-    let pendingOffset = 0;
-    let position = 0;
-    let line = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      let got: number;
-      try {
-        ({ bytesRead: got } = await handle.read(chunk, 0, CHUNK, position));
-      } catch (error) {
-        const isDir = (error as NodeJS.ErrnoException).code === "EISDIR";
-        throw new InputError(
-          `Cannot read requests from \`${source}\`: ${isDir ? "it is a folder" : (error as Error).message}. Check the path; pass \`-\` to read standard input.`,
-          source,
-          { cause: error },
-        );
-      }
-      if (got === 0) break;
-      position += got;
-      const data =
-        pending.length === 0
-          ? chunk.subarray(0, got)
-          : Buffer.concat([pending, chunk.subarray(0, got)]);
-      let start = 0;
-      for (;;) {
-        const nl = data.indexOf(0x0a, start);
-        if (nl < 0) break;
-        line += 1;
-        yield { bytes: data.subarray(start, nl), line, offset: pendingOffset + start };
-        start = nl + 1;
-      }
-      pending = Buffer.from(data.subarray(start));
-      pendingOffset += start;
-    }
-    if (pending.length > 0) yield { bytes: pending, line: line + 1, offset: pendingOffset };
-  } finally {
-    await handle.close();
   }
 }
 
@@ -120,12 +53,4 @@ function firstInvalidUtf8Fast(bytes: Buffer): { offset: number; length: number }
 
 function isUtf8Buffer(bytes: Buffer): boolean {
   return bytes.length === 0 || isUtf8(bytes);
-}
-
-/** Every line of a JSONL file, parsed, with its byte offset and length. */
-export async function* readIndexedLines(file: string, source: string): AsyncGenerator<IndexedLine> {
-  for await (const raw of rawLines(file, source)) {
-    const line = indexLine(raw, source);
-    if (line !== undefined) yield line;
-  }
 }
