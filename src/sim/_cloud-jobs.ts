@@ -3,8 +3,10 @@
  * requests on the simulator's engine — the Anthropic emulator's processing loop and cache model
  * ({@link EmulatorEngine}) — in virtual time driven by a scaled clock. Vertex jobs keep their
  * `cache_control` (caching as Anthropic, other-batch-systems.md §3.6); Bedrock jobs arrive without
- * markers (§2.6), so nothing is cached. The HTTP layers translate records and job shapes.
+ * markers (§2.6), so nothing is cached. The HTTP layers translate records and job shapes; the
+ * server around them ({@link serveCloud}) and the record-to-request step are shared.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { ModelTable } from "../pricing/models.js";
 import type { TokenCounter } from "../tokens/counter.js";
@@ -12,7 +14,9 @@ import { createTiktokenCounter } from "../tokens/tiktoken.js";
 import type { BatchRequest } from "../types.js";
 import type { BatchRun } from "./_emulator-batch.js";
 import { EmulatorEngine } from "./_emulator-engine.js";
+import { listen } from "./_emulator-http.js";
 import { resolveSimParams, type SimParams } from "./params.js";
+import { TIME_SCALE_HEADER } from "./time-scale.js";
 
 /** Options shared by the cloud emulators. */
 export interface CloudEmulatorOptions {
@@ -143,4 +147,57 @@ export function parseLines(text: string): unknown[] {
         return undefined;
       }
     });
+}
+
+/**
+ * A record's body as the engine's request params: the cloud's `anthropic_version` (the one the
+ * target writes, `version`) removed, any other kept for the engine to refuse, and `model` set to
+ * the job's model (records carry none: other-batch-systems.md §2.1, §3.1).
+ */
+export function engineParams(
+  body: Record<string, unknown>,
+  model: string,
+  version: string,
+): Record<string, unknown> {
+  const { anthropic_version: given, ...params } = body;
+  return given === version ? { ...params, model } : { ...params, model, anthropic_version: given };
+}
+
+/** A cloud emulator's server: where it listens, and how to stop it. */
+export interface CloudServer {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `route` on 127.0.0.1 (`port` 0 or absent: a free one), every answer carrying the
+ * emulator's time scale. A route that throws answers `fail(response, error)` (the cloud's 500),
+ * or drops the connection once the headers are out.
+ */
+export async function serveCloud(
+  cloud: CloudJobs,
+  port: number | undefined,
+  route: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<unknown>,
+  fail: (response: ServerResponse, error: unknown) => void,
+): Promise<CloudServer> {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    response.setHeader(TIME_SCALE_HEADER, String(cloud.timeScale));
+    route(request, response, url).catch((error: unknown) => {
+      if (!response.headersSent) fail(response, error);
+      else response.destroy();
+    });
+  });
+  const bound = await listen(server, port ?? 0);
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
 }

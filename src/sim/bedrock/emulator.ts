@@ -12,17 +12,21 @@
  * `manifest.json.out` (§2.4). Nothing is signed or checked against IAM.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { BEDROCK_ANTHROPIC_VERSION } from "../../targets/bedrock/format.js";
 import { BEDROCK_MIN_RECORDS } from "../../targets/bedrock/limits.js";
 import { modelIdsOf } from "../../targets/model-ids.js";
 import type { BatchRequest } from "../../types.js";
 import { isObject } from "../../util/json.js";
-import { type CloudEmulatorOptions, CloudJobs, parseLines } from "../_cloud-jobs.js";
+import {
+  type CloudEmulatorOptions,
+  CloudJobs,
+  engineParams,
+  parseLines,
+  serveCloud,
+} from "../_cloud-jobs.js";
 import type { BatchRun } from "../_emulator-batch.js";
-import { listen } from "../_emulator-http.js";
 import { handleS3, ObjectStore, parseS3Uri, readBytes } from "../_s3.js";
-import { TIME_SCALE_HEADER } from "../time-scale.js";
 
 /** Options of the Bedrock emulator. */
 export interface BedrockEmulatorOptions extends CloudEmulatorOptions {
@@ -174,14 +178,13 @@ class BedrockControl {
 
   /** The records as requests of the engine: `anthropic_version` checked and removed, the job's model. */
   #requests(job: BedrockJob, model: string): BatchRequest[] {
-    return job.records.map((r, i) => {
-      const { anthropic_version: version, ...params } = r.modelInput;
-      const body =
-        version === BEDROCK_ANTHROPIC_VERSION
-          ? { ...params, model }
-          : { ...params, model, anthropic_version: version };
-      return { custom_id: `r${i}`, params: body } as unknown as BatchRequest;
-    });
+    return job.records.map(
+      (r, i) =>
+        ({
+          custom_id: `r${i}`,
+          params: engineParams(r.modelInput, model, BEDROCK_ANTHROPIC_VERSION),
+        }) as unknown as BatchRequest,
+    );
   }
 
   status(job: BedrockJob): string {
@@ -384,27 +387,14 @@ export async function startBedrockEmulator(
     options.minRecords ?? BEDROCK_MIN_RECORDS,
     options.region ?? "us-east-1",
   );
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? "/", "http://127.0.0.1");
-    response.setHeader(TIME_SCALE_HEADER, String(cloud.timeScale));
-    const handler = url.pathname.startsWith("/model-invocation-job")
-      ? handleControl(control, request, response, url.pathname, url.searchParams)
-      : handleS3(store, request, response, url.pathname, url.searchParams);
-    handler.catch((error: unknown) => {
-      if (!response.headersSent) awsError(response, 500, "InternalServerException", String(error));
-      else response.destroy();
-    });
-  });
-  const port = await listen(server, options.port ?? 0);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    store,
-    jobs: () => control.jobs,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+  const server = await serveCloud(
+    cloud,
+    options.port,
+    (request, response, url) =>
+      url.pathname.startsWith("/model-invocation-job")
+        ? handleControl(control, request, response, url.pathname, url.searchParams)
+        : handleS3(store, request, response, url.pathname, url.searchParams),
+    (response, error) => awsError(response, 500, "InternalServerException", String(error)),
+  );
+  return { ...server, store, jobs: () => control.jobs };
 }

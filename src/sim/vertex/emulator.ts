@@ -12,17 +12,21 @@
  * `cachingDisabledProjects` refuses requests carrying `cache_control` (§3.6, VX-PC).
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { modelIdsOf } from "../../targets/model-ids.js";
 import { VERTEX_ANTHROPIC_VERSION } from "../../targets/vertex/format.js";
 import { VERTEX_MAX_CONCURRENT_JOBS } from "../../targets/vertex/limits.js";
 import type { BatchRequest } from "../../types.js";
 import { isObject } from "../../util/json.js";
-import { type CloudEmulatorOptions, CloudJobs, parseLines } from "../_cloud-jobs.js";
+import {
+  type CloudEmulatorOptions,
+  CloudJobs,
+  engineParams,
+  parseLines,
+  serveCloud,
+} from "../_cloud-jobs.js";
 import type { BatchRun } from "../_emulator-batch.js";
-import { listen } from "../_emulator-http.js";
 import { readBytes } from "../_s3.js";
-import { TIME_SCALE_HEADER } from "../time-scale.js";
 import { handleGcs, ObjectStore, parseGsUri } from "./_gcs.js";
 
 /** Options of the Vertex emulator. */
@@ -174,14 +178,13 @@ class VertexControl {
   }
 
   #requests(job: VertexJob): BatchRequest[] {
-    return job.lines.map((line) => {
-      const { anthropic_version: version, ...params } = line.request;
-      const body =
-        version === VERTEX_ANTHROPIC_VERSION
-          ? { ...params, model: job.anthropicModel }
-          : { ...params, model: job.anthropicModel, anthropic_version: version };
-      return { custom_id: line.custom_id, params: body } as unknown as BatchRequest;
-    });
+    return job.lines.map(
+      (line) =>
+        ({
+          custom_id: line.custom_id,
+          params: engineParams(line.request, job.anthropicModel, VERTEX_ANTHROPIC_VERSION),
+        }) as unknown as BatchRequest,
+    );
   }
 
   state(job: VertexJob): string {
@@ -373,10 +376,10 @@ export async function startVertexEmulator(
     options.maxConcurrentJobs ?? VERTEX_MAX_CONCURRENT_JOBS,
     noCaching,
   );
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? "/", "http://127.0.0.1");
-    response.setHeader(TIME_SCALE_HEADER, String(cloud.timeScale));
-    const work = async () => {
+  const server = await serveCloud(
+    cloud,
+    options.port,
+    async (request, response, url) => {
       if (await handleVertex(control, request, response, url.pathname, url.searchParams)) return;
       if (await handleGcs(store, request, response, url.pathname, url.searchParams)) return;
       request.resume();
@@ -386,22 +389,8 @@ export async function startVertexEmulator(
         "NOT_FOUND",
         `The emulator does not serve ${request.method} ${url.pathname}.`,
       );
-    };
-    work().catch((error: unknown) => {
-      if (!response.headersSent) googleError(response, 500, "INTERNAL", String(error));
-      else response.destroy();
-    });
-  });
-  const port = await listen(server, options.port ?? 0);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    store,
-    jobs: () => control.jobs,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+    },
+    (response, error) => googleError(response, 500, "INTERNAL", String(error)),
+  );
+  return { ...server, store, jobs: () => control.jobs };
 }
