@@ -6,18 +6,12 @@
  * the options or the environment: `CACHEPLAN_BUCKET`, `CACHEPLAN_ROLE_ARN`, and
  * `CACHEPLAN_BEDROCK_ENDPOINT` for a local emulator (both clients, S3 path-style).
  */
-import type { ClientOptions } from "../target.js";
+import { type CloudClientOptions, type CloudRunConfig, cloudRunConfig } from "../_cloud-client.js";
 
-/** Where and as whom a run's jobs go. */
-export interface BedrockRunConfig {
-  /** `s3://bucket/prefix` for input and output files. */
-  bucket: string | undefined;
+/** Where and as whom a run's jobs go (`bucket`: `s3://bucket/prefix`). */
+export interface BedrockRunConfig extends CloudRunConfig {
   /** The IAM service role Bedrock assumes to read and write the bucket (`--role-arn`). */
   roleArn: string | undefined;
-  /** The endpoint both clients use, when not AWS's (an emulator). */
-  endpoint: string | undefined;
-  /** Simulated ms per real ms of a local emulator's clock, to poll on. */
-  timeScale: number | undefined;
 }
 
 /** What a Bedrock run needs. */
@@ -28,13 +22,11 @@ export interface BedrockClients {
 }
 
 /** Options beyond the common ones. */
-export interface BedrockClientOptions extends ClientOptions {
+export interface BedrockClientOptions extends CloudClientOptions {
   region?: string;
   /** Another S3 endpoint (the emulator); path-style addressing is used with it. */
   s3Endpoint?: string;
-  bucket?: string;
   roleArn?: string;
-  timeScale?: number;
   /** Static credentials instead of the SDK's chain (the offline demo's throwaway ones). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
@@ -45,26 +37,21 @@ export async function createClient(options: BedrockClientOptions = {}): Promise<
   const { S3Client } = await import("@aws-sdk/client-s3");
   const env = process.env;
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const endpoint = options.baseURL ?? env.CACHEPLAN_BEDROCK_ENDPOINT ?? undefined;
+  const run = cloudRunConfig(options, "CACHEPLAN_BEDROCK_ENDPOINT");
+  const endpoint = run.endpoint;
   // The emulator serves both: `baseURL` points S3 there too unless `s3Endpoint` says otherwise.
-  const s3Endpoint = options.s3Endpoint ?? options.baseURL ?? env.CACHEPLAN_BEDROCK_ENDPOINT;
+  const s3Endpoint = options.s3Endpoint ?? endpoint;
   const common = {
     ...(region ? { region } : {}),
     ...(options.maxRetries === undefined ? {} : { maxAttempts: options.maxRetries + 1 }),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
-  const scale = options.timeScale ?? Number(env.CACHEPLAN_EMULATOR_TIME_SCALE ?? Number.NaN);
   return {
     bedrock: new BedrockClient({ ...common, ...(endpoint ? { endpoint } : {}) }),
     s3: new S3Client({
       ...common,
       ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
     }),
-    config: {
-      bucket: options.bucket ?? env.CACHEPLAN_BUCKET,
-      roleArn: options.roleArn ?? env.CACHEPLAN_ROLE_ARN,
-      endpoint: endpoint ?? undefined,
-      timeScale: Number.isFinite(scale) ? scale : undefined,
-    },
+    config: { ...run, roleArn: options.roleArn ?? env.CACHEPLAN_ROLE_ARN },
   };
 }

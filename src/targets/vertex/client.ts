@@ -5,19 +5,13 @@
  * and location from `GOOGLE_CLOUD_PROJECT` / `GOOGLE_CLOUD_LOCATION`, the `gs://` location from
  * `CACHEPLAN_BUCKET`, a local emulator from `CACHEPLAN_VERTEX_ENDPOINT`, unless given.
  */
-import type { ClientOptions } from "../target.js";
+import { type CloudClientOptions, type CloudRunConfig, cloudRunConfig } from "../_cloud-client.js";
 
-/** Where a run's jobs go. */
-export interface VertexRunConfig {
+/** Where a run's jobs go (`bucket`: `gs://bucket/prefix`). */
+export interface VertexRunConfig extends CloudRunConfig {
   project: string | undefined;
   /** A regional location: Claude batch jobs need one (other-batch-systems.md §3.2 [S]). */
   location: string | undefined;
-  /** `gs://bucket/prefix` for input and output files. */
-  bucket: string | undefined;
-  /** The endpoint both clients use, when not Google's (an emulator). */
-  endpoint: string | undefined;
-  /** Simulated ms per real ms of a local emulator's clock, to poll on. */
-  timeScale: number | undefined;
 }
 
 /** What a Vertex run needs. */
@@ -28,13 +22,11 @@ export interface VertexClient {
 }
 
 /** Options beyond the common ones. */
-export interface VertexClientOptions extends ClientOptions {
+export interface VertexClientOptions extends CloudClientOptions {
   project?: string;
   location?: string;
-  bucket?: string;
   /** Another Cloud Storage endpoint (the emulator), e.g. `http://127.0.0.1:4443`. */
   storageEndpoint?: string;
-  timeScale?: number;
   /** Google auth options instead of Application Default Credentials (the offline demo's throwaway key). */
   googleAuthOptions?: import("@google/genai").GoogleGenAIOptions["googleAuthOptions"];
 }
@@ -46,10 +38,10 @@ export async function createClient(options: VertexClientOptions = {}): Promise<V
   const env = process.env;
   const project = options.project ?? env.GOOGLE_CLOUD_PROJECT;
   const location = options.location ?? env.GOOGLE_CLOUD_LOCATION;
-  const endpoint = options.baseURL ?? env.CACHEPLAN_VERTEX_ENDPOINT ?? undefined;
+  const run = cloudRunConfig(options, "CACHEPLAN_VERTEX_ENDPOINT");
+  const endpoint = run.endpoint;
   // The emulator serves both: `baseURL` points Cloud Storage there too unless `storageEndpoint` says otherwise.
-  const storageEndpoint =
-    options.storageEndpoint ?? options.baseURL ?? env.CACHEPLAN_VERTEX_ENDPOINT;
+  const storageEndpoint = options.storageEndpoint ?? endpoint;
   const genai = new GoogleGenAI({
     vertexai: true,
     ...(project ? { project } : {}),
@@ -61,16 +53,5 @@ export async function createClient(options: VertexClientOptions = {}): Promise<V
     ...(project ? { projectId: project } : {}),
     ...(storageEndpoint ? { apiEndpoint: storageEndpoint } : {}),
   });
-  const scale = options.timeScale ?? Number(env.CACHEPLAN_EMULATOR_TIME_SCALE ?? Number.NaN);
-  return {
-    genai,
-    storage,
-    config: {
-      project,
-      location,
-      bucket: options.bucket ?? env.CACHEPLAN_BUCKET,
-      endpoint: endpoint ?? undefined,
-      timeScale: Number.isFinite(scale) ? scale : undefined,
-    },
-  };
+  return { genai, storage, config: { ...run, project, location } };
 }
