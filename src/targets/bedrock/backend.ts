@@ -23,6 +23,7 @@ import {
   yieldAll,
 } from "../_cloud-backend.js";
 import { bedrockJobModel } from "../model-ids.js";
+import { importPeer } from "../peer.js";
 import type { BedrockClients } from "./client.js";
 import { toBedrockLine } from "./format.js";
 import { readResult } from "./results.js";
@@ -71,8 +72,18 @@ export function infoOfJob(job: Job, timeScale?: number): BatchInfo {
 
 /** A runner backend on Bedrock through `clients`. */
 export async function bedrockBackend(clients: BedrockClients): Promise<BatchBackend> {
-  const sdk = await import("@aws-sdk/client-bedrock");
-  const s3sdk = await import("@aws-sdk/client-s3");
+  const sdk = await importPeer(
+    () => import("@aws-sdk/client-bedrock"),
+    "@aws-sdk/client-bedrock",
+    "3",
+    "--target bedrock",
+  );
+  const s3sdk = await importPeer(
+    () => import("@aws-sdk/client-s3"),
+    "@aws-sdk/client-s3",
+    "3",
+    "--target bedrock",
+  );
   const { bedrock, s3, config } = clients;
   const scale = scaleFor(config.endpoint, config.timeScale);
   const arns = new Map<string, string>();

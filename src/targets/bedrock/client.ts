@@ -7,6 +7,7 @@
  * `CACHEPLAN_BEDROCK_ENDPOINT` for a local emulator (both clients, S3 path-style).
  */
 import { type CloudClientOptions, type CloudRunConfig, cloudRunConfig } from "../_cloud-client.js";
+import { importPeer } from "../peer.js";
 
 /** Where and as whom a run's jobs go (`bucket`: `s3://bucket/prefix`). */
 export interface BedrockRunConfig extends CloudRunConfig {
@@ -33,8 +34,18 @@ export interface BedrockClientOptions extends CloudClientOptions {
 
 /** The two clients and the run's settings; `baseURL` replaces both endpoints (`s3Endpoint` S3's alone). */
 export async function createClient(options: BedrockClientOptions = {}): Promise<BedrockClients> {
-  const { BedrockClient } = await import("@aws-sdk/client-bedrock");
-  const { S3Client } = await import("@aws-sdk/client-s3");
+  const { BedrockClient } = await importPeer(
+    () => import("@aws-sdk/client-bedrock"),
+    "@aws-sdk/client-bedrock",
+    "3",
+    "--target bedrock",
+  );
+  const { S3Client } = await importPeer(
+    () => import("@aws-sdk/client-s3"),
+    "@aws-sdk/client-s3",
+    "3",
+    "--target bedrock",
+  );
   const env = process.env;
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const run = cloudRunConfig(options, "CACHEPLAN_BEDROCK_ENDPOINT");

@@ -16,6 +16,7 @@ import type {
 import { withTimeScale } from "../../run/clock.js";
 import { secretsOf } from "../../run/redact.js";
 import { isObject } from "../../util/json.js";
+import { importPeer } from "../peer.js";
 import { toBatchLine } from "./format.js";
 import { COMPLETION_WINDOW } from "./limits.js";
 import { readResult } from "./results.js";
@@ -112,7 +113,7 @@ export function openaiBackend(client: OpenAI): BatchBackend {
       );
       const endpoint = lines[0]?.url ?? "/v1/chat/completions";
       const text = `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`;
-      const { toFile } = await import("openai");
+      const { toFile } = await importPeer(() => import("openai"), "openai", "6", "--target openai");
       let fileId: string;
       try {
         const file = await client.files.create(

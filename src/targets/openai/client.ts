@@ -3,6 +3,7 @@
  * imported only here and only when a client is asked for, so `plan` and `estimate` never load it.
  */
 import type OpenAI from "openai";
+import { importPeer } from "../peer.js";
 import type { ClientOptions } from "../target.js";
 
 /**
@@ -10,7 +11,12 @@ import type { ClientOptions } from "../target.js";
  * out keeps the SDK's default (`OPENAI_API_KEY`, `OPENAI_BASE_URL`); the key is never logged.
  */
 export async function createClient(options: ClientOptions = {}): Promise<OpenAI> {
-  const { default: Sdk } = await import("openai");
+  const { default: Sdk } = await importPeer(
+    () => import("openai"),
+    "openai",
+    "6",
+    "--target openai",
+  );
   return new Sdk({
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),

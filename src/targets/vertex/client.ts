@@ -6,6 +6,7 @@
  * `CACHEPLAN_BUCKET`, a local emulator from `CACHEPLAN_VERTEX_ENDPOINT`, unless given.
  */
 import { type CloudClientOptions, type CloudRunConfig, cloudRunConfig } from "../_cloud-client.js";
+import { importPeer } from "../peer.js";
 
 /** Where a run's jobs go (`bucket`: `gs://bucket/prefix`). */
 export interface VertexRunConfig extends CloudRunConfig {
@@ -33,8 +34,18 @@ export interface VertexClientOptions extends CloudClientOptions {
 
 /** The two clients and the run's settings; `baseURL` replaces the Vertex endpoint (`httpOptions.baseUrl`). */
 export async function createClient(options: VertexClientOptions = {}): Promise<VertexClient> {
-  const { GoogleGenAI } = await import("@google/genai");
-  const { Storage } = await import("@google-cloud/storage");
+  const { GoogleGenAI } = await importPeer(
+    () => import("@google/genai"),
+    "@google/genai",
+    "2",
+    "--target vertex",
+  );
+  const { Storage } = await importPeer(
+    () => import("@google-cloud/storage"),
+    "@google-cloud/storage",
+    "7",
+    "--target vertex",
+  );
   const env = process.env;
   const project = options.project ?? env.GOOGLE_CLOUD_PROJECT;
   const location = options.location ?? env.GOOGLE_CLOUD_LOCATION;
