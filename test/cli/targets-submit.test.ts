@@ -3,27 +3,21 @@
  * through the real AWS SDKs against the Bedrock emulator, configured by the environment the
  * client reads (CACHEPLAN_BUCKET, CACHEPLAN_ROLE_ARN, CACHEPLAN_BEDROCK_ENDPOINT, fake AWS keys).
  */
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type BedrockEmulator, startBedrockEmulator } from "../../src/sim/bedrock/emulator.js";
 import { runCli, tempDir } from "../helpers/cli.js";
-import { words } from "../helpers/word-counter.js";
+import { stubAwsEnv, writeTickets } from "../helpers/cloud-run.js";
+import { QUICK_SIM } from "../helpers/run-job.js";
 
 let emulator: BedrockEmulator;
 beforeAll(async () => {
-  emulator = await startBedrockEmulator({
-    timeScale: 5_000,
-    buckets: ["jobs"],
-    sim: { startDelayMs: 60_000, startDelayJitterMs: 60_000 },
+  emulator = await startBedrockEmulator({ timeScale: 5_000, buckets: ["jobs"], sim: QUICK_SIM });
+  stubAwsEnv({
+    CACHEPLAN_BEDROCK_ENDPOINT: emulator.url,
+    CACHEPLAN_EMULATOR_TIME_SCALE: "5000",
+    CACHEPLAN_BUCKET: "s3://jobs/cli",
+    CACHEPLAN_ROLE_ARN: "arn:aws:iam::000000000000:role/BedrockBatch",
   });
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "test-access-key");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-secret-key");
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("CACHEPLAN_BEDROCK_ENDPOINT", emulator.url);
-  vi.stubEnv("CACHEPLAN_EMULATOR_TIME_SCALE", "5000");
-  vi.stubEnv("CACHEPLAN_BUCKET", "s3://jobs/cli");
-  vi.stubEnv("CACHEPLAN_ROLE_ARN", "arn:aws:iam::000000000000:role/BedrockBatch");
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -34,19 +28,7 @@ describe("cacheplan submit/status/report on a Bedrock plan", () => {
   it("runs the plan's jobs and reports every result", { timeout: 120_000 }, async () => {
     const { dir, cleanup } = await tempDir();
     try {
-      const system = `Classify the ticket. ${words("cli-rubric", 600)}`;
-      const lines = Array.from({ length: 120 }, (_, i) =>
-        JSON.stringify({
-          custom_id: `t_${i}`,
-          params: {
-            model: "claude-sonnet-4-6",
-            max_tokens: 16,
-            system,
-            messages: [{ role: "user", content: `Ticket ${i}: ${words(`cli${i}`, 12)}` }],
-          },
-        }),
-      );
-      await writeFile(path.join(dir, "requests.jsonl"), `${lines.join("\n")}\n`);
+      await writeTickets(dir, 120, "cli");
       const planned = await runCli(
         ["plan", "requests.jsonl", "--target", "bedrock", "--out", "p", "--quiet"],
         {

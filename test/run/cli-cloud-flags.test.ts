@@ -3,54 +3,32 @@
  * the role its jobs run as, given as flags instead of `CACHEPLAN_BUCKET` / `CACHEPLAN_ROLE_ARN`,
  * passed to the target's client; refused with a clear message on a plan that does not use them.
  */
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type BedrockEmulator, startBedrockEmulator } from "../../src/sim/bedrock/emulator.js";
 import { runCli, tempDir } from "../helpers/cli.js";
-import { words } from "../helpers/word-counter.js";
+import { stubAwsEnv, writeTickets } from "../helpers/cloud-run.js";
+import { QUICK_SIM } from "../helpers/run-job.js";
 
 let emulator: BedrockEmulator;
 beforeAll(async () => {
-  emulator = await startBedrockEmulator({
-    timeScale: 5_000,
-    buckets: ["flags"],
-    sim: { startDelayMs: 60_000, startDelayJitterMs: 60_000 },
+  emulator = await startBedrockEmulator({ timeScale: 5_000, buckets: ["flags"], sim: QUICK_SIM });
+  stubAwsEnv({
+    CACHEPLAN_BEDROCK_ENDPOINT: emulator.url,
+    CACHEPLAN_EMULATOR_TIME_SCALE: "5000",
+    CACHEPLAN_BUCKET: "",
+    CACHEPLAN_ROLE_ARN: "",
   });
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "test-access-key");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-secret-key");
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("CACHEPLAN_BEDROCK_ENDPOINT", emulator.url);
-  vi.stubEnv("CACHEPLAN_EMULATOR_TIME_SCALE", "5000");
-  vi.stubEnv("CACHEPLAN_BUCKET", "");
-  vi.stubEnv("CACHEPLAN_ROLE_ARN", "");
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
   await emulator.close();
 });
 
-async function requestsFile(dir: string, n: number): Promise<void> {
-  const system = `Classify the ticket. ${words("flags-rubric", 600)}`;
-  const lines = Array.from({ length: n }, (_, i) =>
-    JSON.stringify({
-      custom_id: `t_${i}`,
-      params: {
-        model: "claude-sonnet-4-6",
-        max_tokens: 16,
-        system,
-        messages: [{ role: "user", content: `Ticket ${i}: ${words(`fl${i}`, 12)}` }],
-      },
-    }),
-  );
-  await writeFile(path.join(dir, "requests.jsonl"), `${lines.join("\n")}\n`);
-}
-
 describe("submit --bucket --role-arn", () => {
   it("puts a Bedrock plan's files in the bucket given and runs its job as the role given", async () => {
     const { dir, cleanup } = await tempDir();
     try {
-      await requestsFile(dir, 120);
+      await writeTickets(dir, 120, "flags");
       const planned = await runCli(
         ["plan", "requests.jsonl", "--target", "bedrock", "--out", "p", "--quiet"],
         { cwd: dir },
@@ -75,7 +53,7 @@ describe("submit --bucket --role-arn", () => {
   it("refuses them on a plan of the Anthropic API, before asking for a key", async () => {
     const { dir, cleanup } = await tempDir();
     try {
-      await requestsFile(dir, 3);
+      await writeTickets(dir, 3, "flags");
       expect(
         (await runCli(["plan", "requests.jsonl", "--out", "p", "--quiet"], { cwd: dir })).code,
       ).toBe(0);

@@ -3,7 +3,6 @@
  * the real AWS SDKs against the Bedrock emulator, and a run stopped after its create that resumes
  * without creating the job twice.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { planForTarget } from "../../src/estimate/compare.js";
@@ -16,13 +15,13 @@ import {
   submit,
   writePlan,
 } from "../../src/index.js";
-import { readJsonl } from "../../src/io/jsonl.js";
 import { modelTableOf } from "../../src/pricing/models.js";
 import { type BedrockEmulator, startBedrockEmulator } from "../../src/sim/bedrock/emulator.js";
 import { anthropicLines } from "../../src/targets/_anthropic-lines.js";
 import bedrock, { createClient } from "../../src/targets/bedrock/index.js";
 import type { BatchRequest } from "../../src/types.js";
 import { tempDir } from "../helpers/cli.js";
+import { resultIds, resultLines, stubAwsEnv, submitStopped } from "../helpers/cloud-run.js";
 import { FAST_POLL } from "../helpers/run-job.js";
 import { words } from "../helpers/word-counter.js";
 
@@ -46,9 +45,7 @@ function job(run = "a"): BatchRequest[] {
 
 let emulator: BedrockEmulator;
 beforeAll(async () => {
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "test-access-key");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-secret-key");
-  vi.stubEnv("AWS_REGION", "us-east-1");
+  stubAwsEnv();
   emulator = await startBedrockEmulator({
     timeScale: 20_000,
     buckets: ["jobs"],
@@ -107,9 +104,7 @@ describe("bedrock end to end through the AWS SDKs", { timeout: 120_000 }, () => 
       expect(input).not.toContain("cache_control");
       expect(keys.filter((k) => k.endsWith("manifest.json.out"))).toHaveLength(2);
 
-      const lines = [];
-      for (const file of run.resultsFiles)
-        for await (const l of readJsonl(path.join(dir, file))) lines.push(l);
+      const lines = await resultLines(dir, run.resultsFiles);
       // The plan's target decides how the lines are read and priced (no adapter, no `models`).
       const r = await report(lines, { plan: p });
       const priced = await report(anthropicLines(bedrock, lines), { plan: p, models });
@@ -136,27 +131,14 @@ describe("bedrock end to end through the AWS SDKs", { timeout: 120_000 }, () => 
       const p = await planned(dir, "b");
       const client = await clientFor();
       const before = emulator.jobs().size;
-      const stop = new AbortController();
-      const first = await submit(p, {
-        planDir: dir,
-        client,
-        poll: FAST_POLL,
-        signal: stop.signal,
-        onProgress: (e) => {
-          if (e.type === "created") stop.abort();
-        },
-      });
+      const first = await submitStopped(p, dir, client);
       expect(first.status).toBe("interrupted");
       const state = await readRunState(dir);
       expect(state?.target).toBe("bedrock");
       const second = await submit(p, { planDir: dir, client: await clientFor(), poll: FAST_POLL });
       expect(second.status).toBe("ended");
       expect(emulator.jobs().size - before).toBe(2);
-      const ids = new Set<string>();
-      for (const file of second.resultsFiles)
-        for (const line of (await readFile(path.join(dir, file), "utf8")).trim().split("\n"))
-          ids.add(bedrock.readResult(JSON.parse(line))!.id);
-      expect(ids.size).toBe(240);
+      expect((await resultIds(bedrock, dir, second.resultsFiles)).size).toBe(240);
     } finally {
       await cleanup();
     }
@@ -173,16 +155,7 @@ describe("bedrock end to end through the AWS SDKs", { timeout: 120_000 }, () => 
         bucket: "s3://jobs/team-c",
         roleArn: "arn:aws:iam::000000000000:role/BedrockBatch",
       });
-      const stop = new AbortController();
-      const run = await submit(p, {
-        planDir: dir,
-        client,
-        poll: FAST_POLL,
-        signal: stop.signal,
-        onProgress: (e) => {
-          if (e.type === "created" && e.index === 1) stop.abort();
-        },
-      });
+      const run = await submitStopped(p, dir, client, (e) => e.type === "created" && e.index === 1);
       expect(run.status).toBe("interrupted");
       const canceled = await cancelRun(dir, { client });
       expect(canceled.canceled.map((c) => c.index).sort()).toEqual([0, 1]);

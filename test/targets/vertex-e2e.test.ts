@@ -3,18 +3,17 @@
  * `@google/genai` and `@google-cloud/storage` against the Vertex emulator (caching as Anthropic,
  * primer wave first), and a run stopped after its first create that resumes without a second job.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { planForTarget } from "../../src/estimate/compare.js";
 import { cancelRun, estimate, readPlan, report, submit, writePlan } from "../../src/index.js";
-import { readJsonl } from "../../src/io/jsonl.js";
 import { modelTableOf } from "../../src/pricing/models.js";
 import { startVertexEmulator, type VertexEmulator } from "../../src/sim/vertex/emulator.js";
 import { anthropicLines } from "../../src/targets/_anthropic-lines.js";
 import vertex, { createClient } from "../../src/targets/vertex/index.js";
 import type { BatchRequest } from "../../src/types.js";
 import { tempDir } from "../helpers/cli.js";
+import { resultIds, resultLines, submitStopped } from "../helpers/cloud-run.js";
 import { fakeServiceAccountFile } from "../helpers/gcp-credentials.js";
 import { FAST_POLL } from "../helpers/run-job.js";
 import { words } from "../helpers/word-counter.js";
@@ -103,9 +102,7 @@ describe("vertex end to end through @google/genai and @google-cloud/storage", {
       for (const j of emulator.jobs().values())
         expect(j.model).toBe("publishers/anthropic/models/claude-sonnet-4-6");
 
-      const lines = [];
-      for (const file of run.resultsFiles)
-        for await (const l of readJsonl(path.join(dir, file))) lines.push(l);
+      const lines = await resultLines(dir, run.resultsFiles);
       // The plan's target decides how the lines are read and priced (no adapter, no `models`).
       const r = await report(lines, { plan: p });
       const priced = await report(anthropicLines(vertex, lines), { plan: p, models });
@@ -129,25 +126,12 @@ describe("vertex end to end through @google/genai and @google-cloud/storage", {
       const dir = path.join(root, "plan");
       const p = await planned(dir, "b");
       const before = emulator.jobs().size;
-      const stop = new AbortController();
-      const first = await submit(p, {
-        planDir: dir,
-        client: await clientFor(),
-        poll: FAST_POLL,
-        signal: stop.signal,
-        onProgress: (e) => {
-          if (e.type === "created") stop.abort();
-        },
-      });
+      const first = await submitStopped(p, dir, await clientFor());
       expect(first.status).toBe("interrupted");
       const second = await submit(p, { planDir: dir, client: await clientFor(), poll: FAST_POLL });
       expect(second.status).toBe("ended");
       expect(emulator.jobs().size - before).toBe(p.batches.length);
-      const ids = new Set<string>();
-      for (const file of second.resultsFiles)
-        for (const line of (await readFile(path.join(dir, file), "utf8")).trim().split("\n"))
-          ids.add(vertex.readResult(JSON.parse(line))!.id);
-      expect(ids.size).toBe(80);
+      expect((await resultIds(vertex, dir, second.resultsFiles)).size).toBe(80);
     } finally {
       await cleanup();
     }
@@ -165,16 +149,7 @@ describe("vertex end to end through @google/genai and @google-cloud/storage", {
         baseURL: slow.url,
         bucket: "gs://jobs/team-c",
       });
-      const stop = new AbortController();
-      const run = await submit(p, {
-        planDir: dir,
-        client,
-        poll: FAST_POLL,
-        signal: stop.signal,
-        onProgress: (e) => {
-          if (e.type === "created") stop.abort();
-        },
-      });
+      const run = await submitStopped(p, dir, client);
       expect(run.status).toBe("interrupted");
       const canceled = await cancelRun(dir, { client });
       expect(canceled.canceled.length).toBeGreaterThan(0);
