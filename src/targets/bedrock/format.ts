@@ -4,6 +4,8 @@
  * `{"anthropic_version": "bedrock-2023-05-31", "max_tokens", "messages", "system", …}` without
  * `model`, which is set on the job (other-batch-systems.md §2.1, BR-DATA [D]).
  */
+import { applyMarkers } from "../../request/markers.js";
+import type { BatchRequest } from "../../types.js";
 import { batchOnlyViolation } from "../anthropic/batch-rules.js";
 import type { PlannedRecord } from "../target.js";
 
@@ -35,14 +37,18 @@ export function customIdOf(recordId: string): string | undefined {
   return Buffer.from(hex, "hex").toString("utf8");
 }
 
-/** Copy of a value with every `cache_control` key removed (blocks, tools, top level). */
-export function withoutCacheControl(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutCacheControl);
-  if (typeof value !== "object" || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value))
-    if (k !== "cache_control") out[k] = withoutCacheControl(v);
-  return out;
+/**
+ * `params` without its cache markers: the `cache_control` of each block the segment walk visits
+ * (tools, system blocks, message content blocks, `tool_result` content blocks), the top-level one
+ * and any on a message itself — the only places the API reads one (reference §1.5). A key named
+ * `cache_control` anywhere else is the user's data (a tool's `input_schema` property, a
+ * `tool_use` `input`) and is kept, byte for byte.
+ */
+export function withoutMarkers(params: Record<string, unknown>): Record<string, unknown> {
+  return applyMarkers({ custom_id: "", params } as BatchRequest, [], true).params as Record<
+    string,
+    unknown
+  >;
 }
 
 /** One line of a Bedrock batch input file. */
@@ -53,7 +59,7 @@ export interface BedrockBatchLine {
 
 /**
  * A planned request as a Bedrock line: `model` moved out to the job, `anthropic_version` added,
- * and every `cache_control` removed — batch inference neither reads nor writes a prompt cache
+ * and every cache marker removed ({@link withoutMarkers}) — batch inference neither reads nor writes a prompt cache
  * (§2.6 [S/U]), so a hint would only mislead whoever reads the file.
  */
 export function toBedrockLine(record: PlannedRecord): BedrockBatchLine {
@@ -62,7 +68,7 @@ export function toBedrockLine(record: PlannedRecord): BedrockBatchLine {
     recordId: recordIdOf(record.custom_id),
     modelInput: {
       anthropic_version: BEDROCK_ANTHROPIC_VERSION,
-      ...(withoutCacheControl(rest) as Record<string, unknown>),
+      ...withoutMarkers(rest),
     },
   };
 }
