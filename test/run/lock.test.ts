@@ -73,19 +73,31 @@ describe("acquireLock: across processes", () => {
   }, 60_000);
   afterAll(() => built?.remove());
 
-  /** `n` processes that take the lock at the same instant and hold it for a while. */
+  /**
+   * `n` processes that take the lock at the same instant; the winner holds it until every process
+   * has tried (each leaves a file in `tried`), so a process that a loaded machine starts late
+   * still meets the held lock (a lock released before it tried may rightly be taken again).
+   */
   async function race(dir: string, n: number): Promise<string[]> {
     const lockModule = path.join(path.dirname(path.dirname(built.main)), "run", "_lock.js");
+    const tried = await folder();
     const startAt = Date.now() + 1500;
     const script = `
       const { acquireLock } = await import(${JSON.stringify(lockModule)});
+      const { readdir, writeFile } = await import("node:fs/promises");
+      const { join } = await import("node:path");
+      const mark = () => writeFile(join(${JSON.stringify(tried)}, String(process.pid)), "");
       while (Date.now() < ${startAt}) {}
       try {
         const release = await acquireLock(${JSON.stringify(dir)});
+        await mark();
         process.stdout.write("won");
-        await new Promise((r) => setTimeout(r, 1500));
+        const until = Date.now() + 45_000;
+        while ((await readdir(${JSON.stringify(tried)})).length < ${n} && Date.now() < until)
+          await new Promise((r) => setTimeout(r, 50));
         await release();
       } catch (e) {
+        await mark();
         process.stdout.write(e.code === "locked" ? "lost" : "error " + e.message);
       }`;
     const runs = Array.from(
@@ -119,6 +131,6 @@ describe("acquireLock: across processes", () => {
         expect(outs.filter((o) => o === "lost")).toHaveLength(11);
         expect(await readdir(dir)).toEqual([]);
       }
-    }, 60_000);
+    }, 180_000);
   }
 });
