@@ -45,10 +45,8 @@ export function customIdOf(recordId: string): string | undefined {
  * `tool_use` `input`) and is kept, byte for byte.
  */
 export function withoutMarkers(params: Record<string, unknown>): Record<string, unknown> {
-  return applyMarkers({ custom_id: "", params } as BatchRequest, [], true).params as Record<
-    string,
-    unknown
-  >;
+  const request = { custom_id: "", params } as unknown as BatchRequest;
+  return applyMarkers(request, [], true).params as unknown as Record<string, unknown>;
 }
 
 /** One line of a Bedrock batch input file. */
