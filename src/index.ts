@@ -19,6 +19,12 @@
 
 // Planning
 export { type PlanInput, plan } from "./plan/plan.js";
+export {
+  type JsonlInput,
+  type PlanFolderOptions,
+  planJsonl,
+  type StreamedPlan,
+} from "./plan/stream.js";
 export { type RenderPlanOptions, renderPlan } from "./plan/render.js";
 export {
   formatWarning,

@@ -4,11 +4,11 @@ import {
   type PlanFile,
   type PlanOptions,
   plan,
+  planJsonl,
   planOptionsFromCalibration,
   renderPlan,
   toPlanFile,
 } from "../../index.js";
-import { planJsonl } from "../../plan/stream.js";
 import { defineArgs, parse } from "../_args.js";
 import { type CliIo, UsageError, write } from "../_context.js";
 import { EXIT, type ExitCode, exitCodeOf } from "../_exit.js";
