@@ -80,7 +80,11 @@ describe("probe --long", () => {
           [hour, "1h"],
         ] as const) {
           const { lowMs, highMs } = m.bounds!;
-          expect(result.calibration.cache?.ttlMs?.[ttl]).toBe(Math.round(lowMs ?? highMs!));
+          // Written only where the verdict contradicts the model (a load-widened "consistent"
+          // leaves the documented lifetime in place).
+          expect(result.calibration.cache?.ttlMs?.[ttl]).toBe(
+            m.verdict === "contradicts" ? Math.round(lowMs ?? highMs!) : undefined,
+          );
         }
       }
     }, 60_000);
