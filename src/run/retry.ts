@@ -30,9 +30,15 @@ export const RETRYABLE_ERROR_TYPES: readonly string[] = Object.freeze([
   "timeout_error",
 ]);
 
+/**
+ * The original plan's options, its target included: a retry of a Vertex or Bedrock run is a plan
+ * for the same target, checked against that target's limits (a Bedrock file may hold 1 GB, an
+ * Anthropic batch 256 MB; reference §5.2, other-batch-systems.md §2.3).
+ */
 function planOptionsOf(original: Plan): PlanOptions {
   const o = original.options;
   return {
+    ...targetOption(original),
     strategy: o.strategy,
     ttl: o.ttl,
     userMarkers: o.userMarkers,
@@ -45,6 +51,12 @@ function planOptionsOf(original: Plan): PlanOptions {
     ...(o.splitText === true ? { splitText: true } : {}),
     ...(o.maxQueued === undefined ? {} : { maxQueued: o.maxQueued }),
   };
+}
+
+/** `{ target }` of a plan for another target than Anthropic's (an Anthropic plan records none). */
+function targetOption(original: Plan): Pick<PlanOptions, "target"> {
+  const target = targetOf(original) as TargetId;
+  return target === "anthropic" ? {} : { target };
 }
 
 /**
@@ -191,6 +203,9 @@ export async function retryPlan(planDir: string, options: RetryOptions = {}): Pr
   await tallyRun(planDir, original, state, { result, add, read: target.readResult });
   if (retry.size === 0) return result;
   const requests = requestsToRetry(original, retry);
-  result.plan = await planRequests(requests, options.planOptions ?? planOptionsOf(original));
+  const planOptions = options.planOptions
+    ? { ...targetOption(original), ...options.planOptions }
+    : planOptionsOf(original);
+  result.plan = await planRequests(requests, planOptions);
   return result;
 }
