@@ -7,7 +7,7 @@
  * install. `npm install git+…`, `npm ci` and `npm pack` install TypeScript first, so they build.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -39,3 +39,6 @@ try {
   // tsc has printed its errors; pass its exit code on.
   process.exit(typeof error.status === "number" ? error.status : 1);
 }
+
+// The command's file must stay executable: npx and `npm link` point at it, and tsc writes it 644.
+chmodSync(path.join(root, "dist", "cli", "main.js"), 0o755);
