@@ -55,7 +55,7 @@ function describeGroup(
     breakpoints.push({
       id: `${id}.b${k + 1}`,
       segment: placed.label ?? `#${node.depth}`,
-      depth: placed.segment + 1,
+      depth: depthAsSent(placed),
       prefixTokens: mark.candidate.tokens,
       requests: node.count,
       ttl: mark.ttl,
@@ -79,6 +79,18 @@ function describeGroup(
     why: `${topBp.requests} requests share ~${topBp.prefixTokens.toLocaleString("en-US")} tokens up to ${topBp.segment}${top.mark.origin === "user" ? " (marked by the user)" : ""}; ${how(top, breakpoints, primerIds.length)}. Expected cached-prefix input ${saved}% below uncached.`,
     customIds,
   };
+}
+
+/**
+ * The breakpoint's depth in the request as sent: its segment's index as written, plus one for each
+ * split above it on its path (a split turns one block into two, so the blocks after it, and a
+ * deeper split of the same block, move one place on). Everything downstream (estimate, report,
+ * simulator) walks the batch files, where those extra blocks are segments of their own.
+ */
+function depthAsSent(placed: PlacedMark): number {
+  let splitsAbove = 0;
+  for (let p = placed.parent; p !== undefined; p = p.parent) if (p.cut >= 0) splitsAbove += 1;
+  return placed.segment + 1 + splitsAbove;
 }
 
 /** How the group's entries get written, and its deeper levels. */
