@@ -9,7 +9,7 @@
  * and the main thread keeps it as it arrives.
  */
 import { createHash } from "node:crypto";
-import { indexLine } from "../io/_line-index.js";
+import { indexLine } from "../io/line-index.js";
 import { JsonSizer } from "../request/json-size.js";
 import { ContextInterner, segmentRequest, walkedSegments } from "../request/segments.js";
 import { validateRequest } from "../request/validate.js";
