@@ -101,6 +101,7 @@ async function listSince(ctx: AdoptContext, listedBefore: string | null): Promis
     out = await ctx.api.idempotent(doing, (o) => ctx.backend.list(listedBefore, o));
   } catch (error) {
     throw explainFailure(error, {
+      system: ctx.backend,
       doing,
       planDir: ctx.planDir,
       retries: ctx.api.policy.maxRetries,
@@ -122,6 +123,7 @@ async function adoptNamed(ctx: AdoptContext, intent: CreatingBatchRecord, id: st
     batch = await ctx.api.idempotent(doing, (o) => ctx.backend.retrieve(id, o));
   } catch (error) {
     throw explainFailure(error, {
+      system: ctx.backend,
       doing,
       planDir: ctx.planDir,
       batchId: id,

@@ -3,6 +3,7 @@
  * built, and the library must not load the SDK for commands that never call it (STYLE item 4).
  * Errors are recognised by the `name` and `status` the SDK's classes set (core/error.js).
  */
+import { ANTHROPIC_IDS, type IdRule } from "./_ids.js";
 import { RunStopped } from "./_stopped.js";
 import { RunError } from "./errors.js";
 import { redactSecrets } from "./redact.js";
@@ -88,6 +89,11 @@ export interface FailureContext {
   batchId?: string;
   /** Retries made before giving up, for the message. */
   retries?: number;
+  /**
+   * The batch system called (the run's backend): its name and the variable that points its
+   * client at another server, named in the advice. Absent: the Anthropic API.
+   */
+  system?: Pick<IdRule, "name" | "endpointEnv">;
   /** The client's key and token: redacted from the message (see `redact.ts`). */
   secrets?: readonly string[];
 }
@@ -103,6 +109,10 @@ function safeCause(error: unknown, secrets: readonly string[] | undefined): Erro
   cause.name = typeof e?.name === "string" ? e.name : "Error";
   if (typeof e?.status === "number") Object.assign(cause, { status: e.status });
   return cause;
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
@@ -122,8 +132,13 @@ export function explainFailure(error: unknown, context: FailureContext): RunErro
       ? "even after retries"
       : `after ${context.retries} ${context.retries === 1 ? "retry" : "retries"} (\`--max-retries\`)`;
   const resume = `The run's state is saved; \`cacheplan submit ${context.planDir}\` resumes where it stopped.`;
+  const system = context.system ?? ANTHROPIC_IDS;
+  const anthropic = system.endpointEnv === ANTHROPIC_IDS.endpointEnv;
   let advice: string;
   switch (true) {
+    case f.status === 401 && !anthropic:
+      advice = `${upperFirst(system.name)} refused the credentials: check the key or credentials its SDK reads.`;
+      break;
     case f.status === 401:
       advice =
         "The API key was refused: set `ANTHROPIC_API_KEY` to a valid key of the workspace that owns the batches (Claude Console → API keys).";
@@ -136,7 +151,7 @@ export function explainFailure(error: unknown, context: FailureContext): RunErro
       advice = `Batch ${context.batchId} was not found: it was deleted, or the key belongs to another workspace than the one that created it (batches are per workspace). Use the key of that workspace.`;
       break;
     case f.status === 404:
-      advice = "Not found: check `ANTHROPIC_BASE_URL` (unset it for the Anthropic API).";
+      advice = `Not found: check \`${system.endpointEnv}\` (unset it for ${system.name}).`;
       break;
     case f.status === 413:
       advice =
@@ -155,7 +170,7 @@ export function explainFailure(error: unknown, context: FailureContext): RunErro
       advice = `The API is failing or overloaded (${tried}); try again in a few minutes.`;
       break;
     case f.status === undefined:
-      advice = `No answer from the API (connection refused, reset or timed out, ${tried}): check the network and \`ANTHROPIC_BASE_URL\`; \`--timeout\` sets how long a call may take.`;
+      advice = `No answer from ${system.name} (connection refused, reset or timed out, ${tried}): check the network and \`${system.endpointEnv}\`; \`--timeout\` sets how long a call may take.`;
       break;
     default:
       advice = "See the API's message.";

@@ -53,6 +53,7 @@ async function newestBatchId(ctx: RunContext): Promise<string | null> {
     id = (await ctx.api.idempotent(doing, (o) => ctx.backend.newest(o))) ?? undefined;
   } catch (error) {
     throw explainFailure(error, {
+      system: ctx.backend,
       doing,
       planDir: ctx.planDir,
       retries: ctx.api.policy.maxRetries,
@@ -163,7 +164,12 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
           ctx.queue.blockedUntil = Date.now() + delayMs;
         }
         if (attempt > ctx.createRetries && !limited) {
-          throw explainFailure(error, { doing, planDir: ctx.planDir, retries: ctx.createRetries });
+          throw explainFailure(error, {
+            system: ctx.backend,
+            doing,
+            planDir: ctx.planDir,
+            retries: ctx.createRetries,
+          });
         }
         emit(ctx, {
           type: "retrying",
@@ -178,7 +184,12 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
       await store.save();
       if (limited && outcome === "not-created") return queueRefused(ctx, index, error);
       if (outcome === "refused" || attempt > ctx.createRetries) {
-        throw explainFailure(error, { doing, planDir: ctx.planDir, retries: ctx.createRetries });
+        throw explainFailure(error, {
+          system: ctx.backend,
+          doing,
+          planDir: ctx.planDir,
+          retries: ctx.createRetries,
+        });
       }
       const delayMs = ctx.api.delayMs(attempt, error);
       emit(ctx, {

@@ -48,6 +48,7 @@ async function download(ctx: RunContext, record: EndedBatchRecord): Promise<void
         : null;
     if (batch?.archived !== true) {
       throw explainFailure(error, {
+        system: ctx.backend,
         doing: `downloading the results of batch ${record.index} (${record.id})`,
         planDir: ctx.planDir,
         batchId: record.id,
@@ -108,6 +109,7 @@ async function pollOne(ctx: RunContext, index: number): Promise<Polled> {
   const failed = (doing: string) => (error: unknown) => {
     if (aborted(ctx)) return null;
     throw explainFailure(error, {
+      system: ctx.backend,
       doing,
       planDir: ctx.planDir,
       batchId: record.id,

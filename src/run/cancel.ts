@@ -165,6 +165,7 @@ async function cancelOne(
       if (batch?.state === "ended") return { batch, ended: true, doing };
     }
     throw explainFailure(error, {
+      system: backend,
       doing,
       planDir,
       batchId: record.id,
