@@ -118,9 +118,13 @@ async function bedrockOnDemand(
   options: EstimateOptions,
   batchUsd: number,
 ): Promise<{ onDemandCached: number; bestMix: number; groups: OnDemandGroup[] }> {
+  // On demand, requests are sent one after another (the client paces them), so each prefix is
+  // written once and read after: concurrency 1 places a breakpoint wherever that pays, nested
+  // levels included (at a batch's 64 a nested group of 40 would write 40 times and go unmarked).
   const shadow = await planJob(requests, {
     strategy: "cold",
     maxWaves: 1,
+    concurrency: 1,
     userMarkers: "replace",
     models,
     ...(options.counter ? { counter: options.counter } : {}),

@@ -122,4 +122,17 @@ describe("two split levels in one user string: instructions, then a document, th
     within(row(ofSplit, "anthropic").planned, main, 0.02);
     within(row(ofSplit, "bedrock").onDemandCached!, row(ofBlocks, "bedrock").onDemandCached!, 0.02);
   });
+
+  it("Bedrock on demand caches both levels (requests sent one after another), so it beats batch", async () => {
+    const { split } = await plans();
+    const options = { counter, sensitivity: false };
+    const ofSplit = await compareTargets(split, options);
+    const anthropic = ofSplit.targets.find((t) => t.target === "anthropic")!;
+    const bedrock = ofSplit.targets.find((t) => t.target === "bedrock")!;
+    // On demand = the ideal (each entry written once, instructions and documents) without the
+    // batch discount: about twice Anthropic's batch ideal, far below Bedrock's batch cost. Priced
+    // as a batch of 64 at once, the documents went unmarked and on demand looked 4x dearer.
+    expect(bedrock.onDemandCached!).toBeLessThan(anthropic.planned * 2 * 1.1);
+    expect(bedrock.onDemandCached!).toBeLessThan(bedrock.batch * 0.5);
+  });
 });
