@@ -4,6 +4,7 @@
 import { ANTHROPIC_IDS, checkBatchId, type IdRule, notTheApi, showId } from "./_ids.js";
 import type { BatchInfo } from "./backend.js";
 import { RunError } from "./errors.js";
+import { redactSecrets } from "./redact.js";
 import type { BatchRecord, CreatingBatchRecord, RunState } from "./state.js";
 import type { RunProgress } from "./types.js";
 
@@ -25,6 +26,16 @@ export function hasId(
   record: BatchRecord,
 ): record is Exclude<BatchRecord, { state: "pending" | "creating" }> {
   return record.state !== "pending" && record.state !== "creating";
+}
+
+/** Longest failure message kept in `run.json`. */
+const MAX_FAILURE = 1_000;
+
+/** `{ failure }` of a batch the system ended without running it, redacted and cut short. */
+function failureOf(batch: BatchInfo): { failure?: string } {
+  if (batch.failure === undefined || batch.failure === "") return {};
+  const text = redactSecrets(batch.failure);
+  return { failure: text.length > MAX_FAILURE ? `${text.slice(0, MAX_FAILURE)}…` : text };
 }
 
 /**
@@ -51,6 +62,7 @@ export function recordFromBatch(
       state: "ended",
       ended_at: batch.endedAt ?? new Date().toISOString(),
       request_counts: { ...batch.counts },
+      ...failureOf(batch),
     };
   }
   return {

@@ -142,6 +142,7 @@ async function pollOne(ctx: RunContext, index: number): Promise<Polled> {
     wave: next.wave,
     id: next.id,
     request_counts: next.request_counts,
+    ...(next.failure === undefined ? {} : { failure: next.failure }),
   });
   return { changed, ended: true };
 }

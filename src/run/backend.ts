@@ -68,6 +68,12 @@ export interface BatchInfo {
    * (`_clock.ts`); absent otherwise.
    */
   timeScale?: number;
+  /**
+   * Why the system ended the batch without running (all of) it, in its own words, e.g. a Bedrock
+   * job's `message` when its status is `Failed` (a job under the 100-record minimum, a bad role).
+   * Recorded in `run.json` and shown by `status` and `submit`. Absent when it ran.
+   */
+  failure?: string;
   /** The system's own answer, for display and debugging. Never written to `run.json`. */
   raw: unknown;
 }

@@ -149,7 +149,7 @@ export function renderRunEvent(e: RunEvent): string | null {
     case "waiting":
       return `  waiting for the API (${e.doing}) for ${e.elapsedMs < 10_000 ? `${(e.elapsedMs / 1000).toFixed(1)}s` : formatDuration(e.elapsedMs)}…`;
     case "ended":
-      return `  batch ${e.index} ended: ${counts(e.request_counts)}`;
+      return `  batch ${e.index} ended: ${counts(e.request_counts)}${failureNote(e.failure)}`;
     case "results":
       return `  batch ${e.index} results: ${e.results.file} (${plural(e.results.lines, "line")}${e.results.missing.length > 0 ? `, ${int(e.results.missing.length)} missing` : ""})`;
     case "queue-wait":
@@ -188,6 +188,11 @@ export function renderNextSteps(planDir: string, state: RunState | null): string
   return `Resume with \`cacheplan submit ${planDir}\`; stop the batches with \`cacheplan cancel ${planDir}\`.\n`;
 }
 
+/** "; failed by the system: …" after a batch's counts, when it was ended without running. */
+function failureNote(failure: string | undefined): string {
+  return failure ? `; failed by the system: ${failure}` : "";
+}
+
 function stamp(iso: string | null | undefined): string {
   return iso ? `${iso.slice(0, 19).replace("T", " ")}Z` : "—";
 }
@@ -203,6 +208,7 @@ function batchRow(b: BatchRecord): string {
     detail = counts(b.results.byType);
     if (b.results.missing.length > 0) detail += `, missing ${int(b.results.missing.length)}`;
   }
+  if (b.state === "ended" || b.state === "downloaded") detail += failureNote(b.failure);
   return `  ${String(b.index).padStart(5)} ${String(b.wave).padStart(5)} ${int(b.requestCount).padStart(9)}  ${state.padEnd(11)} ${id.padEnd(33)} ${detail}`.trimEnd();
 }
 

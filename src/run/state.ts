@@ -93,6 +93,8 @@ export interface EndedBatchRecord extends BatchRecordBase, CreatedFields {
   ended_at: string;
   /** Final counts. */
   request_counts: BatchRequestCounts;
+  /** Why the system ended it without running (all of) it, in its words ({@link BatchInfo.failure}). */
+  failure?: string;
 }
 
 /** Ended, and its results are in `results.file`. */
@@ -102,6 +104,8 @@ export interface DownloadedBatchRecord extends BatchRecordBase, CreatedFields {
   ended_at: string;
   /** Final counts, as the API reported them. */
   request_counts: BatchRequestCounts;
+  /** Why the system ended it without running (all of) it, in its words ({@link BatchInfo.failure}). */
+  failure?: string;
   /** What the results file holds. */
   results: ResultsRecord;
 }

@@ -330,6 +330,8 @@ export type RunEvent =
       wave: number;
       id: string;
       request_counts: BatchRequestCounts;
+      /** Why the system ended it without running (all of) it (`BatchInfo.failure`). */
+      failure?: string;
     })
   | (EventBase & {
       type: "results";
