@@ -143,6 +143,9 @@ export function explainFailure(error: unknown, context: FailureContext): RunErro
       advice =
         "The API key was refused: set `ANTHROPIC_API_KEY` to a valid key of the workspace that owns the batches (Claude Console → API keys).";
       break;
+    case f.status === 403 && !anthropic:
+      advice = `The credentials may not do this on ${system.name}: check the permissions of the key, account or role they belong to.`;
+      break;
     case f.status === 403:
       advice =
         "The key may not do this: check that it belongs to the workspace of the batches and that the workspace may use the Message Batches API.";
@@ -152,6 +155,9 @@ export function explainFailure(error: unknown, context: FailureContext): RunErro
       break;
     case f.status === 404:
       advice = `Not found: check \`${system.endpointEnv}\` (unset it for ${system.name}).`;
+      break;
+    case f.status === 413 && !anthropic:
+      advice = `The batch is too large for ${system.name}: plan again with smaller \`--max-bytes\` or \`--max-requests\`.`;
       break;
     case f.status === 413:
       advice =

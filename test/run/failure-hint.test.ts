@@ -87,11 +87,16 @@ describe("the no-answer advice names the target's endpoint variable", { timeout:
     }
   });
 
-  it("a 404 names the system's variable; without a system, the Anthropic API's", () => {
+  it("a 404 names the system's variable (and no 401/403/413 advice names Anthropic's); without a system, the Anthropic API's", () => {
     const notFound = Object.assign(new Error("Not Found"), { status: 404 });
     const system = { name: "the OpenAI API", endpointEnv: "OPENAI_BASE_URL" };
     const openai = explainFailure(notFound, { doing: "listing", planDir: "p", system });
     expect(openai.message).toContain("check `OPENAI_BASE_URL` (unset it for the OpenAI API)");
+    for (const status of [401, 403, 404, 413]) {
+      const e = Object.assign(new Error("refused"), { status });
+      const message = explainFailure(e, { doing: "creating", planDir: "p", system }).message;
+      expect(message).not.toMatch(/ANTHROPIC|Anthropic|Message Batches|256 MB/);
+    }
     const anthropic = explainFailure(notFound, { doing: "listing", planDir: "p" });
     expect(anthropic.message).toContain(
       "check `ANTHROPIC_BASE_URL` (unset it for the Anthropic API)",
