@@ -3,6 +3,7 @@
  * imported only here and only when a client is asked for, so `plan` and `estimate` never load it.
  */
 import type OpenAI from "openai";
+import { OptionsError } from "../../errors.js";
 import { importPeer } from "../peer.js";
 import type { ClientOptions } from "../target.js";
 
@@ -17,6 +18,12 @@ export async function createClient(options: ClientOptions = {}): Promise<OpenAI>
     "6",
     "--target openai",
   );
+  // The SDK's own "Missing credentials" error would reach the user as an unexpected failure.
+  if (options.apiKey === undefined && !process.env.OPENAI_API_KEY) {
+    throw new OptionsError(
+      "Submitting an OpenAI plan calls the OpenAI Batch API and needs an OpenAI API key: set `OPENAI_API_KEY` (it is sent to the API only, never written to the plan folder or printed).",
+    );
+  }
   return new Sdk({
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
