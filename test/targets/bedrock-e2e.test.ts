@@ -165,4 +165,32 @@ describe("bedrock end to end through the AWS SDKs", { timeout: 120_000 }, () => 
       await cleanup();
     }
   });
+
+  it("a job the service refuses (60 records, under the 100 minimum) keeps the service's reason in run.json", async () => {
+    const { dir: root, cleanup } = await tempDir();
+    try {
+      const dir = path.join(root, "plan");
+      const small = job("m")
+        .filter((r) => r.params.model === "claude-haiku-4-5")
+        .slice(0, 60);
+      await writePlan(await planForTarget(small, {}, bedrock, models), dir);
+      const p = await readPlan(dir);
+      const run = await submit(p, {
+        planDir: dir,
+        client: await createClient({
+          baseURL: emulator.url,
+          bucket: "s3://jobs/team-refused",
+          roleArn: "arn:aws:iam::000000000000:role/BedrockBatch",
+          timeScale: 20_000,
+        }),
+        poll: FAST_POLL,
+      });
+      expect(run.status).toBe("ended");
+      const state = await readRunState(dir);
+      const batch = state!.batches[0] as { failure?: string };
+      expect(batch.failure).toMatch(/100/);
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -65,6 +65,7 @@ export function infoOfJob(job: Job, timeScale?: number): BatchInfo {
       status === "Stopping" || status === "Stopped" ? iso(job.lastModifiedTime) : null,
     archived: false,
     tag: TAG_PATTERN.test(String(job.jobName)) ? String(job.jobName) : null,
+    ...(status === "Failed" && job.message ? { failure: String(job.message) } : {}),
     ...(timeScale === undefined ? {} : { timeScale }),
     raw: job,
   };

@@ -71,6 +71,9 @@ export function infoOfVertexJob(job: Job, timeScale?: number): BatchInfo {
         : null,
     archived: false,
     tag: TAG_PATTERN.test(String(job.displayName)) ? String(job.displayName) : null,
+    ...(state === "JOB_STATE_FAILED" && job.error?.message
+      ? { failure: String(job.error.message) }
+      : {}),
     ...(timeScale === undefined ? {} : { timeScale }),
     raw: job,
   };
