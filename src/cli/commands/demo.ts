@@ -93,12 +93,14 @@ export function renderDemoIntro(
   planned: Plan,
   estimated: Estimate,
   dir: string,
+  timeScale: number,
 ): string {
   const s = planned.summary;
+  const hour = Number((3600 / timeScale).toPrecision(2)).toLocaleString("en-US");
   const sc = estimated.total.scenarios;
   return [
     "cacheplan demo: the whole pipeline against the built-in emulator of the Message Batches API",
-    "(on 127.0.0.1, no API key, nothing leaves this machine; an emulated hour passes in a second).",
+    `(on 127.0.0.1, no API key, nothing leaves this machine; an emulated hour passes in ${hour} s).`,
     "",
     `1. Job:      the built-in sample, ${requests} requests over ${Object.keys(s.byModel).length} models.`,
     `2. Plan:     ${planned.groups.length} cached groups cover ${s.grouped} requests; ${s.waves} waves, ${s.batches} batches (${dir}).`,
@@ -180,7 +182,10 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     else await writePlan(planned, dir);
     const estimated = await estimate(planned, { counter });
     if (!a.quiet)
-      await write(io.stdout, renderDemoIntro(requests.length, planned, estimated, shown));
+      await write(
+        io.stdout,
+        renderDemoIntro(requests.length, planned, estimated, shown, timeScale),
+      );
 
     const printer = progressPrinter(io, progressMode(io, { quiet: a.quiet === true }));
     const client = await anthropic.createClient({
