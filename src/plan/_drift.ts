@@ -9,21 +9,17 @@
  * the end), their end (near the start), or both. Only texts in one bucket are compared, so a node
  * with thousands of unrelated children costs one pass.
  */
+import {
+  DRIFT_CONTEXT_CHARS as CONTEXT_CHARS,
+  diffSpan,
+  DRIFT_KEY_CHARS as KEY_CHARS,
+  DRIFT_MAX_DIFF_CHARS as MAX_DIFF_CHARS,
+  DRIFT_MAX_PER_BUCKET as MAX_PER_BUCKET,
+  DRIFT_MIN_COMMON_SHARE as MIN_COMMON_SHARE,
+  DRIFT_MIN_TEXT_CHARS as MIN_TEXT_CHARS,
+} from "../request/drift-rule.js";
 import type { Segment } from "../request/segments.js";
 import { isTail, type PrefixTrie, type TrieNode } from "./_trie.js";
-
-/** Only blocks at least this long are compared. */
-const MIN_TEXT_CHARS = 200;
-/** The differing span must be at most this long... */
-const MAX_DIFF_CHARS = 80;
-/** ...and the common start and end at least this share of the text. */
-const MIN_COMMON_SHARE = 0.9;
-/** Characters of the start (or end) that form a bucket key. */
-const KEY_CHARS = 64;
-/** Texts compared per bucket. */
-const MAX_PER_BUCKET = 32;
-/** Characters of context shown around a differing span. */
-const CONTEXT_CHARS = 12;
 
 export interface Drift {
   segment: string;
@@ -42,24 +38,6 @@ function textOf(segment: Segment | undefined): string | undefined {
   if (!segment || segment.level === "tools") return undefined;
   const { type, text } = segment.block;
   return type === "text" && typeof text === "string" ? text : undefined;
-}
-
-/** The span where `a` and `b` differ; they are known to agree on their first `from` characters. */
-function diffSpan(
-  a: string,
-  b: string,
-  from: number,
-): { start: number; endA: number; endB: number } {
-  const max = Math.min(a.length, b.length);
-  let start = Math.min(from, max);
-  while (start < max && a.charCodeAt(start) === b.charCodeAt(start)) start++;
-  let ea = a.length;
-  let eb = b.length;
-  while (ea > start && eb > start && a.charCodeAt(ea - 1) === b.charCodeAt(eb - 1)) {
-    ea--;
-    eb--;
-  }
-  return { start, endA: ea, endB: eb };
 }
 
 /** The differing spans with context, when `a` and `b` drift; undefined when they do not. */

@@ -5,15 +5,18 @@
  * breaks caching of everything after it. Siblings are bucketed by their first and last characters
  * so a node with thousands of children costs one pass.
  */
+import {
+  DRIFT_CONTEXT_CHARS as CONTEXT_CHARS,
+  diffSpan,
+  DRIFT_KEY_CHARS as KEY_CHARS,
+  DRIFT_MAX_DIFF_CHARS as MAX_DIFF_CHARS,
+  DRIFT_MAX_PER_BUCKET as MAX_PER_BUCKET,
+  DRIFT_MIN_COMMON_SHARE as MIN_COMMON_SHARE,
+  DRIFT_MIN_TEXT_CHARS as MIN_TEXT_CHARS,
+} from "../../request/drift-rule.js";
 import type { OANode, OATrie } from "./_trie.js";
 import type { OpenAISegment } from "./segments.js";
 
-const MIN_TEXT_CHARS = 200;
-const MAX_DIFF_CHARS = 80;
-const MIN_COMMON_SHARE = 0.9;
-const KEY_CHARS = 64;
-const MAX_PER_BUCKET = 32;
-const CONTEXT_CHARS = 12;
 /** About 256 tokens of English: a span before this changes the request's routing too. */
 const ROUTING_CHARS = 1000;
 
@@ -22,19 +25,6 @@ export interface OpenAIDrift {
   requests: number;
   sample: [string, string];
   early: boolean;
-}
-
-function span(a: string, b: string): { start: number; endA: number; endB: number } {
-  let start = 0;
-  const max = Math.min(a.length, b.length);
-  while (start < max && a.charCodeAt(start) === b.charCodeAt(start)) start++;
-  let ea = a.length;
-  let eb = b.length;
-  while (ea > start && eb > start && a.charCodeAt(ea - 1) === b.charCodeAt(eb - 1)) {
-    ea--;
-    eb--;
-  }
-  return { start, endA: ea, endB: eb };
 }
 
 function show(text: string, from: number, to: number): string {
@@ -69,7 +59,7 @@ export function findDrift(trie: OATrie, segments: OpenAISegment[][], limit = 5):
         const a = list[0]!;
         const b = list[i]!;
         if (reported.has(b.child)) continue;
-        const d = span(a.text, b.text);
+        const d = diffSpan(a.text, b.text);
         const diff = Math.max(d.endA, d.endB) - d.start;
         const common = a.text.length - (d.endA - d.start);
         if (diff > MAX_DIFF_CHARS || common < MIN_COMMON_SHARE * a.text.length) continue;
