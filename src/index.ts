@@ -118,7 +118,10 @@ export { JsonlLine, type JsonlProblem, readJsonl } from "./io/jsonl.js";
 export {
   type PlanFile,
   type PlanFileBatch,
+  type PlanLine,
+  planRequests,
   readPlan,
+  readPlanBatch,
   readPlanFile,
   toPlanFile,
   verifyPlan,

@@ -221,7 +221,62 @@ async function fileHash(file: string): Promise<string> {
 }
 
 /** Reads and verifies one batch file against its `plan.json` record. */
-async function readBatch(dir: string, batch: PlanFileBatch, seen: Seen): Promise<BatchRequest[]> {
+async function readBatch(
+  dir: string,
+  batch: PlanFileBatch,
+  seen: Seen | undefined,
+): Promise<BatchRequest[]> {
+  const requests: BatchRequest[] = [];
+  for await (const line of batchLines(dir, batch, seen, true)) requests.push(line.request);
+  return requests;
+}
+
+/** One request of a plan folder's batch file, as `planRequests()` yields it. */
+export interface PlanLine {
+  batch: PlanFileBatch;
+  /** 0-based position in its batch. */
+  position: number;
+  request: BatchRequest;
+}
+
+/**
+ * Every request of a plan folder, batch by batch in `plan.json` order, without holding more than
+ * one line: for plans too large to read whole (`readPlan()`), such as a job of millions. Each
+ * batch file is checked as `readPlan()` checks it: inside the folder and its bytes' SHA-256 as
+ * recorded before any of its requests is yielded; its count and `custom_id`s at its end, and no
+ * `custom_id` twice in the plan (with `unique`, the default; the ids seen are kept, ~80 bytes each).
+ * A damaged file throws, so a consumer that gathers figures throws them away.
+ *
+ * @throws {InputError} naming the file and what differs.
+ */
+export async function* planRequests(
+  dir: string,
+  file: PlanFile,
+  options: { batches?: Iterable<number>; unique?: boolean } = {},
+): AsyncGenerator<PlanLine> {
+  const seen: Seen | undefined = options.unique === false ? undefined : new Map();
+  const which = options.batches ? [...options.batches] : file.batches.map((_, i) => i);
+  for (const i of which) yield* batchLines(dir, file.batches[i]!, seen, false);
+}
+
+/**
+ * Reads one batch of a plan folder (checked as `readPlan()` checks it): what `submit()` holds of
+ * a plan of millions, one batch at a time.
+ */
+export async function readPlanBatch(dir: string, batch: PlanFileBatch): Promise<BatchRequest[]> {
+  return readBatch(dir, batch, undefined);
+}
+
+/**
+ * The lines of one batch file, checked against its record: its bytes' hash first, then each line a
+ * request, then count and `custom_id`s at the end. `intern` shares equal long strings (when kept).
+ */
+async function* batchLines(
+  dir: string,
+  batch: PlanFileBatch,
+  seen: Seen | undefined,
+  intern: boolean,
+): AsyncGenerator<PlanLine> {
   const full = await resolveInside(
     dir,
     batch.file,
@@ -230,9 +285,26 @@ async function readBatch(dir: string, batch: PlanFileBatch, seen: Seen): Promise
   const shown = path.join(dir, batch.file);
   const info = await stat(full).catch(() => undefined);
   if (!info?.isFile()) throw damaged(shown, batch, info ? "is not a file" : "is missing");
-  const bytes = batch.contentHash === undefined ? undefined : await fileHash(full);
-  const requests: BatchRequest[] = [];
-  for await (const line of readJsonl(full, { source: batch.file, intern: true })) {
+  // Hashed before anything is read from it: no request of an edited file is ever used. When the
+  // bytes differ, the lines are read (not yielded) to say how: a line, a duplicate, the count.
+  if (batch.contentHash !== undefined && (await fileHash(full)) !== batch.contentHash) {
+    for await (const _ of checkedLines(full, shown, batch, seen && new Map(seen), false));
+    throw damaged(shown, batch, CONTENT_EDITED);
+  }
+  yield* checkedLines(full, shown, batch, seen, intern);
+}
+
+/** The lines of a batch file, each a request, with count and `custom_id`s checked at the end. */
+async function* checkedLines(
+  full: string,
+  shown: string,
+  batch: PlanFileBatch,
+  seen: Seen | undefined,
+  intern: boolean,
+): AsyncGenerator<PlanLine> {
+  const ids = createHash("sha256");
+  let count = 0;
+  for await (const line of readJsonl(full, { source: batch.file, intern })) {
     if (line.parseError !== undefined)
       throw damaged(shown, batch, `line ${line.line} is not valid JSON (${line.parseError})`);
     const value = line.value as Partial<BatchRequest> | null;
@@ -243,20 +315,38 @@ async function readBatch(dir: string, batch: PlanFileBatch, seen: Seen): Promise
         batch,
         `line ${line.line} is not a batch request (\`custom_id\` and \`params\`)`,
       );
-    const here = `\`${shown}\` line ${line.line}`;
-    const before = seen.get(id);
-    if (before !== undefined)
-      throw damaged(
-        shown,
-        batch,
-        `repeats custom_id \`${id}\` (${before} and ${here}); every custom_id of a plan must be unique`,
-      );
-    seen.set(id, here);
-    requests.push(value as BatchRequest);
+    if (seen !== undefined) {
+      const here = `\`${shown}\` line ${line.line}`;
+      const before = seen.get(id);
+      if (before !== undefined)
+        throw damaged(
+          shown,
+          batch,
+          `repeats custom_id \`${id}\` (${before} and ${here}); every custom_id of a plan must be unique`,
+        );
+      seen.set(id, here);
+    }
+    ids.update(`${JSON.stringify(id)}\n`);
+    yield { batch, position: count, request: value as BatchRequest };
+    count += 1;
   }
-  const problem = batchMismatch(batch, requests, bytes);
+  const problem = countOrIdsMismatch(batch, count, `sha256:${ids.digest("hex")}`);
   if (problem) throw damaged(shown, batch, problem);
-  return requests;
+}
+
+const CONTENT_EDITED =
+  "was edited: its custom_ids and count are as planned, but the content of a request differs";
+
+function countOrIdsMismatch(
+  batch: PlanFileBatch,
+  count: number,
+  idsHash: string,
+): string | undefined {
+  if (count !== batch.requestCount)
+    return `holds ${count} request${count === 1 ? "" : "s"} but \`plan.json\` says ${batch.requestCount} (a line was added or removed)`;
+  if (batch.customIdsHash !== undefined && idsHash !== batch.customIdsHash)
+    return "holds other custom_ids than planned (renamed, reordered, or swapped with other lines)";
+  return undefined;
 }
 
 /**
