@@ -78,6 +78,7 @@ export type {
 
 // Cost estimates
 export { estimate } from "./estimate/estimate.js";
+export { estimateFolder } from "./estimate/folder.js";
 export {
   parseCalibration,
   planOptionsFromCalibration,
