@@ -153,6 +153,7 @@ export type {
 
 // Reports: results against the plan and its estimate
 export { report } from "./report/report.js";
+export { type ReportFolderOptions, reportFolder } from "./report/folder.js";
 export { renderReportText, type RenderTextOptions } from "./report/render-text.js";
 export { renderReportMarkdown } from "./report/render-md.js";
 export { type RenderHtmlOptions, renderReportHtml } from "./report/render-html.js";

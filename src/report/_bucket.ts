@@ -3,7 +3,7 @@
  * wave, batch), so the results stream through in one pass and are never held.
  */
 import { addTokens, type TokenBreakdown, totalInputTokens, zeroTokens } from "../pricing/cost.js";
-import type { Expected, ScenarioShare } from "./_index.js";
+import type { Expected, ScenarioShare } from "./_expected.js";
 import type {
   EstimateComparison,
   EstimatedScenario,

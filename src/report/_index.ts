@@ -1,35 +1,28 @@
 /**
  * What the report needs to know about each planned request (internal): its group, wave, batch and
- * model, whether its prefix drifts from its group's, and what the estimate expects of it. Built
- * once from the plan; the results are then streamed against it.
+ * model, whether its prefix drifts from its group's, what the estimate expects of it, and where
+ * its result was first seen. Built from the plan's requests one at a time (`IndexBuilder`), kept
+ * as a `custom_id` → number map and a few numbers per request in typed arrays (about 100 bytes a
+ * request with the id itself), never the requests: the results are then streamed against it.
  */
-import { OptionsError } from "../errors.js";
-import type { Estimate, EstimateFigures } from "../estimate/types.js";
-import { addTokens, type TokenBreakdown, zeroTokens } from "../pricing/cost.js";
-import {
-  ContextInterner,
-  lastCacheable,
-  type Segment,
-  segmentRequest,
-} from "../request/segments.js";
-import type { BatchRequest, Plan, PlannedGroup } from "../types.js";
-import { hashText } from "../util/hash.js";
+import { InputError } from "../errors.js";
+import type { Estimate } from "../estimate/types.js";
+import type { BatchRequest, Plan } from "../types.js";
 import type { Json } from "../util/json.js";
+import { type Expected, strata } from "./_expected.js";
+import { BoundedInterner, type GroupShape, GroupShapeBuilder } from "./_shape.js";
 
-/** A scenario's tokens and USD by kind, for one request (a stratum's mean). */
-export interface ScenarioShare {
-  tokens: TokenBreakdown;
-  usdByKind: TokenBreakdown;
-}
+export type { GroupShape } from "./_shape.js";
 
-/** What the estimate expects of one request: its stratum's mean in `planned` and `ideal`. */
-export interface Expected {
-  planned: ScenarioShare;
-  ideal: ScenarioShare;
-}
+/** The plan as the report reads it: `plan.json`'s content (a `Plan`, or a plan folder's `PlanFile`). */
+export type ReportPlan = Omit<Plan, "batches"> & {
+  batches: readonly { index: number; wave: number }[];
+};
 
-/** One planned request. */
+/** One planned request, as the index gives it (a view: changing it changes nothing). */
 export interface PlannedRequest {
+  /** Its number in the index. */
+  ordinal: number;
   /** Index in `plan.groups`, or -1. */
   group: number;
   wave: number;
@@ -40,196 +33,251 @@ export interface PlannedRequest {
   drifted: boolean;
   /** What the estimate expects of it; undefined without an estimate. */
   expected: Expected | undefined;
-  /** A result line was counted for it. */
-  seen: boolean;
 }
 
-/** Facts of one group, from its requests. */
-export interface GroupShape {
-  /** Distinct deepest entries that no other request's path passes through: the ideal number of writing requests. */
-  idealWrites: number;
-  /** Distinct top-level prefixes. */
-  variants: number;
+/** Where a result line was read: its source's number (see `SeenResults.source`) and line. */
+export interface SeenAt {
+  source: number;
+  line: number;
 }
 
-export interface PlanIndex {
-  byId: Map<string, PlannedRequest>;
-  groups: GroupShape[];
+/** The planned requests by `custom_id`, with the facts of each in typed arrays. */
+export class PlanIndex {
+  /** Per group, the shape of its requests. */
+  readonly groups: GroupShape[];
   /** Per group, the part of the estimate credited once, when any of its requests succeeded; `[]` without an estimate. */
-  fixed: Expected[];
+  readonly fixed: Expected[];
+  readonly #ids: Map<string, number>;
+  readonly #facts: Facts;
+  readonly #waves: number[];
+  readonly #models: string[];
+  readonly #majority: number[];
+  readonly #expected: { group: Expected[]; model: Map<string, Expected> } | undefined;
+  /** Line (1-based) where each request's result was first seen, 0 before; and its source. */
+  readonly #seenLine: Uint32Array;
+  readonly #seenSource: Int32Array;
+
+  constructor(parts: IndexParts, estimate: Estimate | undefined) {
+    this.#ids = parts.ids;
+    this.#facts = parts.facts;
+    this.#waves = parts.waves;
+    this.#models = parts.models;
+    this.#majority = parts.majority;
+    this.groups = parts.shapes;
+    this.#seenLine = new Uint32Array(parts.ids.size);
+    this.#seenSource = new Int32Array(parts.ids.size);
+    if (!estimate) {
+      this.fixed = [];
+      return;
+    }
+    const { group, model } = strata(parts.plan, estimate, parts.ids.size);
+    this.#expected = { group: group.map((g) => g.perRequest), model };
+    this.fixed = group.map((g) => g.fixed);
+  }
+
+  /** Planned requests. */
+  get size(): number {
+    return this.#ids.size;
+  }
+
+  /** The planned request with this `custom_id`, or undefined. */
+  get(customId: string): PlannedRequest | undefined {
+    const r = this.#ids.get(customId);
+    return r === undefined ? undefined : this.#view(r);
+  }
+
+  #view(r: number): PlannedRequest {
+    const f = this.#facts;
+    const group = f.group[r]!;
+    const batch = f.batch[r]!;
+    const model = this.#models[f.model[r]!]!;
+    return {
+      ordinal: r,
+      group,
+      wave: this.#waves[batch]!,
+      batch,
+      model,
+      drifted: group >= 0 && f.variant[r] !== this.#majority[group],
+      expected:
+        this.#expected &&
+        (group >= 0 ? this.#expected.group[group] : this.#expected.model.get(model)),
+    };
+  }
+
+  /** Where the result of `planned` was first seen; undefined before. */
+  seenAt(planned: PlannedRequest): SeenAt | undefined {
+    const line = this.#seenLine[planned.ordinal]!;
+    return line === 0 ? undefined : { source: this.#seenSource[planned.ordinal]!, line };
+  }
+
+  /** Records the first result of `planned`. */
+  markSeen(planned: PlannedRequest, at: SeenAt): void {
+    this.#seenLine[planned.ordinal] = Math.max(1, at.line);
+    this.#seenSource[planned.ordinal] = at.source;
+  }
+
+  /** The planned requests without a result, in no particular order. */
+  *unseen(): Generator<PlannedRequest> {
+    for (const r of this.#ids.values()) if (this.#seenLine[r] === 0) yield this.#view(r);
+  }
+
+  /** The `custom_id`s of the first `limit` planned requests without a result, in plan order. */
+  firstUnseen(limit: number): string[] {
+    const first: [number, string][] = [];
+    for (const [id, r] of this.#ids) {
+      if (this.#seenLine[r] !== 0) continue;
+      if (first.length === limit && r > first[limit - 1]![0]) continue;
+      first.push([r, id]);
+      first.sort((a, b) => a[0] - b[0]);
+      if (first.length > limit) first.pop();
+    }
+    return first.map(([, id]) => id);
+  }
 }
 
-/** Depths (1-based) of a request's markers; a top-level marker lands on the last cacheable block (§1.4). */
-function markerDepths(segments: readonly Segment[], topLevel: boolean): number[] {
-  const depths: number[] = [];
-  segments.forEach((s, d) => {
-    if (s.marker !== null) depths.push(d + 1);
-  });
-  const last = lastCacheable(segments);
-  if (topLevel && last >= 0) depths.push(last + 1);
-  return depths;
+/** The numbers kept per planned request, by its ordinal. */
+interface Facts {
+  batch: Int32Array;
+  group: Int32Array;
+  model: Int32Array;
+  variant: Int32Array;
 }
 
-function prefixKey(segments: readonly Segment[], depth: number): string {
-  return hashText(
-    segments
-      .slice(0, depth)
-      .map((s) => s.key)
-      .join("|"),
-  );
+interface IndexParts {
+  plan: ReportPlan;
+  ids: Map<string, number>;
+  facts: Facts;
+  waves: number[];
+  models: string[];
+  majority: number[];
+  shapes: GroupShape[];
+}
+
+function newFacts(size: number): Facts {
+  return {
+    batch: new Int32Array(size),
+    group: new Int32Array(size),
+    model: new Int32Array(size),
+    variant: new Int32Array(size),
+  };
+}
+
+function grown(facts: Facts, size: number): Facts {
+  const out = newFacts(size);
+  for (const key of ["batch", "group", "model", "variant"] as const) out[key].set(facts[key]);
+  return out;
 }
 
 /**
- * Shape of one group from its requests: entry keys at the group's breakpoint depths (the cache
- * key is the exact prefix up to the marked block, reference fact 1).
+ * Builds a `PlanIndex` from a plan's requests, added one at a time in plan order: memory for the
+ * ids and numbers of the requests, and for each group's distinct prefixes. A group's `custom_id`s
+ * come from `plan.groups` (as `plan.json` lists them); a request is segmented only when grouped.
  */
-function groupShape(
-  group: PlannedGroup,
-  requests: readonly BatchRequest[],
-  interner: ContextInterner,
-): { shape: GroupShape; drifted: Set<string> } {
-  const depths = new Set(group.breakpoints.map((b) => b.depth));
-  const top = group.breakpoints[0]?.depth ?? 0;
-  const topKeys = new Map<string, string>();
-  const paths: string[][] = [];
-  const counts = new Map<string, number>();
-  for (const request of requests) {
-    const { segments, topLevelMarker } = segmentRequest(request, interner);
-    const marked = markerDepths(segments, topLevelMarker !== null)
-      .filter((d) => depths.has(d))
-      .sort((a, b) => a - b);
-    const path = (marked.length > 0 ? marked : [top]).map((d) => prefixKey(segments, d));
-    paths.push(path);
-    const topKey = prefixKey(segments, top);
-    topKeys.set(request.custom_id, topKey);
-    counts.set(topKey, (counts.get(topKey) ?? 0) + 1);
-  }
-  const inner = new Set<string>();
-  for (const path of paths) for (const key of path.slice(0, -1)) inner.add(key);
-  const leaves = new Set(paths.map((p) => p[p.length - 1]!).filter((k) => !inner.has(k)));
-  let majority = "";
-  let best = -1;
-  for (const [key, n] of counts) {
-    if (n > best) {
-      best = n;
-      majority = key;
-    }
-  }
-  const drifted = new Set<string>();
-  for (const [id, key] of topKeys) if (key !== majority) drifted.add(id);
-  return { shape: { idealWrites: Math.max(1, leaves.size), variants: counts.size }, drifted };
-}
+export class IndexBuilder {
+  readonly #plan: ReportPlan;
+  /** `custom_id` → ordinal once added; before that −1 − the group it is listed in. */
+  readonly #ids = new Map<string, number>();
+  #facts: Facts;
+  #count = 0;
+  readonly #models: string[] = [];
+  readonly #modelNumbers = new Map<string, number>();
+  readonly #shapes: GroupShapeBuilder[];
+  readonly #interner = new BoundedInterner();
+  /** Ordinal of each batch's first request, to name where a repeated `custom_id` first was. */
+  readonly #batchStarts = new Map<number, number>();
 
-function share(figures: EstimateFigures, s: "planned" | "ideal", factor: number): ScenarioShare {
-  return {
-    tokens: addTokens(zeroTokens(), figures.scenarios[s].tokens, factor),
-    usdByKind: addTokens(zeroTokens(), figures.scenarios[s].usdByKind, factor),
-  };
-}
-
-function scale(figures: EstimateFigures, factor: number): Expected {
-  return { planned: share(figures, "planned", factor), ideal: share(figures, "ideal", factor) };
-}
-
-/**
- * A group's estimate split so that any subset of k of its n requests can be credited: an entry
- * is written once however many requests follow, so the writes are credited whole (`fixed`, once
- * the group has a succeeded request); the reads go to the other k − 1 (R/(n − 1) per request, and
- * one share taken back in `fixed`); input and output per request (1/n each).
- */
-function groupShares(figures: EstimateFigures): { perRequest: Expected; fixed: Expected } {
-  const n = figures.requests;
-  const split = (s: "planned" | "ideal") => {
-    const whole = figures.scenarios[s];
-    const perRequest = share(figures, s, n > 0 ? 1 / n : 0);
-    const fixed = { tokens: zeroTokens(), usdByKind: zeroTokens() };
-    for (const key of ["tokens", "usdByKind"] as const) {
-      perRequest[key].cacheWrite5m = perRequest[key].cacheWrite1h = 0;
-      perRequest[key].cacheRead = n > 1 ? whole[key].cacheRead / (n - 1) : 0;
-      fixed[key].cacheWrite5m = whole[key].cacheWrite5m;
-      fixed[key].cacheWrite1h = whole[key].cacheWrite1h;
-      fixed[key].cacheRead = -perRequest[key].cacheRead;
-    }
-    return { perRequest, fixed };
-  };
-  const planned = split("planned");
-  const ideal = split("ideal");
-  return {
-    perRequest: { planned: planned.perRequest, ideal: ideal.perRequest },
-    fixed: { planned: planned.fixed, ideal: ideal.fixed },
-  };
-}
-
-/** Per-request shares of the estimate: per group (plus its fixed part), per model outside groups. */
-function strata(plan: Plan, estimate: Estimate, planned: number) {
-  if (estimate.total.requests !== planned || estimate.groups.length !== plan.groups.length)
-    throw new OptionsError(
-      `\`estimate\` does not belong to \`plan\`: it covers ${estimate.total.requests} requests in ${estimate.groups.length} groups, the plan ${planned} in ${plan.groups.length}. Pass \`estimate(plan)\` of the same plan.`,
-    );
-  const group = plan.groups.map((g, k) => {
-    const e = estimate.groups[k]!;
-    if (e.id !== g.id)
-      throw new OptionsError(
-        `\`estimate\` does not belong to \`plan\`: its group ${k + 1} is ${e.id}, the plan's ${g.id}.`,
-      );
-    return groupShares(e);
-  });
-  const model = new Map<string, Expected>();
-  for (const [id, m] of Object.entries(estimate.byModel)) {
-    let requests = m.requests;
-    const rest = scale(m, 1);
+  /** `size`: the plan's requests, when known (arrays grow past it). */
+  constructor(plan: ReportPlan, size: number) {
+    this.#plan = plan;
+    this.#facts = newFacts(Math.max(1, size));
     plan.groups.forEach((g, k) => {
-      if (g.model !== id) return;
-      const e = estimate.groups[k]!;
-      requests -= e.requests;
-      for (const s of ["planned", "ideal"] as const) {
-        addTokens(rest[s].tokens, e.scenarios[s].tokens, -1);
-        addTokens(rest[s].usdByKind, e.scenarios[s].usdByKind, -1);
-      }
+      for (const id of g.customIds) this.#ids.set(id, -1 - k);
     });
-    if (requests > 0) {
-      for (const s of ["planned", "ideal"] as const) {
-        rest[s].tokens = addTokens(zeroTokens(), rest[s].tokens, 1 / requests);
-        rest[s].usdByKind = addTokens(zeroTokens(), rest[s].usdByKind, 1 / requests);
-      }
-      model.set(id, rest);
-    }
+    this.#shapes = plan.groups.map((g) => new GroupShapeBuilder(g));
   }
-  return { group, model };
+
+  /**
+   * Adds the request at `position` (0-based) of batch `batch` (its index in `plan.batches`).
+   * `where` names a request's place for the error on a repeated `custom_id`.
+   *
+   * @throws {InputError} when its `custom_id` was added before.
+   */
+  add(
+    batch: number,
+    position: number,
+    request: BatchRequest,
+    where: (batch: number, position: number) => string,
+  ): void {
+    if (position === 0) this.#batchStarts.set(batch, this.#count);
+    const id = request.custom_id;
+    const listed = this.#ids.get(id);
+    if (listed !== undefined && listed >= 0)
+      throw this.#repeated(id, listed, batch, position, where);
+    const r = this.#count;
+    if (r === this.#facts.batch.length) this.#facts = grown(this.#facts, r * 2);
+    const group = listed === undefined ? -1 : -1 - listed;
+    const f = this.#facts;
+    f.batch[r] = batch;
+    f.group[r] = group;
+    f.model[r] = this.#modelNumber(String((request.params as unknown as Json).model));
+    f.variant[r] = group >= 0 ? this.#shapes[group]!.add(request, this.#interner) : 0;
+    this.#ids.set(id, r);
+    this.#count += 1;
+  }
+
+  #modelNumber(model: string): number {
+    let n = this.#modelNumbers.get(model);
+    if (n === undefined) {
+      n = this.#models.length;
+      this.#models.push(model);
+      this.#modelNumbers.set(model, n);
+    }
+    return n;
+  }
+
+  #repeated(
+    id: string,
+    first: number,
+    batch: number,
+    position: number,
+    where: (batch: number, position: number) => string,
+  ): InputError {
+    const firstBatch = this.#facts.batch[first]!;
+    const before = where(firstBatch, first - this.#batchStarts.get(firstBatch)!);
+    return new InputError(
+      `The plan repeats custom_id \`${id}\` (${before} and ${where(batch, position)}); every custom_id of a plan must be unique. Restore the plan as \`cacheplan plan\` wrote it, or plan again.`,
+    );
+  }
+
+  /** The index; the builder is spent. */
+  finish(estimate: Estimate | undefined): PlanIndex {
+    // Ids listed in a group but in no batch are not planned requests.
+    for (const [id, r] of this.#ids) if (r < 0) this.#ids.delete(id);
+    const finished = this.#shapes.map((s) => s.finish());
+    return new PlanIndex(
+      {
+        plan: this.#plan,
+        ids: this.#ids,
+        facts: this.#facts,
+        waves: this.#plan.batches.map((b) => b.wave),
+        models: this.#models,
+        majority: finished.map((f) => f.majority),
+        shapes: finished.map((f) => f.shape),
+      },
+      estimate,
+    );
+  }
 }
 
-/** Indexes a plan's requests by `custom_id`. */
+/** Indexes a plan held in memory by `custom_id`. */
 export function indexPlan(plan: Plan, estimate: Estimate | undefined): PlanIndex {
-  const byId = new Map<string, PlannedRequest>();
-  const groupOf = new Map<string, number>();
-  plan.groups.forEach((g, k) => {
-    for (const id of g.customIds) groupOf.set(id, k);
-  });
-  const members = plan.groups.map((): BatchRequest[] => []);
+  const size = plan.batches.reduce((n, b) => n + b.requests.length, 0);
+  const builder = new IndexBuilder(plan, size);
+  const where = (b: number, p: number) => `batch ${plan.batches[b]!.index} request ${p + 1}`;
   plan.batches.forEach((batch, b) => {
-    for (const request of batch.requests) {
-      const group = groupOf.get(request.custom_id) ?? -1;
-      if (group >= 0) members[group]!.push(request);
-      byId.set(request.custom_id, {
-        group,
-        wave: batch.wave,
-        batch: b,
-        model: String((request.params as unknown as Json).model),
-        drifted: false,
-        expected: undefined,
-        seen: false,
-      });
-    }
+    batch.requests.forEach((request, p) => {
+      builder.add(b, p, request, where);
+    });
   });
-  const interner = new ContextInterner();
-  const groups = plan.groups.map((g, k) => {
-    const { shape, drifted } = groupShape(g, members[k]!, interner);
-    for (const id of drifted) byId.get(id)!.drifted = true;
-    return shape;
-  });
-  if (!estimate) return { byId, groups, fixed: [] };
-  const { group, model } = strata(plan, estimate, byId.size);
-  for (const r of byId.values())
-    r.expected = r.group >= 0 ? group[r.group]!.perRequest : model.get(r.model);
-  return { byId, groups, fixed: group.map((g) => g.fixed) };
+  return builder.finish(estimate);
 }

@@ -79,9 +79,11 @@ export class ProblemCollector {
     }
   }
 
-  missing(customId: string): void {
-    this.missingCount += 1;
-    if (this.missingIds.length < MAX_PROBLEM_EXAMPLES) this.missingIds.push(customId);
+  /** Planned requests without a result: how many, and the first few (in plan order). */
+  missing(count: number, first: readonly string[]): void {
+    this.missingCount += count;
+    for (const id of first)
+      if (this.missingIds.length < MAX_PROBLEM_EXAMPLES) this.missingIds.push(id);
   }
 
   unknownModel(model: string, requests: number): void {

@@ -7,6 +7,7 @@ import { totalInputTokens } from "../pricing/cost.js";
 import type { PlannedRequest } from "./_index.js";
 import { checkLine, type ResultFacts, type UsageFacts } from "./_lines.js";
 import { NO_MODEL, type ReportSums, requestCost } from "./_sums.js";
+import { MAX_PROBLEM_EXAMPLES } from "./problems.js";
 import type { ReportInput } from "./types.js";
 
 const bump = (map: Map<number, number>, key: number) => map.set(key, (map.get(key) ?? 0) + 1);
@@ -27,28 +28,24 @@ export async function readResults(results: ReportInput, sums: ReportSums): Promi
       continue;
     }
     const { customId, location, result } = line;
-    const planned = index?.byId.get(customId);
+    const planned = index?.get(customId);
     problems.sourceLine(location.source);
     if (index && !planned) {
       problems.unknown(location, customId);
       continue;
     }
-    const first = seen.get(customId);
+    const at = { source: seen.source(location.source), line: location.line };
+    const first = planned ? index!.seenAt(planned) : seen.firstOf(customId);
     if (first !== undefined) {
       problems.add("duplicate-custom-id", {
         ...location,
         customId,
-        detail: `appeared before, at ${first}`,
+        detail: `appeared before, at ${seen.describe(first)}`,
       });
       continue;
     }
-    seen.set(
-      customId,
-      location.source === undefined
-        ? `input line ${location.line}`
-        : `\`${location.source}\` line ${location.line}`,
-    );
-    if (planned) planned.seen = true;
+    if (planned) index!.markSeen(planned, at);
+    else seen.mark(customId, at);
     addResult(sums, result, planned);
   }
   return lines;
@@ -111,11 +108,12 @@ export function finishResults(sums: ReportSums): void {
   const { problems, index, groups, plan } = sums;
   problems.finishSources();
   if (index) {
-    for (const [id, r] of index.byId) {
-      if (r.seen) continue;
+    let missing = 0;
+    for (const r of index.unseen()) {
       for (const b of sums.bucketsOf(r.model, r)) b.counts.missing += 1;
-      problems.missing(id);
+      missing += 1;
     }
+    problems.missing(missing, index.firstUnseen(MAX_PROBLEM_EXAMPLES));
   }
   for (const [model, requests] of sums.unknownModels) problems.unknownModel(model, requests);
   index?.fixed.forEach((fixed, k) => {

@@ -7,11 +7,11 @@
 import type { Estimate } from "../estimate/types.js";
 import { costByKind, costOf, totalInputTokens } from "../pricing/cost.js";
 import type { ModelInfo, ModelTable } from "../pricing/models.js";
-import type { Plan } from "../types.js";
 import { Bucket, type RequestCost } from "./_bucket.js";
-import { indexPlan, type PlanIndex, type PlannedRequest } from "./_index.js";
+import type { PlanIndex, PlannedRequest, ReportPlan } from "./_index.js";
 import type { UsageFacts } from "./_lines.js";
 import { ProblemCollector } from "./_problems.js";
+import { SeenResults } from "./_seen.js";
 import type { GroupActivity } from "./attribution.js";
 
 /** The model key of results that name none (errored, canceled or expired ones without a plan). */
@@ -29,7 +29,7 @@ export interface Tally {
 
 /** What `report()` reads and adds to as the results stream through. */
 export class ReportSums {
-  readonly plan: Plan | undefined;
+  readonly plan: ReportPlan | undefined;
   readonly estimate: Estimate | undefined;
   readonly models: ModelTable;
   readonly index: PlanIndex | undefined;
@@ -43,8 +43,8 @@ export class ReportSums {
   readonly batches: Bucket[];
   readonly waves = new Map<number, Bucket>();
   readonly problems = new ProblemCollector();
-  /** Where each `custom_id` was first seen. */
-  readonly seen = new Map<string, string>();
+  /** Where each `custom_id` was first seen (with a plan, the index keeps it). */
+  readonly seen = new SeenResults();
   readonly tally: Tally = {
     unsplit: 0,
     unsplitTokens: 0,
@@ -56,15 +56,20 @@ export class ReportSums {
   /** Models without a row, with the succeeded requests that name them. */
   readonly unknownModels = new Map<string, number>();
 
-  constructor(plan: Plan | undefined, estimate: Estimate | undefined, models: ModelTable) {
-    this.plan = plan;
+  /** `index`: of `plan`'s requests (with `estimate`), given with it. */
+  constructor(
+    plan: { plan: ReportPlan; index: PlanIndex } | undefined,
+    estimate: Estimate | undefined,
+    models: ModelTable,
+  ) {
+    this.plan = plan?.plan;
     this.estimate = estimate;
     this.models = models;
-    this.index = plan ? indexPlan(plan, estimate) : undefined;
-    this.groups = (plan?.groups ?? []).map(() => new Bucket());
-    this.activity = (plan?.groups ?? []).map(newActivity);
-    this.batches = (plan?.batches ?? []).map(() => new Bucket());
-    for (const b of plan?.batches ?? [])
+    this.index = plan?.index;
+    this.groups = (this.plan?.groups ?? []).map(() => new Bucket());
+    this.activity = (this.plan?.groups ?? []).map(newActivity);
+    this.batches = (this.plan?.batches ?? []).map(() => new Bucket());
+    for (const b of this.plan?.batches ?? [])
       if (!this.waves.has(b.wave)) this.waves.set(b.wave, new Bucket());
   }
 

@@ -4,9 +4,11 @@
  * into running sums per figure and a map of the `custom_id`s seen; nothing else is kept per line.
  */
 import { OptionsError } from "../errors.js";
-import { defaultModelTable } from "../pricing/models.js";
+import type { Estimate } from "../estimate/types.js";
+import { defaultModelTable, type ModelTable } from "../pricing/models.js";
 import { targetResults, withTargetRows } from "../targets/rows.js";
 import { breakdowns, groupReports, writesPerGroup } from "./_breakdowns.js";
+import { indexPlan, type PlanIndex, type ReportPlan } from "./_index.js";
 import { reportNotes } from "./_notes.js";
 import { finishResults, readResults } from "./_read.js";
 import { verdictOf } from "./_summary.js";
@@ -45,10 +47,29 @@ export async function report(results: ReportInput, options: ReportOptions = {}):
   const { plan, estimate } = options;
   if (estimate && !plan)
     throw new OptionsError("`estimate` needs the `plan` it was made from; pass both.");
+  return reportOn(
+    results,
+    plan ? { plan, index: indexPlan(plan, estimate) } : undefined,
+    estimate,
+    options.models,
+  );
+}
+
+/**
+ * The report of `results` against a plan indexed (`index`, made with `estimate`): what `report()`
+ * and `reportFolder()` share.
+ */
+export async function reportOn(
+  results: ReportInput,
+  planned: { plan: ReportPlan; index: PlanIndex } | undefined,
+  estimate: Estimate | undefined,
+  models: ModelTable | undefined,
+): Promise<Report> {
+  const plan = planned?.plan;
   // A Vertex or Bedrock plan: its rows, and its results read through its `readResult` (issue 15).
   const target = plan?.options.target;
-  const rows = await withTargetRows(target, options.models ? { models: options.models } : {});
-  const sums = new ReportSums(plan, estimate, rows.models ?? defaultModelTable);
+  const rows = await withTargetRows(target, models ? { models } : {});
+  const sums = new ReportSums(planned, estimate, rows.models ?? defaultModelTable);
   const lines = await readResults(await targetResults(target, results), sums);
   finishResults(sums);
   const calibration = calibrationOf(sums);
@@ -56,7 +77,7 @@ export async function report(results: ReportInput, options: ReportOptions = {}):
   const withEstimate = estimate !== undefined;
   const overall = sums.overall.figures(withEstimate);
   const ungrouped = plan ? sums.ungrouped.figures(withEstimate) : null;
-  const { models, waves, batches } = breakdowns(sums);
+  const breakdown = breakdowns(sums);
   const problems = sums.problems.list();
   const complete = problems.length === 0;
   return {
@@ -66,9 +87,7 @@ export async function report(results: ReportInput, options: ReportOptions = {}):
     overall,
     groups,
     ungrouped,
-    models,
-    waves,
-    batches,
+    ...breakdown,
     writesPerGroup: writesPerGroup(groups),
     calibration,
     problems,

@@ -4,21 +4,22 @@ import { defineCommand } from "citty";
 import { resolveInside } from "../../exports/run.js";
 import { loadTarget } from "../../exports/targets.js";
 import {
-  estimate,
+  estimateFolder,
   formatProblem,
   InputError,
   mergeCalibration,
   modelTableOf,
-  type Plan,
+  type PlanFile,
   type RenderHtmlOptions,
   type Report,
   readJsonl,
-  readPlan,
+  readPlanFile,
   readRunState,
   renderReportHtml,
   renderReportMarkdown,
   renderReportText,
   report,
+  reportFolder,
 } from "../../index.js";
 import { defineArgs, parse } from "../_args.js";
 import { type CliIo, displayPath, UsageError, write } from "../_context.js";
@@ -202,9 +203,10 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     );
 
   let models = a.models ? await loadModels(a.models, io.cwd) : undefined;
-  let planned: Plan | undefined;
+  let dir: string | undefined;
+  let planned: PlanFile | undefined;
   if (a.plan) {
-    const dir = path.resolve(io.cwd, a.plan);
+    dir = path.resolve(io.cwd, a.plan);
     const isFolder = await stat(dir).then(
       (s) => s.isDirectory(),
       () => false,
@@ -214,22 +216,25 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
         `\`${a.plan}\` is not a plan folder. Give the folder \`cacheplan plan --out\` wrote (it holds plan.json), or leave it out for totals only.`,
         a.plan,
       );
-    planned = await readPlan(dir);
+    // plan.json only: the requests stay in their batch files (a plan of millions, issue 14).
+    planned = await readPlanFile(dir);
   }
   // `--results` overrides; else the results the plan's run downloaded (run.json records them).
   const values = given.length > 0 ? given : await runResults(a.plan!, io);
   const files = await resultFiles(values, io.cwd);
   // A Vertex or Bedrock plan is priced with its rows, `--models` overriding them (issue 15);
-  // `report()` reads its results through the target.
+  // the report reads its results through the target.
   const target = await targetOfPlan(planned);
   if (target)
     models = a.models ? await loadModels(a.models, io.cwd, target.id) : modelTableOf(target);
-  const result = await report(linesOf(files, io), {
-    ...(planned
-      ? { plan: planned, estimate: await estimate(planned, models ? { models } : {}) }
-      : {}),
-    ...(models ? { models } : {}),
-  });
+  const options = models ? { models } : {};
+  const result =
+    dir === undefined
+      ? await report(linesOf(files, io), options)
+      : await reportFolder(linesOf(files, io), dir, {
+          ...(await estimateFolder(dir, options)),
+          ...options,
+        });
 
   const allowPartial = a["allow-partial"] === true;
   const code = exitCodeOf({ command: "report", report: result, allowPartial });
@@ -280,7 +285,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
 }
 
 /** The plan's target when it is not the Anthropic API. */
-async function targetOfPlan(planned: Plan | undefined) {
+async function targetOfPlan(planned: PlanFile | undefined) {
   const id = planned?.options.target;
   return id === undefined || id === "anthropic" ? undefined : loadTarget(id);
 }

@@ -1,0 +1,126 @@
+/**
+ * A group's shape, built one request at a time (internal): the distinct cache entries its requests
+ * reach at the group's breakpoint depths, and which top-level prefix most of them share. Memory
+ * grows with the group's distinct prefixes (a 22-character hash each), never with its requests:
+ * the report of a plan of millions streams the batch files through it.
+ */
+import {
+  ContextInterner,
+  lastCacheable,
+  type Segment,
+  segmentRequest,
+} from "../request/segments.js";
+import type { BatchRequest, PlannedGroup } from "../types.js";
+import { hashText } from "../util/hash.js";
+
+/** Facts of one group, from its requests. */
+export interface GroupShape {
+  /** Distinct deepest entries that no other request's path passes through: the ideal number of writing requests. */
+  idealWrites: number;
+  /** Distinct top-level prefixes. */
+  variants: number;
+}
+
+/** Texts whose hashes the bounded interner remembers before it forgets them all. */
+const REMEMBERED_TEXTS = 256;
+
+/**
+ * A `ContextInterner` whose memo of text hashes is bounded: the shared interner keeps every
+ * distinct text (the job's whole unique text, for a plan of millions). The hashes are the same,
+ * only recomputed once in a while for a shared text.
+ */
+export class BoundedInterner extends ContextInterner {
+  #texts = new Map<string, string>();
+
+  override textHash(scope: string, text: string, compute: () => string): string {
+    const key = `${scope}\u0000${text}`;
+    let hash = this.#texts.get(key);
+    if (hash === undefined) {
+      hash = compute();
+      if (this.#texts.size >= REMEMBERED_TEXTS) this.#texts = new Map();
+      this.#texts.set(key, hash);
+    }
+    return hash;
+  }
+}
+
+/** Depths (1-based) of a request's markers; a top-level marker lands on the last cacheable block (§1.4). */
+function markerDepths(segments: readonly Segment[], topLevel: boolean): number[] {
+  const depths: number[] = [];
+  segments.forEach((s, d) => {
+    if (s.marker !== null) depths.push(d + 1);
+  });
+  const last = lastCacheable(segments);
+  if (topLevel && last >= 0) depths.push(last + 1);
+  return depths;
+}
+
+function prefixKey(segments: readonly Segment[], depth: number): string {
+  return hashText(
+    segments
+      .slice(0, depth)
+      .map((s) => s.key)
+      .join("|"),
+  );
+}
+
+/**
+ * Shape of one group, its requests added one at a time: entry keys at the group's breakpoint
+ * depths (the cache key is the exact prefix up to the marked block, reference fact 1).
+ */
+export class GroupShapeBuilder {
+  readonly #depths: Set<number>;
+  readonly #top: number;
+  /** Top-level prefix key → its variant number, in order of first appearance. */
+  readonly #variants = new Map<string, number>();
+  readonly #counts: number[] = [];
+  /** Keys some request's path passes through, and keys some request's path ends at. */
+  readonly #inner = new Set<string>();
+  readonly #leaves = new Set<string>();
+
+  constructor(group: PlannedGroup) {
+    this.#depths = new Set(group.breakpoints.map((b) => b.depth));
+    this.#top = group.breakpoints[0]?.depth ?? 0;
+  }
+
+  /** Adds a request of the group; returns its variant (the number of its top-level prefix). */
+  add(request: BatchRequest, interner: ContextInterner): number {
+    const { segments, topLevelMarker } = segmentRequest(request, interner);
+    const marked = markerDepths(segments, topLevelMarker !== null)
+      .filter((d) => this.#depths.has(d))
+      .sort((a, b) => a - b);
+    const path = (marked.length > 0 ? marked : [this.#top]).map((d) => prefixKey(segments, d));
+    for (const key of path.slice(0, -1)) this.#inner.add(key);
+    this.#leaves.add(path[path.length - 1]!);
+    const topKey = prefixKey(segments, this.#top);
+    let variant = this.#variants.get(topKey);
+    if (variant === undefined) {
+      variant = this.#variants.size;
+      this.#variants.set(topKey, variant);
+      this.#counts.push(0);
+    }
+    this.#counts[variant]! += 1;
+    return variant;
+  }
+
+  /**
+   * The group's shape, and its majority variant (the prefix most of its requests share; the
+   * first seen on a tie): a request of another variant drifted.
+   */
+  finish(): { shape: GroupShape; majority: number } {
+    let leaves = 0;
+    for (const key of this.#leaves) if (!this.#inner.has(key)) leaves += 1;
+    let majority = -1;
+    let best = -1;
+    this.#counts.forEach((n, v) => {
+      if (n > best) {
+        best = n;
+        majority = v;
+      }
+    });
+    return {
+      shape: { idealWrites: Math.max(1, leaves), variants: this.#variants.size },
+      majority,
+    };
+  }
+}
