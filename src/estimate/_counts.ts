@@ -2,10 +2,12 @@
  * The estimate's token counts (internal): each breakpoint's prefix and its own tokens beyond its
  * parent's, and each request's unique tail (counted, or sampled and predicted).
  */
+import type { TokenCounter } from "../tokens/counter.js";
 import { isPrefixCounter } from "../tokens/exact.js";
 import type { Plan, PlannedBreakpoint } from "../types.js";
 import type { EstimateSettings } from "./_options.js";
-import { prefixTokens } from "./_prefixes.js";
+import type { BreakpointNode } from "./_paths.js";
+import { type PrefixMember, prefixTokens } from "./_prefixes.js";
 import type { EstimateJob, EstimateRecord } from "./_records.js";
 import { countParams } from "./_segments.js";
 import { countTails, type TailCounts } from "./_tails.js";
@@ -27,6 +29,24 @@ export function deepest(r: EstimateRecord) {
   return r.path[r.path.length - 1];
 }
 
+/** Tokens of each breakpoint's prefix, and of each breakpoint beyond its parent's. */
+export async function breakpointCounts(
+  plan: Pick<Plan, "options">,
+  counter: TokenCounter,
+  trees: readonly BreakpointNode[][],
+  membersOf: readonly PrefixMember[][],
+): Promise<Pick<EstimateCounts, "prefixOf" | "deltaOf">> {
+  const prefixOf = await prefixTokens(plan, counter, trees, membersOf);
+  const deltaOf = new Map<PlannedBreakpoint, number>();
+  for (const tree of trees) {
+    for (const node of tree) {
+      const parent = node.parent ? prefixOf.get(node.parent.bp)! : 0;
+      deltaOf.set(node.bp, Math.max(0, prefixOf.get(node.bp)! - parent));
+    }
+  }
+  return { prefixOf, deltaOf };
+}
+
 /** Counts prefixes, their differences and the tails. */
 export async function countTokens(
   plan: Plan,
@@ -34,14 +54,7 @@ export async function countTokens(
   settings: EstimateSettings,
 ): Promise<EstimateCounts> {
   const { counter, mode } = settings;
-  const prefixOf = await prefixTokens(plan, counter, job.trees, job.membersOf);
-  const deltaOf = new Map<PlannedBreakpoint, number>();
-  for (const tree of job.trees) {
-    for (const node of tree) {
-      const parent = node.parent ? prefixOf.get(node.parent.bp)! : 0;
-      deltaOf.set(node.bp, Math.max(0, prefixOf.get(node.bp)! - parent));
-    }
-  }
+  const { prefixOf, deltaOf } = await breakpointCounts(plan, counter, job.trees, job.membersOf);
   const { records } = job;
   const tailOf = new Float64Array(records.length);
   if (isPrefixCounter(counter) && mode === "full") {

@@ -12,15 +12,15 @@ import { type BreakpointContext, breakEvenHitRate } from "./_notes.js";
 import { type PlannedRuns, plannedRange } from "./_planned-runs.js";
 import type { EstimateJob } from "./_records.js";
 import type { ScenarioSums } from "./_scenarios.js";
-import { tailVariance } from "./_tails.js";
+import { type TailCounts, tailVariance } from "./_tails.js";
 import type { EstimateFigures, GroupEstimate, ModelEstimate, ScenarioName } from "./types.js";
 
 /** What the figures stage needs. */
 export interface FigureInput {
-  plan: Plan;
+  plan: Pick<Plan, "groups">;
   models: ModelTable;
-  job: EstimateJob;
-  counts: EstimateCounts;
+  job: Pick<EstimateJob, "trees" | "unknown">;
+  counts: Pick<EstimateCounts, "deltaOf"> & { tails: Pick<TailCounts, "fits"> | undefined };
   runs: PlannedRuns;
   sums: ScenarioSums;
 }

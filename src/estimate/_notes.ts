@@ -36,7 +36,7 @@ export function breakEvenHitRate(breakpoints: readonly BreakpointContext[]): num
 
 /** What `writeNotes` needs besides the estimate. */
 export interface NoteContext {
-  plan: Plan;
+  plan: Omit<Plan, "batches">;
   models: ModelTable;
   counterEstimated: boolean;
   usRequests: number;

@@ -68,7 +68,7 @@ export function plannedRange(
 
 /** Which model gave `planned`, with the run's parameters. */
 export function plannedInfo(
-  plan: Plan,
+  plan: Pick<Plan, "options">,
   runs: PlannedRuns,
   options: EstimateOptions,
 ): PlannedModelInfo {

@@ -23,7 +23,7 @@ export interface PrefixMember {
  * otherwise counted again, exactly (`countPrefixes`) or as the sum of the prefix's segments.
  */
 export async function prefixTokens(
-  plan: Plan,
+  plan: Pick<Plan, "options">,
   counter: TokenCounter,
   trees: readonly BreakpointNode[][],
   membersOf: readonly PrefixMember[][],

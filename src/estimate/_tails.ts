@@ -90,7 +90,7 @@ class CountQueue {
 
 /** Variance of the predicted unique-tail tokens of `count` unsampled requests of `model`. */
 export function tailVariance(
-  counts: TailCounts,
+  counts: Pick<TailCounts, "fits">,
   model: string,
   count: number,
   predictors: readonly number[],

@@ -135,9 +135,9 @@ function cacheNote(cache: CacheCalibration | undefined, options: EstimateOptions
  */
 export function applyCalibration(
   calibration: EstimateCalibration | undefined,
-  plan: Plan,
-  job: EstimateJob,
-  counts: EstimateCounts,
+  plan: Pick<Plan, "groups">,
+  job: Pick<EstimateJob, "trees"> & { records: ReadonlyArray<{ model: string }> },
+  counts: Pick<EstimateCounts, "prefixOf" | "deltaOf" | "tailOf">,
 ): Array<[string, number]> {
   if (!calibration) return [];
   const factors = new Map<string, number>();

@@ -92,7 +92,7 @@ export async function estimate(plan: Plan, options: EstimateOptions = {}): Promi
 }
 
 /** What `splitText` would save, summed over the plan's `split-text` warnings (issue 13). */
-function splitTextSaving(plan: Plan): Pick<Estimate, "splitText"> {
+export function splitTextSaving(plan: Pick<Plan, "warnings">): Pick<Estimate, "splitText"> {
   let groups = 0;
   let requests = 0;
   let savingUsd = 0;

@@ -1,6 +1,11 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
+import {
+  FOLDER_EXACT_MAX_BYTES,
+  FOLDER_EXACT_MAX_REQUESTS,
+  isLargePlan,
+} from "../../estimate/folder.js";
 import { loadTarget } from "../../exports/targets.js";
 import {
   createExactCounter,
@@ -12,11 +17,14 @@ import {
   compareTargets,
   type EstimateOptions,
   estimate,
+  estimateFolder,
   modelTableOf,
   type Plan,
+  type PlanFile,
   plan,
   planOptionsFromCalibration,
   readPlan,
+  readPlanFile,
   renderBedrockAlternative,
   renderEstimate,
   renderTargetComparison,
@@ -134,7 +142,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   if (a["planned-model"]) options.plannedModel = a["planned-model"] as "simulate" | "expected";
   if (a.sensitivity !== undefined) options.sensitivity = a.sensitivity;
 
-  let planned: Plan;
+  let planned: Plan | PlanFile;
   const isFolder =
     a.input !== undefined &&
     a.input !== "-" &&
@@ -144,7 +152,17 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     ));
   if (isFolder) {
     refusePlanFlags(a, a.input!);
-    planned = await readPlan(path.resolve(io.cwd, a.input!));
+    const dir = path.resolve(io.cwd, a.input!);
+    const file = await readPlanFile(dir);
+    if (isLargePlan(file)) {
+      if (a.compare) throw new UsageError(largeCompare(file));
+      await useTargetRows(file, options, a.models, io.cwd);
+      const { estimate: result } = await estimateFolder(dir, options);
+      if (file.options.target === "bedrock") result.notes.push(LARGE_BEDROCK);
+      await write(io.stdout, a.json ? jsonDocument(result) : renderEstimate(result));
+      return finish(file, a, io);
+    }
+    planned = await readPlan(dir);
   } else {
     // Plan in memory with the offline counter, as `cacheplan plan` would.
     const planOptions = planOptionsFromCalibration(options.calibration, planOptionsFrom(a, models));
@@ -155,12 +173,31 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   }
 
   await useTargetRows(planned, options, a.models, io.cwd);
-  const result = await estimate(planned, options);
-  const extra = await targetFigures(planned, options, a.compare === true);
+  const result = await estimate(planned as Plan, options);
+  const extra = await targetFigures(planned as Plan, options, a.compare === true);
   await write(
     io.stdout,
     a.json ? jsonDocument({ ...result, ...extra.json }) : renderEstimate(result) + extra.text,
   );
+  return finish(planned, a, io);
+}
+
+/** `--compare` on a plan too large to hold: refused, saying why and what to do. */
+function largeCompare(file: PlanFile): string {
+  const n = file.batches.reduce((s, b) => s + b.requestCount, 0);
+  return `\`--compare\` plans the job again for every target, which needs all its requests in memory; this plan holds ${n.toLocaleString("en-US")}, more than ${FOLDER_EXACT_MAX_REQUESTS.toLocaleString("en-US")} (or more than ${FOLDER_EXACT_MAX_BYTES / 1024 / 1024} MiB of batch files), so it is estimated one request at a time. Compare on a sample of the job's requests (\`head -n 50000 requests.jsonl | cacheplan estimate - --compare\`), then estimate the folder without \`--compare\`.`;
+}
+
+/** The note of a large Bedrock plan: its on-demand alternative needs every request in memory. */
+const LARGE_BEDROCK =
+  "Bedrock's on-demand alternative is not priced for a plan this large (it plans the job again in memory); estimate a sample of the job's requests to see it.";
+
+/** Says what was left out, and the exit code. */
+async function finish(
+  planned: Pick<Plan, "rejected" | "summary">,
+  a: { sample?: boolean | undefined; input?: string | undefined },
+  io: CliIo,
+): Promise<ExitCode> {
   if (planned.rejected.length > 0) {
     await write(
       io.stderr,
@@ -195,7 +232,7 @@ function refusePlanFlags(a: Record<string, unknown>, folder: string): void {
 
 /** A plan for Vertex or Bedrock is priced with that target's rows (`--models` overriding them). */
 async function useTargetRows(
-  planned: Plan,
+  planned: Pick<Plan, "options">,
   options: EstimateOptions,
   modelsFile: string | undefined,
   cwd: string,

@@ -1,0 +1,207 @@
+/**
+ * A large plan folder read into compact per-request arrays (internal; issue 14 item 3): the batch
+ * files are scanned in worker threads (`_folder-scan.ts`), each request reduced to numbers, and
+ * the reductions copied into one set of typed arrays in plan order. Each request's group comes
+ * from `plan.json`'s `customIds`; a `custom_id` seen twice is an error, as in `readPlan()`.
+ *
+ * Memory per request: model 2 B, geo 1 B, max_tokens 8 B, group 4 B, markers 10 B, tails
+ * 16 B per slot (two slots for a plan with one breakpoint depth): 57 B, plus the map from
+ * `custom_id` to group (the ids are `plan.json`'s, already held) — about 150 B a request in all.
+ */
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { InputError } from "../errors.js";
+import type { PlanFile } from "../io/plan-dir.js";
+import type { ModelTable } from "../pricing/models.js";
+import {
+  type BatchScan,
+  type Candidate,
+  MAX_MARKERS,
+  type ScanSettings,
+  SLOT_WIDTH,
+  scanBatches,
+} from "./_folder-scan.js";
+import type { WorkerMessage } from "./_folder-worker.js";
+
+/** The plan's requests as numbers, in plan order. */
+export interface CompactJob {
+  n: number;
+  /** Models of the job; `model` indexes it. */
+  modelNames: string[];
+  model: Uint16Array;
+  geo: Uint8Array;
+  maxTokens: Float64Array;
+  /** `MAX_MARKERS` per request (depths ascending, 0 for none). */
+  markers: Uint16Array;
+  /** Depths a tail may start at (0 and every breakpoint depth), ascending. */
+  slots: number[];
+  /** `slots × SLOT_WIDTH` per request (see `_folder-scan.ts`). */
+  tails: Float32Array;
+  /** Prefix keys per slot, when some group has sibling breakpoints at one depth. */
+  keys: Float64Array | undefined;
+  /** Index of the request's group, or -1. */
+  group: Int32Array;
+  /** Global index of each batch's first request. */
+  offsets: number[];
+  /** The sample candidates: at most `sampleSize` per model, lowest priority first. */
+  sample: Candidate[];
+}
+
+/** Most worker threads used (each reads its own batch files). */
+const MAX_WORKERS = 4;
+
+/** Reads the plan folder's requests into a `CompactJob`. */
+export async function readCompact(
+  dir: string,
+  file: PlanFile,
+  options: { models: ModelTable; sampleSize: number; seed: number; keyed: boolean },
+): Promise<CompactJob> {
+  const offsets: number[] = [];
+  let n = 0;
+  for (const b of file.batches) {
+    offsets.push(n);
+    n += b.requestCount;
+  }
+  const depths = new Set<number>([0]);
+  for (const g of file.groups) for (const bp of g.breakpoints) depths.add(bp.depth);
+  const slots = [...depths].sort((a, b) => a - b);
+  const job: CompactJob = {
+    n,
+    modelNames: [],
+    model: new Uint16Array(n),
+    geo: new Uint8Array(n),
+    maxTokens: new Float64Array(n),
+    markers: new Uint16Array(n * MAX_MARKERS),
+    slots,
+    tails: new Float32Array(n * slots.length * SLOT_WIDTH),
+    keys: options.keyed ? new Float64Array(n * slots.length) : undefined,
+    group: new Int32Array(n),
+    offsets,
+    sample: [],
+  };
+  const settings: ScanSettings = {
+    dir,
+    batches: file.batches,
+    offsets,
+    slots,
+    keyed: options.keyed,
+    sampleSize: options.sampleSize,
+    seed: options.seed,
+    rows: options.models.ids().map((id) => options.models.get(id)!),
+  };
+  const merge = merger(dir, file, job);
+  const candidates = await scanAll(settings, merge);
+  const byModel = new Map<string, Candidate[]>();
+  for (const c of candidates)
+    (byModel.get(c.model) ?? byModel.set(c.model, []).get(c.model)!).push(c);
+  for (const list of byModel.values()) {
+    list.sort((a, b) => a.priority - b.priority);
+    job.sample.push(...list.slice(0, options.sampleSize));
+  }
+  return job;
+}
+
+/** Copies a batch's reduction into the job, with each request's group; refuses a repeated id. */
+function merger(dir: string, file: PlanFile, job: CompactJob): (scan: BatchScan) => void {
+  // Value: the group, or -2 - group once seen; ids outside groups are remembered apart.
+  const groupOf = new Map<string, number>();
+  file.groups.forEach((g, k) => {
+    for (const id of g.customIds) groupOf.set(id, k);
+  });
+  const loose = new Set<string>();
+  const modelIndex = new Map<string, number>();
+  const { slots } = job;
+  return (scan) => {
+    const batch = file.batches[scan.batch]!;
+    const at = job.offsets[scan.batch]!;
+    if (scan.ids.length !== batch.requestCount) return; // planRequests() has thrown already
+    const models = scan.modelNames.map((name) => {
+      let m = modelIndex.get(name);
+      if (m === undefined) {
+        m = job.modelNames.push(name) - 1;
+        modelIndex.set(name, m);
+      }
+      return m;
+    });
+    scan.ids.forEach((id, i) => {
+      const g = groupOf.get(id);
+      const twice = g === undefined ? loose.has(id) : g < -1;
+      if (twice)
+        throw new InputError(
+          `\`${path.join(dir, batch.file)}\` (batch ${batch.index} of \`plan.json\`) repeats custom_id \`${id}\` (line ${i + 1}), already in this plan; every custom_id of a plan must be unique. The plan folder changed after \`cacheplan plan\` wrote it: restore it, or plan again into a new folder.`,
+          path.join(dir, batch.file),
+        );
+      if (g === undefined) loose.add(id);
+      else groupOf.set(id, -2 - g);
+      job.group[at + i] = g ?? -1;
+      job.model[at + i] = models[scan.model[i]!]!;
+    });
+    job.geo.set(scan.geo, at);
+    job.maxTokens.set(scan.maxTokens, at);
+    job.markers.set(scan.markers, at * MAX_MARKERS);
+    job.tails.set(scan.tails, at * slots.length * SLOT_WIDTH);
+    if (job.keys && scan.keys) job.keys.set(scan.keys, at * slots.length);
+  };
+}
+
+/** Splits the batches between workers by bytes (largest first to the least loaded). */
+function split(settings: ScanSettings, workers: number): number[][] {
+  const load = new Array<number>(workers).fill(0);
+  const parts: number[][] = Array.from({ length: workers }, () => []);
+  const order = settings.batches.map((_, k) => k);
+  order.sort((a, b) => settings.batches[b]!.bytes - settings.batches[a]!.bytes);
+  for (const k of order) {
+    const w = load.indexOf(Math.min(...load));
+    parts[w]!.push(k);
+    load[w]! += settings.batches[k]!.bytes;
+  }
+  return parts.map((p) => p.sort((a, b) => a - b)).filter((p) => p.length > 0);
+}
+
+/**
+ * Scans every batch: in worker threads when running from the built JavaScript, in this thread
+ * from the TypeScript sources (tests), where a worker could not load them.
+ */
+async function scanAll(
+  settings: ScanSettings,
+  merge: (scan: BatchScan) => void,
+): Promise<Candidate[]> {
+  const worker = new URL("./_folder-worker.js", import.meta.url);
+  const all = settings.batches.map((_, k) => k);
+  if (import.meta.url.endsWith(".ts") || settings.batches.length <= 1)
+    return scanBatches(settings, all, merge);
+  const workers = Math.min(MAX_WORKERS, availableParallelism());
+  const parts = split(settings, workers);
+  const running = parts.map((which) => new Worker(worker, { workerData: { settings, which } }));
+  try {
+    const results = await Promise.all(running.map((w) => collect(w, merge)));
+    return results.flat();
+  } finally {
+    await Promise.all(running.map((w) => w.terminate()));
+  }
+}
+
+/** The candidates of one worker, each batch merged as it arrives; its error thrown here. */
+function collect(worker: Worker, merge: (scan: BatchScan) => void): Promise<Candidate[]> {
+  return new Promise((resolve, reject) => {
+    worker.on("message", (message: WorkerMessage) => {
+      try {
+        if (message.kind === "batch") merge(message.scan);
+        else if (message.kind === "done") resolve(message.candidates);
+        else
+          reject(
+            message.name === "InputError"
+              ? new InputError(message.message, message.path)
+              : new Error(message.message),
+          );
+      } catch (error) {
+        reject(error);
+      }
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`An estimate worker thread stopped with code ${code}.`));
+    });
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * estimateFolder() on a plan too large to hold (issue 14 item 3): the one-pass, sampled path
+ * against estimate() of the whole plan. The threshold is lowered with the test-only variable
+ * CACHEPLAN_ESTIMATE_EXACT_MAX_BYTES so that a few thousand requests take the large path.
+ */
+import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InputError, OptionsError } from "../../src/errors.js";
+import { estimate } from "../../src/estimate/estimate.js";
+import { estimateFolder } from "../../src/estimate/folder.js";
+import { SCENARIOS } from "../../src/estimate/types.js";
+import { readPlan, readPlanFile, writePlan } from "../../src/io/plan-dir.js";
+import { plan } from "../../src/plan/plan.js";
+import type { BatchRequest } from "../../src/types.js";
+
+const WORDS = "account evidence policy total risk invoice report product claim region order".split(
+  " ",
+);
+
+/** Deterministic words: `n` of them from seed `s`. */
+function words(s: number, n: number): string {
+  let x = s >>> 0;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out.push(WORDS[x % WORDS.length]!);
+  }
+  return out.join(" ");
+}
+
+/** `n` requests: 4 shared system prompts (~3 KB) and unique user text of varying length. */
+function job(n: number): BatchRequest[] {
+  const systems = [0, 1, 2, 3].map((g) => `Profile ${g}. ${words(1000 + g, 500)}`);
+  return Array.from({ length: n }, (_, i) => ({
+    custom_id: `r${i}`,
+    params: {
+      model: "claude-haiku-4-5",
+      max_tokens: 100 + (i % 3) * 50,
+      system: systems[i % 4]!,
+      messages: [{ role: "user", content: `Question ${i}: ${words(i, 40 + (i % 97) * 3)}` }],
+    },
+  }));
+}
+
+let dir: string;
+let root: string;
+const N = 1200;
+/** estimate() of the whole plan, every tail counted: the truth the sampled path is held to. */
+let exact: Awaited<ReturnType<typeof estimate>>;
+
+beforeAll(async () => {
+  process.env.CACHEPLAN_ESTIMATE_EXACT_MAX_BYTES = "0";
+  root = await mkdtemp(path.join(tmpdir(), "cacheplan-folder-scale-"));
+  dir = path.join(root, "plan");
+  await writePlan(await plan(job(N), { maxRequests: 400 }), dir);
+  exact = await estimate(await readPlan(dir), { count: "full", plannedModel: "expected" });
+}, 60_000);
+
+afterAll(async () => {
+  delete process.env.CACHEPLAN_ESTIMATE_EXACT_MAX_BYTES;
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("estimateFolder on a large plan", () => {
+  it("is within its sampling margin of the exact estimate, which lies inside its range", async () => {
+    const { estimate: large } = await estimateFolder(dir, { sampleSize: 200 });
+    expect(large.count).toMatchObject({ mode: "sampled", requests: N, sampledRequests: 200 });
+    expect(large.notes[0]).toMatch(/^Large plan \(1,200 requests/);
+    expect(large.plannedModel.kind).toBe("expected");
+    for (const s of SCENARIOS) {
+      const mine = large.total.scenarios[s];
+      const truth = exact.total.scenarios[s];
+      expect(mine.usdMargin95).toBeGreaterThan(0);
+      // 95% margin, doubled: this seed is one draw, and the check must not flake on another.
+      expect(Math.abs(mine.usd - truth.usd)).toBeLessThanOrEqual(2 * mine.usdMargin95 + 1e-9);
+      expect(Math.abs(mine.usd - truth.usd) / truth.usd).toBeLessThan(0.01);
+      expect(truth.usd).toBeGreaterThanOrEqual(mine.usdRange.low);
+      expect(truth.usd).toBeLessThanOrEqual(mine.usdRange.high);
+    }
+    expect(large.groups.map((g) => g.requests)).toEqual(exact.groups.map((g) => g.requests));
+  });
+
+  it("with every request in the sample, gives the exact estimate's tokens and USD", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 1000 }), async (seed) => {
+        const { estimate: large } = await estimateFolder(dir, { sampleSize: N, seed });
+        expect(large.count.sampledRequests).toBe(N);
+        for (const s of SCENARIOS) {
+          const mine = large.total.scenarios[s];
+          const truth = exact.total.scenarios[s];
+          expect(mine.tokens).toEqual(truth.tokens);
+          expect(mine.usd).toBeCloseTo(truth.usd, 6);
+          expect(mine.usdMargin95).toBe(0);
+        }
+      }),
+      { numRuns: 2 },
+    );
+  });
+
+  it("refuses what needs the whole plan in memory, saying what to do", async () => {
+    await expect(estimateFolder(dir, { plannedModel: "simulate" })).rejects.toThrow(OptionsError);
+    await expect(estimateFolder(dir, { sensitivity: true })).rejects.toThrow(
+      /needs every request in memory/,
+    );
+    await expect(estimateFolder(dir, { count: "full" })).rejects.toThrow(/--count estimate/);
+  });
+
+  it("fails cleanly on a damaged batch file, with no estimate", async () => {
+    const copy = path.join(root, "damaged");
+    await writePlan(await readPlan(dir), copy);
+    const file = await readPlanFile(copy);
+    const batch = path.join(copy, file.batches[1]!.file);
+    const text = await readFile(batch, "utf8");
+    await writeFile(batch, text.replace("Question", "Questiom"));
+    await expect(estimateFolder(copy)).rejects.toThrow(InputError);
+    await expect(estimateFolder(copy)).rejects.toThrow(/was edited/);
+    await writeFile(batch, text);
+    await appendFile(batch, `${text.split("\n")[0]}\n`);
+    await expect(estimateFolder(copy)).rejects.toThrow(InputError);
+  });
+});
