@@ -131,6 +131,7 @@ export {
 
 // Running a plan: submit, watch, resume, cancel, retry (the state is the plan folder's run.json)
 export { submit } from "./run/submit.js";
+export { openPlanFolder, type PlanFolder } from "./run/plan-folder.js";
 export { cancelRun } from "./run/cancel.js";
 export { retryPlan } from "./run/retry.js";
 export { type RunState, readRunState } from "./run/state.js";

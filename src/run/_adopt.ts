@@ -28,7 +28,6 @@
  * no such batch is rule 3.
  */
 
-import type { Plan } from "../types.js";
 import { sha256Hex } from "../util/hash.js";
 import { apiFailure, explainFailure } from "./_api-errors.js";
 import type { ApiCaller } from "./_call.js";
@@ -59,7 +58,8 @@ export interface AdoptContext {
   /** Times and retries the calls (`_call.ts`). */
   api: ApiCaller;
   store: StateStore;
-  plan: Plan;
+  /** The planned `custom_id`s of a batch, in order (`_source.ts`). */
+  ids: (index: number) => Promise<readonly string[]>;
   planDir: string;
   /** Batch index → id to adopt (consumed). */
   adopt: Map<number, string>;
@@ -139,8 +139,7 @@ async function adoptNamed(ctx: AdoptContext, intent: CreatingBatchRecord, id: st
     throw wrong(`it has ${total(batch)} requests, the planned batch ${intent.requestCount}`);
   }
   if (batch.state === "ended" && !batch.archived) {
-    const planned = ctx.plan.batches[intent.index]!.requests.map((r) => r.custom_id);
-    if (idsHash(await resultIds(ctx, id)) !== idsHash(planned)) {
+    if (idsHash(await resultIds(ctx, id)) !== idsHash(await ctx.ids(intent.index))) {
       throw wrong("its results hold other custom_ids than the planned batch");
     }
   }
@@ -160,8 +159,8 @@ function openIntents(state: RunState): CreatingBatchRecord[] {
 }
 
 /** The planned `custom_id`s of batch `index`, hashed as {@link idsHash} does. */
-function plannedHash(ctx: AdoptContext, index: number): string {
-  return idsHash(ctx.plan.batches[index]!.requests.map((r) => r.custom_id));
+async function plannedHash(ctx: AdoptContext, index: number): Promise<string> {
+  return idsHash(await ctx.ids(index));
 }
 
 function announceAdopted(
@@ -246,9 +245,12 @@ async function matchByResults(ctx: AdoptContext, sized: readonly MessageBatch[])
       continue;
     }
     const hash = idsHash(ids);
-    const intent = openIntents(ctx.store.state).find(
-      (i) => i.requestCount === ids.length && plannedHash(ctx, i.index) === hash,
-    );
+    let intent: CreatingBatchRecord | undefined;
+    for (const i of openIntents(ctx.store.state)) {
+      if (i.requestCount !== ids.length || (await plannedHash(ctx, i.index)) !== hash) continue;
+      intent = i;
+      break;
+    }
     if (intent) announceAdopted(ctx, intent, batch, "results");
   }
   return weak;

@@ -3,12 +3,13 @@
  * resolved options and the event sink.
  */
 import type { ModelTable } from "../pricing/models.js";
-import type { Plan } from "../types.js";
 import type { ApiCaller } from "./_call.js";
 import { sleep } from "./_call.js";
 import type { QueueState } from "./_queue.js";
 import { type Current, progressOf } from "./_records.js";
+import type { PlanMeta, PlanSource } from "./_source.js";
 import type { StateStore } from "./_store.js";
+import type { WindowCost } from "./_window.js";
 import type { BatchBackend } from "./backend.js";
 import { redactDeep } from "./redact.js";
 import type { RunEvent } from "./types.js";
@@ -21,7 +22,10 @@ export type EventBody = RunEvent extends infer E
   : never;
 
 export interface RunContext {
-  plan: Plan;
+  /** The plan without its requests. */
+  plan: PlanMeta;
+  /** Where a batch's requests and `custom_id`s are read when needed (`_source.ts`). */
+  source: PlanSource;
   planDir: string;
   /** The batch system: every create, poll, list, download and cancel goes through it. */
   backend: BatchBackend;
@@ -53,6 +57,8 @@ export interface RunContext {
   queue: QueueState;
   /** Windows already warned about, by wave: the severity given. */
   warned: Map<number, "may" | "will">;
+  /** The cost of a missed window, by wave, once computed (`_window.ts`). */
+  windowCosts: Map<number, WindowCost>;
 }
 
 /**

@@ -8,6 +8,7 @@
 import path from "node:path";
 import pLimit from "p-limit";
 import { batchFileName } from "../io/plan-dir.js";
+import type { BatchRequest } from "../types.js";
 import { resolveIntents } from "./_adopt.js";
 import { apiFailure, createOutcome, explainFailure } from "./_api-errors.js";
 import { pickUpCancel } from "./_cancel-marker.js";
@@ -15,7 +16,7 @@ import { aborted, emit, pause, type RunContext } from "./_context.js";
 import { checkBatchId } from "./_ids.js";
 import { createNow, nextPending, queuedRequests } from "./_queue.js";
 import { creating, hasId, pendingAgain, setFromBatch } from "./_records.js";
-import { windowWarning } from "./_window.js";
+import { windowWarningOf } from "./_window.js";
 import { adoptionTag, type BatchInfo, type CreateInput } from "./backend.js";
 import { scaledInterval } from "./clock.js";
 
@@ -27,7 +28,7 @@ export async function resolveAll(ctx: RunContext): Promise<void> {
       backend: ctx.backend,
       api: ctx.api,
       store: ctx.store,
-      plan: ctx.plan,
+      ids: (index) => ctx.source.ids(index),
       planDir: ctx.planDir,
       adopt: ctx.adopt,
       recreate: ctx.recreate,
@@ -63,17 +64,22 @@ async function newestBatchId(ctx: RunContext): Promise<string | null> {
 }
 
 /** Warns when `wave` starts after the 1h window of the previous wave (once per severity). */
-export function checkWindow(ctx: RunContext, wave: number, startAt: number | null): void {
+export async function checkWindow(
+  ctx: RunContext,
+  wave: number,
+  startAt: number | null,
+): Promise<void> {
   const { waves } = ctx.store.state;
   const previous = waves.filter((w) => w.wave < wave).sort((a, b) => b.wave - a.wave)[0];
   if (!previous?.firstCreatedAt) return;
   const ended = previous.endedAt === null ? null : Date.parse(previous.endedAt);
   const at = startAt ?? ended;
   if (at === null) return;
-  const warning = windowWarning(
-    ctx.plan,
+  const warning = await windowWarningOf(
+    ctx.source,
     wave,
     { previousCreatedAt: Date.parse(previous.firstCreatedAt), previousEndedAt: ended, startAt: at },
+    ctx.windowCosts,
     ctx.models,
   );
   if (!warning) return;
@@ -83,23 +89,27 @@ export function checkWindow(ctx: RunContext, wave: number, startAt: number | nul
   emit(ctx, { type: "warning", warning });
 }
 
-function noteCreatedAt(ctx: RunContext, wave: number, createdAt: string): void {
+async function noteCreatedAt(ctx: RunContext, wave: number, createdAt: string): Promise<void> {
   const record = ctx.store.state.waves.find((w) => w.wave === wave);
   if (!record) return;
   if (record.firstCreatedAt === null || Date.parse(createdAt) < Date.parse(record.firstCreatedAt)) {
     record.firstCreatedAt = createdAt;
-    checkWindow(ctx, wave, Date.parse(createdAt));
+    await checkWindow(ctx, wave, Date.parse(createdAt));
   }
 }
 
-/** What the backend gets to create batch `index` (`backend.ts`). */
-function createInput(ctx: RunContext, index: number): CreateInput {
+/** What the backend gets to create batch `index` (`backend.ts`), its requests as read. */
+function createInput(
+  ctx: RunContext,
+  index: number,
+  requests: readonly BatchRequest[],
+): CreateInput {
   const planned = ctx.plan.batches[index]!;
   const model = (planned as { model?: unknown }).model;
   return {
     index,
     wave: planned.wave,
-    requests: planned.requests,
+    requests,
     file: path.resolve(ctx.planDir, batchFileName(index, planned.wave)),
     bytes: planned.bytes,
     model: typeof model === "string" ? model : undefined,
@@ -138,18 +148,29 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
   const doing = `creating batch ${index} (wave ${planned.wave}, ${planned.requestCount} request${planned.requestCount === 1 ? "" : "s"})`;
   for (;;) {
     if (aborted(ctx)) return;
-    // A cancel from another process is looked for before each intent (`_cancel-marker.ts`).
-    if (await pickUpCancel(store)) return;
-    const attempt = (attempts.get(index) ?? 0) + 1;
-    attempts.set(index, attempt);
-    store.state.batches[index] = creating(store.state.batches[index]!, attempt);
-    await store.save(); // the intent is on disk before the batch can exist
-    let batch: BatchInfo;
+    let attempt = 0;
+    let sent = false;
+    let batch: BatchInfo | null;
     try {
-      // Sent once, and not aborted by the run's signal: a create in flight finishes and is
-      // recorded even when the run is stopping; a failure is resolved below, never blindly resent.
-      batch = await ctx.api.sendOnce(doing, (o) => ctx.backend.create(createInput(ctx, index), o));
+      // The batch's requests are held for this create only (from a plan folder they are read for
+      // it, `_source.ts`), so the intent is recorded once they are read, just before the create.
+      batch = await ctx.source.withRequests(index, async (requests) => {
+        if (aborted(ctx)) return null;
+        // A cancel from another process is looked for before each intent (`_cancel-marker.ts`).
+        if (await pickUpCancel(store)) return null;
+        attempt = (attempts.get(index) ?? 0) + 1;
+        attempts.set(index, attempt);
+        store.state.batches[index] = creating(store.state.batches[index]!, attempt);
+        await store.save(); // the intent is on disk before the batch can exist
+        sent = true;
+        // Sent once, and not aborted by the run's signal: a create in flight finishes and is
+        // recorded even when the run is stopping; a failure is resolved below, never resent blindly.
+        return ctx.api.sendOnce(doing, (o) =>
+          ctx.backend.create(createInput(ctx, index, requests), o),
+        );
+      });
     } catch (error) {
+      if (!sent) throw error; // nothing sent: the batch file could not be read, or the intent saved
       const failure = apiFailure(error);
       const outcome = ctx.backend.createOutcome?.(error) ?? createOutcome(failure);
       const limited = failure.status === 429;
@@ -202,10 +223,11 @@ async function createOne(ctx: RunContext, index: number, attempts: Map<number, n
       await pause(delayMs, ctx.signal);
       continue;
     }
+    if (batch === null) return; // stopping, or canceled
     setFromBatch(store.state, index, batch, "created", doing, ctx.backend);
     ctx.queue.announced = null;
     ctx.queue.refusals = 0;
-    noteCreatedAt(ctx, planned.wave, batch.createdAt);
+    await noteCreatedAt(ctx, planned.wave, batch.createdAt);
     await store.save();
     emit(ctx, {
       type: "created",
@@ -236,7 +258,7 @@ export async function createWave(ctx: RunContext, wave: number): Promise<void> {
     state.waves.sort((a, b) => a.wave - b.wave);
     await ctx.store.save();
   }
-  checkWindow(ctx, wave, null);
+  await checkWindow(ctx, wave, null);
   const limit = pLimit(ctx.concurrency);
   const attempts = new Map<number, number>();
   const ofWave = () => state.batches.filter((b) => b.wave === wave);

@@ -23,7 +23,7 @@ const DOWNLOAD_CONCURRENCY = 2;
 
 /** Downloads one ended batch's results and records them; archived results are all missing. */
 async function download(ctx: RunContext, record: EndedBatchRecord): Promise<void> {
-  const plannedIds = ctx.plan.batches[record.index]!.requests.map((r) => r.custom_id);
+  const plannedIds = await ctx.source.ids(record.index);
   let results: ResultsRecord;
   try {
     results = await downloadResults({
@@ -79,6 +79,7 @@ async function download(ctx: RunContext, record: EndedBatchRecord): Promise<void
   }
   ctx.store.state.batches[record.index] = { ...record, state: "downloaded", results };
   await ctx.store.save();
+  ctx.source.release(record.index); // its custom_ids are no longer needed
   emit(ctx, { type: "results", index: record.index, wave: record.wave, id: record.id, results });
   if (results.unexpected > 0) {
     emit(ctx, {

@@ -7,15 +7,23 @@
  */
 import path from "node:path";
 import { readJsonl } from "../io/jsonl.js";
-import { readPlan, resolveInside } from "../io/plan-dir.js";
+import { type PlanFile, planRequests as planLines, resolveInside } from "../io/plan-dir.js";
 import { plan as planRequests } from "../plan/plan.js";
 import { removeMarkers } from "../request/markers.js";
 import { loadTarget, type TargetId } from "../targets/index.js";
 import type { TargetResult } from "../targets/target.js";
 import type { BatchRequest, Plan, PlanOptions } from "../types.js";
 import type { Json } from "../util/json.js";
+import { folderSource, type PlanSource } from "./_source.js";
 import { RunError } from "./errors.js";
-import { initialRunState, RUN_STATE_FILE, type RunState, readRunState, targetOf } from "./state.js";
+import { openPlanFolder } from "./plan-folder.js";
+import {
+  initialRunStateOf,
+  RUN_STATE_FILE,
+  type RunState,
+  readRunState,
+  targetOf,
+} from "./state.js";
 import type { RetryOptions, RetryReason, RetryResult } from "./types.js";
 
 /**
@@ -35,7 +43,7 @@ export const RETRYABLE_ERROR_TYPES: readonly string[] = Object.freeze([
  * for the same target, checked against that target's limits (a Bedrock file may hold 1 GB, an
  * Anthropic batch 256 MB; reference §5.2, other-batch-systems.md §2.3).
  */
-function planOptionsOf(original: Plan): PlanOptions {
+function planOptionsOf(original: Pick<Plan, "options">): PlanOptions {
   const o = original.options;
   return {
     ...targetOption(original),
@@ -54,7 +62,7 @@ function planOptionsOf(original: Plan): PlanOptions {
 }
 
 /** `{ target }` of a plan for another target than Anthropic's (an Anthropic plan records none). */
-function targetOption(original: Plan): Pick<PlanOptions, "target"> {
+function targetOption(original: Pick<Plan, "options">): Pick<PlanOptions, "target"> {
   const target = targetOf(original) as TargetId;
   return target === "anthropic" ? {} : { target };
 }
@@ -64,7 +72,7 @@ function targetOption(original: Plan): Pick<PlanOptions, "target"> {
  *
  * @throws {RunError} as {@link retryPlan} says.
  */
-async function finishedRun(planDir: string, original: Plan): Promise<RunState> {
+async function finishedRun(planDir: string, original: PlanSource): Promise<RunState> {
   const state = await readRunState(planDir);
   if (state === null) {
     throw new RunError(
@@ -72,7 +80,8 @@ async function finishedRun(planDir: string, original: Plan): Promise<RunState> {
       `\`${planDir}\` was never submitted (no \`run.json\`): nothing to retry. Submit it with \`cacheplan submit ${planDir}\`.`,
     );
   }
-  if (initialRunState(original, state.startedAt).plan !== state.plan) {
+  const prints = await original.fingerprints(); // each batch file checked against plan.json
+  if (initialRunStateOf(original.plan, prints, state.startedAt).plan !== state.plan) {
     throw new RunError(
       "plan-changed",
       `\`${planDir}/run.json\` records a run of another plan than the one in \`${planDir}\`; cannot tell what to retry.`,
@@ -133,12 +142,11 @@ function tallyLine(tally: Tally, value: unknown): void {
 }
 
 /** Goes through every batch of the run: never-created batches, missing ids, results lines. */
-async function tallyRun(planDir: string, original: Plan, state: RunState, tally: Tally) {
+async function tallyRun(planDir: string, original: PlanSource, state: RunState, tally: Tally) {
   for (const record of state.batches) {
     if (record.state === "pending") {
-      for (const r of original.batches[record.index]!.requests) {
-        tally.add(r.custom_id, "not-submitted");
-      }
+      for (const id of await original.ids(record.index)) tally.add(id, "not-submitted");
+      original.release(record.index);
       continue;
     }
     if (record.state !== "downloaded") continue;
@@ -155,8 +163,15 @@ async function tallyRun(planDir: string, original: Plan, state: RunState, tally:
   }
 }
 
-/** The original requests to retry, without the planner's markers (the user's own stay). */
-function requestsToRetry(original: Plan, retry: ReadonlySet<string>): BatchRequest[] {
+/**
+ * The original requests to retry, without the planner's markers (the user's own stay), read from
+ * the plan folder one line at a time (only those kept).
+ */
+async function requestsToRetry(
+  planDir: string,
+  original: PlanFile,
+  retry: ReadonlySet<string>,
+): Promise<BatchRequest[]> {
   const labels = new Map<string, string[]>();
   for (const group of original.groups) {
     const planner = group.breakpoints.filter((b) => b.origin === "planner").map((b) => b.segment);
@@ -164,12 +179,10 @@ function requestsToRetry(original: Plan, retry: ReadonlySet<string>): BatchReque
     for (const id of group.customIds) if (retry.has(id)) labels.set(id, planner);
   }
   const requests: BatchRequest[] = [];
-  for (const batch of original.batches) {
-    for (const request of batch.requests) {
-      if (retry.has(request.custom_id)) {
-        // The new plan places its own markers.
-        requests.push(removeMarkers(request, labels.get(request.custom_id) ?? []));
-      }
+  for await (const { request } of planLines(planDir, original, { unique: false })) {
+    if (retry.has(request.custom_id)) {
+      // The new plan places its own markers.
+      requests.push(removeMarkers(request, labels.get(request.custom_id) ?? []));
     }
   }
   return requests;
@@ -185,8 +198,10 @@ function requestsToRetry(original: Plan, retry: ReadonlySet<string>): BatchReque
  * belongs to another plan.
  */
 export async function retryPlan(planDir: string, options: RetryOptions = {}): Promise<RetryResult> {
-  const original = await readPlan(planDir);
-  const state = await finishedRun(planDir, original);
+  const opened = await openPlanFolder(planDir);
+  const source = folderSource(opened);
+  const original = opened.plan;
+  const state = await finishedRun(planDir, source);
   const result: RetryResult = {
     plan: null,
     retried: { errored: 0, expired: 0, canceled: 0, missing: 0, "not-submitted": 0 },
@@ -200,9 +215,9 @@ export async function retryPlan(planDir: string, options: RetryOptions = {}): Pr
     result.retried[reason] += 1;
   };
   const target = await loadTarget(targetOf(original) as TargetId);
-  await tallyRun(planDir, original, state, { result, add, read: target.readResult });
+  await tallyRun(planDir, source, state, { result, add, read: target.readResult });
   if (retry.size === 0) return result;
-  const requests = requestsToRetry(original, retry);
+  const requests = await requestsToRetry(planDir, original, retry);
   const planOptions = options.planOptions
     ? { ...targetOption(original), ...options.planOptions }
     : planOptionsOf(original);

@@ -10,7 +10,7 @@ import path from "node:path";
 import type Anthropic from "@anthropic-ai/sdk";
 import { RESULTS_DIR, RUN_STATE_FILE } from "../io/plan-files.js";
 import type { TokenBreakdown } from "../pricing/cost.js";
-import type { BatchRequest, Plan } from "../types.js";
+import type { BatchRequest, Plan, PlannedBatch } from "../types.js";
 import { jsonLinesHash, sha256Hex } from "../util/hash.js";
 import { RunError } from "./errors.js";
 
@@ -230,18 +230,36 @@ export function planFingerprint(fingerprints: readonly string[]): string {
 }
 
 /** The target a plan is for (`plan.json` records it when it is not `"anthropic"`). */
-export function targetOf(plan: Plan): string {
+export function targetOf(plan: Pick<Plan, "options">): string {
   const target = (plan.options as { target?: unknown }).target;
   return typeof target === "string" ? target : "anthropic";
 }
 
 /** A fresh state for `plan`: every batch pending. */
 export function initialRunState(plan: Plan, now: string): RunState {
-  const batches: BatchRecord[] = plan.batches.map((b) => ({
+  return initialRunStateOf(
+    plan,
+    plan.batches.map((b) => batchFingerprint(b.requests)),
+    now,
+  );
+}
+
+/**
+ * A fresh state for a plan whose batches' fingerprints are known (`fingerprints[i]` of batch
+ * `i`): a plan folder's, from its files' hashes, without holding its requests.
+ */
+export function initialRunStateOf(
+  plan: Pick<Plan, "options"> & {
+    batches: readonly Pick<PlannedBatch, "index" | "wave" | "requestCount">[];
+  },
+  fingerprints: readonly string[],
+  now: string,
+): RunState {
+  const batches: BatchRecord[] = plan.batches.map((b, i) => ({
     index: b.index,
     wave: b.wave,
     requestCount: b.requestCount,
-    fingerprint: batchFingerprint(b.requests),
+    fingerprint: fingerprints[i]!,
     state: "pending",
   }));
   const target = targetOf(plan);

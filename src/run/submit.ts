@@ -4,8 +4,8 @@
  * for the rule that finds a batch whose create answer was lost.
  */
 import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import { isCacheplanError, OptionsError } from "../errors.js";
-import { verifyPlan } from "../io/plan-dir.js";
 import type { Plan } from "../types.js";
 import { backendFor } from "./_backend.js";
 import { ApiCaller, type CallEvent, linkedSignal } from "./_call.js";
@@ -17,17 +17,19 @@ import { cleanLeftovers } from "./_leftovers.js";
 import { callPolicy, positive, redactError } from "./_options.js";
 import { checkMaxQueued } from "./_queue.js";
 import { hasId, progressOf } from "./_records.js";
+import { folderSource, memorySource, type PlanSource } from "./_source.js";
 import { isRunStopped } from "./_stopped.js";
 import { acquireLock, StateStore } from "./_store.js";
 import { watchWave } from "./_watch.js";
 import type { BatchBackend } from "./backend.js";
 import { RunError } from "./errors.js";
+import { isPlanFolder, type PlanFolder } from "./plan-folder.js";
 import { redactSecrets } from "./redact.js";
-import { initialRunState, RUN_STATE_FILE, readRunState, targetOf } from "./state.js";
+import { initialRunStateOf, RUN_STATE_FILE, readRunState, targetOf } from "./state.js";
 import type { SubmitOptions, SubmitResult } from "./types.js";
 
 function resolveContext(
-  plan: Plan,
+  source: PlanSource,
   options: SubmitOptions,
   backend: BatchBackend,
   store: StateStore,
@@ -38,8 +40,10 @@ function resolveContext(
   if (factor < 1) throw new OptionsError(`\`poll.factor\` must be ≥ 1; got ${factor}.`);
   const recreate = options.recreate ?? false;
   const policy = callPolicy(options);
+  const plan = source.plan;
   const ctx: RunContext = {
     plan,
+    source,
     planDir: options.planDir,
     backend,
     api: new ApiCaller(policy, signal, (event: CallEvent) => emit(ctx, event)),
@@ -63,6 +67,7 @@ function resolveContext(
     recreate: typeof recreate === "boolean" ? recreate : new Set(recreate),
     current: { wave: null, runStartedMs: Date.now() },
     warned: new Map(),
+    windowCosts: new Map(),
     queue: {
       max: checkMaxQueued(
         options.maxQueued,
@@ -133,21 +138,40 @@ function checkDirections(ctx: RunContext): void {
  * result.status; // "ended"
  * ```
  */
-export async function submit(plan: Plan, options: SubmitOptions): Promise<SubmitResult> {
+export async function submit(
+  plan: Plan | PlanFolder,
+  options: SubmitOptions,
+): Promise<SubmitResult> {
+  const source = sourceOf(plan, options);
+  if (isPlanFolder(plan)) options = { ...options, planDir: plan.folder };
   if (typeof options?.planDir !== "string" || options.planDir === "") {
     throw new OptionsError("`planDir` must name the plan folder, where `run.json` is written.");
   }
-  const backend = await backendFor(targetOf(plan), options);
+  const backend = await backendFor(targetOf(source.plan), options);
   const secrets = [...backend.secrets];
   try {
-    return await locked(plan, options, backend);
+    return await locked(source, options, backend);
   } catch (error) {
     throw redactError(error, secrets);
   }
 }
 
+/**
+ * Where the run reads the plan's requests: the plan itself, or the folder's batch files (a
+ * `PlanFolder` is run in its own folder: `planDir`, when given, must be it).
+ */
+function sourceOf(plan: Plan | PlanFolder, options: SubmitOptions): PlanSource {
+  if (!isPlanFolder(plan)) return memorySource(plan);
+  if (options?.planDir !== undefined && path.resolve(String(options.planDir)) !== plan.folder) {
+    throw new OptionsError(
+      `\`planDir\` (${JSON.stringify(options.planDir)}) is not the opened plan folder \`${plan.folder}\`: a plan folder's run is recorded in that folder. Leave \`planDir\` out, or give that folder.`,
+    );
+  }
+  return folderSource(plan);
+}
+
 async function locked(
-  plan: Plan,
+  source: PlanSource,
   options: SubmitOptions,
   backend: BatchBackend,
 ): Promise<SubmitResult> {
@@ -159,7 +183,11 @@ async function locked(
   const linked = linkedSignal(options.signal, 64 + (options.concurrency ?? 4));
   try {
     await cleanLeftovers(planDir);
-    const fresh = initialRunState(plan, new Date().toISOString());
+    const fresh = initialRunStateOf(
+      source.plan,
+      await source.fingerprints(),
+      new Date().toISOString(),
+    );
     const saved = await readRunState(planDir);
     if (saved !== null && saved.plan !== fresh.plan) {
       throw new RunError(
@@ -167,10 +195,10 @@ async function locked(
         `\`${planDir}/${RUN_STATE_FILE}\` records a run of another plan (its batches differ from this plan's). Submit the plan it belongs to, or move \`${RUN_STATE_FILE}\` and \`results/\` away to start a new run (batches it created would then be created again).`,
       );
     }
-    await verifyPlan(plan, planDir);
+    await source.verify(planDir);
     const store = new StateStore(planDir, saved ?? fresh);
     store.secrets = [...backend.secrets];
-    const ctx = resolveContext(plan, options, backend, store, linked.signal);
+    const ctx = resolveContext(source, options, backend, store, linked.signal);
     checkDirections(ctx);
     if (store.state.lastFailure) store.state.lastFailure = null; // running again
     if (saved === null || store.state.lastFailure === null) await store.save();
@@ -222,7 +250,7 @@ async function run(ctx: RunContext, resumed: boolean): Promise<SubmitResult> {
       batches: ofWave.length,
       requests: ofWave.reduce((sum, b) => sum + b.requestCount, 0),
     });
-    if (!creates) checkWindow(ctx, wave, null);
+    if (!creates) await checkWindow(ctx, wave, null);
     // Again while a batch of the wave went back to pending (one adopted by mistake, see _watch.ts).
     do {
       if (state.canceledAt === null) await createWave(ctx, wave);

@@ -3,7 +3,7 @@ import { defineCommand } from "citty";
 import { renderNextSteps, resolveInside } from "../../exports/run.js";
 import {
   estimate,
-  type Plan,
+  openPlanFolder,
   readJsonl,
   readPlan,
   readRunState,
@@ -136,8 +136,12 @@ async function soleCreateInDoubt(dir: string, adopts: number): Promise<number> {
   );
 }
 
-/** The report of a finished run, from its results files, against the plan and its estimate. */
-export async function runReport(plan: Plan, planDir: string, files: readonly string[]) {
+/**
+ * The report of a finished run, from its results files, against the plan and its estimate.
+ * `report()` and `estimate()` take the plan whole: read here, once the run is over.
+ */
+export async function runReport(planDir: string, files: readonly string[]) {
+  const plan = await readPlan(planDir);
   async function* lines() {
     for (const file of files) {
       const full = await resolveInside(planDir, file, `\`${planDir}/run.json\``);
@@ -177,8 +181,9 @@ async function submitCommand(
   options: { signal?: AbortSignal; client?: Anthropic },
 ): Promise<ExitCode> {
   const planDir = dir.shown;
-  const plan = await readPlan(dir.resolved);
-  const target = (plan.options as { target?: string }).target ?? "anthropic";
+  // Read one batch at a time as the run creates them, never whole (a job of millions).
+  const opened = await openPlanFolder(dir.resolved);
+  const target = (opened.plan.options as { target?: string }).target ?? "anthropic";
   const client = await targetClient(io, target, SUBMIT_KEY_MESSAGE, options.client, {
     bucket: a.bucket,
     roleArn: a["role-arn"],
@@ -216,7 +221,7 @@ async function submitCommand(
 
   let result: SubmitResult;
   try {
-    result = await submit(plan, submitOptions);
+    result = await submit(opened, submitOptions);
   } finally {
     printer.finish();
     signals.dispose();
@@ -227,7 +232,7 @@ async function submitCommand(
     return exitCodeOf({ command: "submit", result, signal });
   }
   if (a.report !== false && !a.quiet) {
-    const made = await runReport(plan, submitOptions.planDir, result.resultsFiles);
+    const made = await runReport(submitOptions.planDir, result.resultsFiles);
     const line = { cacheplanVersion: VERSION, type: "report", report: made };
     if (a.json) await write(io.stdout, `${JSON.stringify(line)}\n`);
     else await write(io.stdout, `\n${renderReportText(made)}`);

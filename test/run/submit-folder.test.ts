@@ -1,0 +1,203 @@
+/**
+ * Issue 14: `submit(await openPlanFolder(dir), …)` runs a plan folder without holding its
+ * requests: each batch is read from its file for its create (at most two at once), and checked
+ * against `plan.json` first, so a batch file edited before, after or during a submit is refused
+ * and never sent. Through the memory backend (`test/helpers/memory-backend.ts`).
+ */
+import { createHash } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  openPlanFolder,
+  type PlanFolder,
+  readPlanFile,
+  readRunState,
+  type SubmitOptions,
+  submit,
+} from "../../src/index.js";
+import type { CreateInput } from "../../src/run/backend.js";
+import { initialRunState } from "../../src/run/state.js";
+import { flatJob } from "../helpers/flat-job.js";
+import { type MemoryBackend, memoryBackend } from "../helpers/memory-backend.js";
+import { cleanupAfterEach, FAST_POLL, planFolder, plannedIds } from "../helpers/run-job.js";
+
+const cleanups = cleanupAfterEach();
+
+/** A plan folder of `n` short requests in batches of 10 (one wave). */
+async function folderOf(n: number) {
+  const folder = await planFolder(flatJob(n), { strategy: "none", maxRequests: 10 });
+  cleanups.push(folder.cleanup);
+  return folder;
+}
+
+/** A memory backend whose creates take `ms`, counting the creates in flight at once. */
+function slowBackend(ms: number): MemoryBackend & { inFlight: number; mostInFlight: number } {
+  const inner = memoryBackend({ pollsToEnd: 1 });
+  const create = inner.create.bind(inner);
+  const backend = Object.assign(inner, { inFlight: 0, mostInFlight: 0 });
+  backend.create = async (input: CreateInput, o) => {
+    backend.inFlight += 1;
+    backend.mostInFlight = Math.max(backend.mostInFlight, backend.inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, ms));
+      return await create(input, o);
+    } finally {
+      backend.inFlight -= 1;
+    }
+  };
+  return backend;
+}
+
+function optionsFor(backend: MemoryBackend, dir: string, extra: Partial<SubmitOptions> = {}) {
+  return { backend, planDir: dir, poll: FAST_POLL, ...extra } as SubmitOptions;
+}
+
+/** Rewrites line `line` (0-based) of a batch file, changing its content but not its custom_id. */
+async function editLine(dir: string, batch: number, line = 0): Promise<string> {
+  const file = path.join(dir, (await readPlanFile(dir)).batches[batch]!.file);
+  const lines = (await readFile(file, "utf8")).split("\n");
+  const request = JSON.parse(lines[line]!);
+  request.params.max_tokens += 1;
+  lines[line] = JSON.stringify(request);
+  await writeFile(file, lines.join("\n"));
+  return file;
+}
+
+describe("submit(openPlanFolder(dir))", () => {
+  it("runs the folder's plan to its end as the plan in memory would: same run.json fingerprint, every result", async () => {
+    const folder = await folderOf(60);
+    const backend = memoryBackend({ pollsToEnd: 1 });
+    const result = await submit(await openPlanFolder(folder.dir), optionsFor(backend, folder.dir));
+    expect(result.status).toBe("ended");
+    expect(backend.batches).toHaveLength(6);
+    expect(backend.batches.flatMap((b) => b.ids).sort()).toEqual(plannedIds(folder.plan));
+    // The fingerprint of the in-memory plan: a run begun either way resumes the other way.
+    const state = await readRunState(folder.dir);
+    expect(state?.plan).toBe(initialRunState(folder.plan, "x").plan);
+    expect(state?.batches.every((b) => b.state === "downloaded")).toBe(true);
+  });
+
+  it("holds at most two batches' requests: creates of a folder wait for a slot (a plan in memory does not)", async () => {
+    const folder = await folderOf(80);
+    const fromFolder = slowBackend(30);
+    await submit(
+      await openPlanFolder(folder.dir),
+      optionsFor(fromFolder, folder.dir, { concurrency: 4 }),
+    );
+    expect(fromFolder.batches).toHaveLength(8);
+    expect(fromFolder.mostInFlight).toBe(2);
+
+    const again = await folderOf(80);
+    const inMemory = slowBackend(30);
+    await submit(again.plan, optionsFor(inMemory, again.dir, { concurrency: 4 }));
+    expect(inMemory.mostInFlight).toBe(4);
+  });
+
+  it("refuses a batch file edited before the submit: nothing is created", async () => {
+    const folder = await folderOf(30);
+    const file = await editLine(folder.dir, 2, 4);
+    const backend = memoryBackend();
+    const error = await submit(
+      await openPlanFolder(folder.dir),
+      optionsFor(backend, folder.dir),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "InputError" });
+    expect((error as Error).message).toContain(file);
+    expect((error as Error).message).toMatch(/was edited/);
+    expect(backend.batches).toHaveLength(0);
+  });
+
+  it("refuses, on resume, a batch file edited after the submit began: nothing more is created", async () => {
+    const folder = await folderOf(40);
+    const backend = memoryBackend({ pollsToEnd: 1 });
+    const stop = new AbortController();
+    const first = await submit(
+      await openPlanFolder(folder.dir),
+      optionsFor(backend, folder.dir, {
+        concurrency: 1,
+        signal: stop.signal,
+        onProgress: (e) => {
+          if (e.type === "created") stop.abort();
+        },
+      }),
+    );
+    expect(first.status).toBe("interrupted");
+    const created = backend.batches.length;
+    expect(created).toBeLessThan(4);
+    const before = await readFile(path.join(folder.dir, "run.json"), "utf8");
+    // A batch not created yet, and one already created.
+    for (const batch of [3, 0]) {
+      const file = await editLine(folder.dir, batch);
+      const error = await submit(
+        await openPlanFolder(folder.dir),
+        optionsFor(backend, folder.dir),
+      ).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: "InputError" });
+      expect((error as Error).message).toContain(file);
+      expect(backend.batches).toHaveLength(created);
+      await writeFile(
+        file,
+        (await readFile(file, "utf8")).replace('"max_tokens":9', '"max_tokens":8'),
+      );
+    }
+    expect(await readFile(path.join(folder.dir, "run.json"), "utf8")).toBe(before);
+    // Restored: the run resumes and ends, each batch created once.
+    const resumed = await submit(await openPlanFolder(folder.dir), optionsFor(backend, folder.dir));
+    expect(resumed.status).toBe("ended");
+    expect(backend.batches.map((b) => b.tag).sort()).toEqual(
+      [...new Set(backend.batches.map((b) => b.tag))].sort(),
+    );
+    expect(backend.batches).toHaveLength(4);
+  });
+
+  it("refuses a batch file edited during the run when its turn comes: never sent, left pending", async () => {
+    const folder = await folderOf(40);
+    const backend = memoryBackend({ pollsToEnd: 1 });
+    let edited: Promise<string> | undefined;
+    const error = await submit(
+      await openPlanFolder(folder.dir),
+      optionsFor(backend, folder.dir, {
+        concurrency: 1,
+        onProgress: (e) => {
+          if (e.type === "created" && e.index === 0) edited = editLine(folder.dir, 3, 7);
+        },
+      }),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "InputError" });
+    expect((error as Error).message).toContain(await edited);
+    expect(backend.batches.map((b) => b.ids[0])).not.toContain("q30");
+    const state = await readRunState(folder.dir);
+    expect(state?.batches[3]?.state).toBe("pending");
+    expect(state?.lastFailure?.code).toBe("invalid-input");
+  });
+
+  it("refuses with plan-changed a folder whose plan.json and batch file were both changed after the submit", async () => {
+    const folder = await folderOf(20);
+    const backend = memoryBackend({ pollsToEnd: 1 });
+    await submit(await openPlanFolder(folder.dir), optionsFor(backend, folder.dir));
+    const file = await editLine(folder.dir, 1);
+    // plan.json made to agree with the edited file: the folder is a consistent, other plan.
+    const opened: PlanFolder = await openPlanFolder(folder.dir);
+    const hash = `sha256:${createHash("sha256")
+      .update(await readFile(file))
+      .digest("hex")}`;
+    const planJson = path.join(folder.dir, "plan.json");
+    await writeFile(
+      planJson,
+      (await readFile(planJson, "utf8")).replace(opened.plan.batches[1]!.contentHash!, hash),
+    );
+    await expect(
+      submit(await openPlanFolder(folder.dir), optionsFor(backend, folder.dir)),
+    ).rejects.toMatchObject({ name: "RunError", code: "plan-changed" });
+    expect(backend.batches).toHaveLength(2);
+  });
+
+  it("refuses a planDir other than the folder opened", async () => {
+    const folder = await folderOf(10);
+    const other = await folderOf(10);
+    await expect(
+      submit(await openPlanFolder(folder.dir), optionsFor(memoryBackend(), other.dir)),
+    ).rejects.toMatchObject({ name: "OptionsError" });
+  });
+});
