@@ -4,14 +4,16 @@
  * never calls a token endpoint. Read by the SDKs' own chain through GOOGLE_APPLICATION_CREDENTIALS.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-/** Writes the key file and returns its path. */
+/** Writes the key file and returns its path; its folder is removed when the test process exits. */
 export function fakeServiceAccountFile(project = "test-project"): string {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "cacheplan-gcp-")), "sa.json");
+  const dir = mkdtempSync(path.join(tmpdir(), "cacheplan-gcp-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "sa.json");
   writeFileSync(
     file,
     JSON.stringify({
