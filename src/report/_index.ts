@@ -10,7 +10,7 @@ import type { Estimate } from "../estimate/types.js";
 import type { BatchRequest, Plan } from "../types.js";
 import type { Json } from "../util/json.js";
 import { type Expected, strata } from "./_expected.js";
-import { BoundedInterner, type GroupShape, GroupShapeBuilder } from "./_shape.js";
+import { type GroupShape, GroupShapeBuilder, TextKeyInterner } from "./_shape.js";
 
 export type { GroupShape } from "./_shape.js";
 
@@ -182,7 +182,7 @@ export class IndexBuilder {
   readonly #models: string[] = [];
   readonly #modelNumbers = new Map<string, number>();
   readonly #shapes: GroupShapeBuilder[];
-  readonly #interner = new BoundedInterner();
+  readonly #interner = new TextKeyInterner();
   /** Ordinal of each batch's first request, to name where a repeated `custom_id` first was. */
   readonly #batchStarts = new Map<number, number>();
 

@@ -21,26 +21,17 @@ export interface GroupShape {
   variants: number;
 }
 
-/** Texts whose hashes the bounded interner remembers before it forgets them all. */
-const REMEMBERED_TEXTS = 256;
-
 /**
- * A `ContextInterner` whose memo of text hashes is bounded: the shared interner keeps every
- * distinct text (the job's whole unique text, for a plan of millions). The hashes are the same,
- * only recomputed once in a while for a shared text.
+ * A `ContextInterner` that does not hash plain texts: a text's "hash" is its scope and the text
+ * itself, length-prefixed so that no two differ only in where one ends (the report compares keys,
+ * never shows them; equal exactly when the planner's hashes are equal, reference fact 1). So a
+ * request's own text past the group's breakpoints is never hashed, and nothing is memoised: the
+ * shared interner keeps every distinct text (the job's whole unique text, for a plan of millions).
+ * Only the prefixes up to the breakpoints are hashed (`prefixKey`).
  */
-export class BoundedInterner extends ContextInterner {
-  #texts = new Map<string, string>();
-
-  override textHash(scope: string, text: string, compute: () => string): string {
-    const key = `${scope}\u0000${text}`;
-    let hash = this.#texts.get(key);
-    if (hash === undefined) {
-      hash = compute();
-      if (this.#texts.size >= REMEMBERED_TEXTS) this.#texts = new Map();
-      this.#texts.set(key, hash);
-    }
-    return hash;
+export class TextKeyInterner extends ContextInterner {
+  override textHash(scope: string, text: string): string {
+    return `${scope.length}.${text.length}.${scope}${text}`;
   }
 }
 
@@ -89,10 +80,19 @@ export class GroupShapeBuilder {
     const marked = markerDepths(segments, topLevelMarker !== null)
       .filter((d) => this.#depths.has(d))
       .sort((a, b) => a - b);
-    const path = (marked.length > 0 ? marked : [this.#top]).map((d) => prefixKey(segments, d));
+    const keys = new Map<number, string>();
+    const keyAt = (d: number) => {
+      let key = keys.get(d);
+      if (key === undefined) {
+        key = prefixKey(segments, d);
+        keys.set(d, key);
+      }
+      return key;
+    };
+    const path = (marked.length > 0 ? marked : [this.#top]).map(keyAt);
     for (const key of path.slice(0, -1)) this.#inner.add(key);
     this.#leaves.add(path[path.length - 1]!);
-    const topKey = prefixKey(segments, this.#top);
+    const topKey = keyAt(this.#top);
     let variant = this.#variants.get(topKey);
     if (variant === undefined) {
       variant = this.#variants.size;
