@@ -13,11 +13,15 @@
  * thread.
  */
 
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import path from "node:path";
 import { InputError } from "../errors.js";
-import { type PlanFile, type PlanFileBatch, planRequests } from "../io/plan-dir.js";
+import { type PlanFile, type PlanFileBatch, planRequests, resolveInside } from "../io/plan-dir.js";
 import { type ModelInfo, tableOf } from "../pricing/model-table.js";
 import { lastCacheable, segmentHash, walkedSegments } from "../request/segments.js";
 import { createTiktokenCounter } from "../tokens/tiktoken.js";
+import type { BatchRequest } from "../types.js";
 import { hashText } from "../util/hash.js";
 import type { Json } from "../util/json.js";
 import { contentOf } from "./_segments.js";
@@ -109,7 +113,7 @@ class BottomK {
 
 /**
  * Scans batches `which` (indexes into `settings.batches`), calling `onBatch` with each one's
- * reduction; returns the sample candidates of those batches.
+ * reduction once the file is verified; returns the sample candidates of those batches.
  * @throws {InputError} from `planRequests()` when a file is missing, edited or damaged.
  */
 export async function scanBatches(
@@ -120,42 +124,104 @@ export async function scanBatches(
   const { slots, keyed } = settings;
   const counter = createTiktokenCounter({ models: tableOf(settings.rows) });
   const sample = new BottomK(settings.sampleSize);
+  for (const k of which) {
+    const batch = settings.batches[k]!;
+    const scan = emptyScan(k, batch.requestCount, slots.length, keyed);
+    const offset = settings.offsets[k]!;
+    const models = new Map<string, number>();
+    const add = async (request: BatchRequest, i: number) => {
+      const params = request.params as unknown as Json;
+      const model = String(params.model);
+      let m = models.get(model);
+      if (m === undefined) {
+        m = scan.modelNames.push(model) - 1;
+        models.set(model, m);
+      }
+      scan.ids.push(request.custom_id);
+      scan.model[i] = m;
+      scan.geo[i] = params.inference_geo === "us" ? 1 : params.inference_geo === "global" ? 2 : 0;
+      scan.maxTokens[i] = typeof params.max_tokens === "number" ? params.max_tokens : 0;
+      const segments = walkedSegments(params);
+      writeMarkers(scan.markers, i, params, segments, batch);
+      await writeTails(scan.tails, i, slots, segments, model, counter);
+      if (scan.keys) writeKeys(scan.keys, i, slots, segments);
+      const index = offset + i;
+      const p = priority(settings.seed, index);
+      if (sample.wants(model, p)) sample.add({ index, priority: p, model, params });
+    };
+    await readBatch(settings, k, add);
+    onBatch(scan);
+  }
+  return sample.all();
+}
+
+/**
+ * Each request of batch `k`, read in one pass: its bytes are hashed as they are read and each
+ * line parsed, but the caller uses nothing before the end, where the hash, count and
+ * `custom_id`s are checked (a plan of millions is I/O-bound: one read instead of
+ * `planRequests()`' two, hash then parse). On any difference, or a line that is not a request,
+ * the batch is read again through `planRequests()`, which throws its own error naming the file
+ * and what differs. A plan without recorded hashes is read through `planRequests()`.
+ */
+async function readBatch(
+  settings: ScanSettings,
+  k: number,
+  add: (request: BatchRequest, i: number) => Promise<void>,
+): Promise<void> {
+  const batch = settings.batches[k]!;
   // Only `batches` of the plan file is read by `planRequests()`.
   const file = { batches: settings.batches } as PlanFile;
-  let scan: BatchScan | undefined;
-  let offset = 0;
-  let models = new Map<string, number>();
-  for await (const line of planRequests(settings.dir, file, { batches: which, unique: false })) {
-    if (line.position === 0) {
-      if (scan) onBatch(scan);
-      const batch = settings.batches.indexOf(line.batch);
-      scan = emptyScan(batch, line.batch.requestCount, slots.length, keyed);
-      offset = settings.offsets[batch]!;
-      models = new Map();
+  const slow = async (cause?: unknown) => {
+    let i = 0;
+    for await (const line of planRequests(settings.dir, file, { batches: [k], unique: false })) {
+      if (cause === undefined) await add(line.request, i);
+      i += 1;
     }
-    const s = scan!;
-    const i = line.position;
-    const params = line.request.params as unknown as Json;
-    const model = String(params.model);
-    let m = models.get(model);
-    if (m === undefined) {
-      m = s.modelNames.push(model) - 1;
-      models.set(model, m);
+    if (cause !== undefined) throw cause;
+  };
+  if (batch.contentHash === undefined || batch.customIdsHash === undefined) return slow();
+  const where = `\`${path.join(settings.dir, "plan.json")}\` batch ${batch.index}`;
+  const full = await resolveInside(settings.dir, batch.file, where);
+  const bytes = createHash("sha256");
+  const ids = createHash("sha256");
+  let count = 0;
+  try {
+    let rest: Buffer | undefined;
+    const line = async (buf: Buffer, from: number, to: number) => {
+      if (to === from) return;
+      const value = JSON.parse(buf.toString("utf8", from, to)) as Partial<BatchRequest> | null;
+      const id = value?.custom_id;
+      if (typeof id !== "string" || typeof value?.params !== "object" || value.params === null)
+        throw new Error("not a batch request");
+      ids.update(`${JSON.stringify(id)}\n`);
+      await add(value as BatchRequest, count);
+      count += 1;
+    };
+    for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 })) {
+      bytes.update(chunk as Buffer);
+      const buf = rest ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+      let from = 0;
+      for (let nl = buf.indexOf(10, from); nl >= 0; nl = buf.indexOf(10, from)) {
+        await line(buf, from, nl);
+        from = nl + 1;
+      }
+      rest = from < buf.length ? buf.subarray(from) : undefined;
     }
-    s.ids.push(line.request.custom_id);
-    s.model[i] = m;
-    s.geo[i] = params.inference_geo === "us" ? 1 : params.inference_geo === "global" ? 2 : 0;
-    s.maxTokens[i] = typeof params.max_tokens === "number" ? params.max_tokens : 0;
-    const segments = walkedSegments(params);
-    writeMarkers(s.markers, i, params, segments, line.batch);
-    await writeTails(s.tails, i, slots, segments, model, counter);
-    if (s.keys) writeKeys(s.keys, i, slots, segments);
-    const index = offset + i;
-    const p = priority(settings.seed, index);
-    if (sample.wants(model, p)) sample.add({ index, priority: p, model, params });
+    if (rest) await line(rest, 0, rest.length);
+  } catch (error) {
+    return slow(error);
   }
-  if (scan) onBatch(scan);
-  return sample.all();
+  const same =
+    `sha256:${bytes.digest("hex")}` === batch.contentHash &&
+    count === batch.requestCount &&
+    `sha256:${ids.digest("hex")}` === batch.customIdsHash;
+  if (!same)
+    return slow(
+      new InputError(
+        `\`${path.join(settings.dir, batch.file)}\` (batch ${batch.index} of \`plan.json\`) changed after \`cacheplan plan\` wrote it. Restore the file, or plan again into a new folder.`,
+        path.join(settings.dir, batch.file),
+      ),
+    );
 }
 
 function emptyScan(batch: number, n: number, slots: number, keyed: boolean): BatchScan {
