@@ -35,6 +35,9 @@ export { NO_MODEL } from "./_sums.js";
  * then cover the usable lines only, and `complete` is false.
  *
  * @throws {OptionsError} when `estimate` is given without `plan`, or belongs to another plan.
+ * @throws {InputError} when `plan` repeats a `custom_id` (`readPlan()` refuses such a folder too).
+ *
+ * For a plan folder too large to read whole, `reportFolder()` gives the same report.
  *
  * @example
  * ```ts

@@ -356,6 +356,12 @@ describe("bad input to reportFolder() and `cacheplan report PLAN`", () => {
     expect(error!.message).toContain(
       `${path.join(dir, "batches", "wave-1-batch-0001.jsonl")}\` line ${second!.requests.length}`,
     );
+    // The plan held in memory: refused too, naming the batches (it was silently merged before).
+    await expect(report([], { plan: whole })).rejects.toThrow(
+      new RegExp(
+        `repeats custom_id \`${copy.custom_id}\` \\(batch 0 request 1 and batch 1 request ${second!.requests.length}\\)`,
+      ),
+    );
   });
 
   it("the CLI reports a plan folder through the folder path, as before", async () => {
