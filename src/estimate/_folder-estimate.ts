@@ -100,12 +100,14 @@ export async function estimateLarge(
   // every scenario is linear in the tail within one long-context tier (the tier is in the key).
   const classes = new Map<string, PriceClass>();
   let unsampledCount = 0;
+  const z = [0, 0, 0];
   for (let i = 0; i < job.n; i++) {
     const m = job.model[i]!;
     const k = paths.deepest[i]!;
-    const tail = tails.tailOf(i, k);
+    const tail = tails.tailOf(i, k, z);
     const name = job.modelNames[m]!;
-    const tokens = tail.tokens * (factors.get(name) ?? 1);
+    const tokens = tail * (factors.get(name) ?? 1);
+    const predicted = z[2]! > 0;
     const { info } = infos[m]!;
     const node = k >= 0 ? paths.nodes[k]! : undefined;
     const prefix = node ? counts.prefixOf.get(node.bp)! : 0;
@@ -113,7 +115,7 @@ export async function estimateLarge(
     const depth = node?.bp.depth ?? 0;
     let stray = 0;
     for (let j = 0; j < MAX_MARKERS; j++) if (job.markers[i * MAX_MARKERS + j]! > depth) stray = 1;
-    const key = `${m} ${job.geo[i]} ${job.group[i]} ${k} ${job.maxTokens[i]} ${tier} ${stray} ${tail.unsampled ? 1 : 0}`;
+    const key = `${m} ${job.geo[i]} ${job.group[i]} ${k} ${job.maxTokens[i]} ${tier} ${stray} ${predicted ? 1 : 0}`;
     let c = classes.get(key);
     if (c === undefined) {
       c = { first: i, weight: 0, tail: 0, predicted: 0, z: [0, 0, 0] };
@@ -121,10 +123,10 @@ export async function estimateLarge(
     }
     c.weight += 1;
     c.tail += tokens;
-    if (tail.unsampled) {
+    if (predicted) {
       unsampledCount += 1;
       c.predicted += 1;
-      for (let j = 0; j < 3; j++) c.z[j]! += tail.unsampled[j]!;
+      for (let j = 0; j < 3; j++) c.z[j]! += z[j]!;
     }
   }
   for (const c of classes.values()) {
@@ -303,8 +305,11 @@ interface SampledTails {
   fits: Map<string, Fit>;
   charsPerToken: Record<string, number>;
   fallbacks: number;
-  /** Tail tokens of request `i` (deepest node `k`), and its predictors when predicted. */
-  tailOf(i: number, k: number): { tokens: number; unsampled: number[] | undefined };
+  /**
+   * Tail tokens of request `i` (deepest node `k`); its predictors go to `z` when its tail was
+   * predicted, zeros otherwise.
+   */
+  tailOf(i: number, k: number, z: number[]): number;
 }
 
 /** Tokenizes the sample's unique tails and fits tokens on sizes per model (as `_tails.ts`). */
@@ -361,18 +366,20 @@ async function sampleTails(
     fits,
     charsPerToken,
     fallbacks: 0,
-    tailOf(i, k) {
+    tailOf(i, k, out) {
+      out.fill(0);
       const slot = slotOf(k);
       const own = counted.get(i);
-      if (own !== undefined) return { tokens: own + media(i, slot), unsampled: undefined };
+      if (own !== undefined) return own + media(i, slot);
       const p = z(i, slot);
-      if (p[2] === 0) return { tokens: media(i, slot), unsampled: undefined };
+      if (p[2] === 0) return media(i, slot);
       const fit = fits.get(job.modelNames[job.model[i]!]!);
       if (!fit || (p[0]! > 0 && !fit.kept[0]) || (p[1]! > 0 && !fit.kept[1])) {
         result.fallbacks += 1;
-        return { tokens: (p[0]! + p[1]!) * perChar + media(i, slot), unsampled: undefined };
+        return (p[0]! + p[1]!) * perChar + media(i, slot);
       }
-      return { tokens: Math.max(0, predict(fit.beta, p)) + media(i, slot), unsampled: p };
+      for (let j = 0; j < 3; j++) out[j] = p[j]!;
+      return Math.max(0, predict(fit.beta, p)) + media(i, slot);
     },
   };
   return result;

@@ -129,7 +129,8 @@ export async function scanBatches(
     const scan = emptyScan(k, batch.requestCount, slots.length, keyed);
     const offset = settings.offsets[k]!;
     const models = new Map<string, number>();
-    const add = async (request: BatchRequest, i: number) => {
+    const media: Media[] = [];
+    const add = (request: BatchRequest, i: number): Promise<void> | undefined => {
       const params = request.params as unknown as Json;
       const model = String(params.model);
       let m = models.get(model);
@@ -143,13 +144,16 @@ export async function scanBatches(
       scan.maxTokens[i] = typeof params.max_tokens === "number" ? params.max_tokens : 0;
       const segments = walkedSegments(params);
       writeMarkers(scan.markers, i, params, segments, batch);
-      await writeTails(scan.tails, i, slots, segments, model, counter);
+      writeTails(scan.tails, i, slots, segments, model, media);
       if (scan.keys) writeKeys(scan.keys, i, slots, segments);
       const index = offset + i;
       const p = priority(settings.seed, index);
       if (sample.wants(model, p)) sample.add({ index, priority: p, model, params });
+      // Media are counted in lots (the counter is asynchronous): most requests have none.
+      return media.length >= MEDIA_LOT ? countMedia(media, scan.tails, slots, counter) : undefined;
     };
     await readBatch(settings, k, add);
+    await countMedia(media, scan.tails, slots, counter);
     onBatch(scan);
   }
   return sample.all();
@@ -166,7 +170,7 @@ export async function scanBatches(
 async function readBatch(
   settings: ScanSettings,
   k: number,
-  add: (request: BatchRequest, i: number) => Promise<void>,
+  add: (request: BatchRequest, i: number) => Promise<void> | undefined,
 ): Promise<void> {
   const batch = settings.batches[k]!;
   // Only `batches` of the plan file is read by `planRequests()`.
@@ -187,22 +191,23 @@ async function readBatch(
   let count = 0;
   try {
     let rest: Buffer | undefined;
-    const line = async (buf: Buffer, from: number, to: number) => {
-      if (to === from) return;
+    const line = (buf: Buffer, from: number, to: number): Promise<void> | undefined => {
+      if (to === from) return undefined;
       const value = JSON.parse(buf.toString("utf8", from, to)) as Partial<BatchRequest> | null;
       const id = value?.custom_id;
       if (typeof id !== "string" || typeof value?.params !== "object" || value.params === null)
         throw new Error("not a batch request");
       ids.update(`${JSON.stringify(id)}\n`);
-      await add(value as BatchRequest, count);
       count += 1;
+      return add(value as BatchRequest, count - 1);
     };
     for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 })) {
       bytes.update(chunk as Buffer);
       const buf = rest ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
       let from = 0;
       for (let nl = buf.indexOf(10, from); nl >= 0; nl = buf.indexOf(10, from)) {
-        await line(buf, from, nl);
+        const pending = line(buf, from, nl);
+        if (pending) await pending;
         from = nl + 1;
       }
       rest = from < buf.length ? buf.subarray(from) : undefined;
@@ -240,18 +245,31 @@ function emptyScan(batch: number, n: number, slots: number, keyed: boolean): Bat
 
 type Walked = ReturnType<typeof walkedSegments>;
 
+/** A media block of a tail, to be counted: its request and depth. */
+interface Media {
+  i: number;
+  depth: number;
+  model: string;
+  hash: string;
+  block: Json;
+}
+
+/** Media blocks counted at once, at most. */
+const MEDIA_LOT = 64;
+
 /**
- * Per slot, the segments from its depth on: text chars, JSON chars, blocks (media left out) and
- * media tokens. A slot deeper than the request has zeros.
+ * Per slot, the segments from its depth on: text chars, JSON chars, blocks (media left out); media
+ * blocks are queued in `media` and their tokens added by `countMedia()`. A slot deeper than the
+ * request has zeros.
  */
-async function writeTails(
+function writeTails(
   out: Float32Array,
   i: number,
   slots: readonly number[],
   segments: Walked,
   model: string,
-  counter: ReturnType<typeof createTiktokenCounter>,
-): Promise<void> {
+  media: Media[],
+): void {
   const sums = [0, 0, 0, 0];
   let slot = slots.length - 1;
   while (slot >= 0 && slots[slot]! >= segments.length) slot -= 1;
@@ -259,9 +277,7 @@ async function writeTails(
     const segment = segments[d]!;
     const { kind, chars } = contentOf(segment.block);
     if (kind === "media") {
-      const hash = segmentHash(segment);
-      const [tokens] = await counter.countSegments([{ hash, model, block: segment.block }]);
-      sums[3]! += tokens!;
+      media.push({ i, depth: d, model, hash: segmentHash(segment), block: segment.block });
     } else {
       sums[kind === "text" ? 0 : 1]! += chars;
       sums[2]! += 1;
@@ -271,6 +287,23 @@ async function writeTails(
       slot -= 1;
     }
   }
+}
+
+/** Counts the queued media and adds each one's tokens to the slots at or above its depth. */
+async function countMedia(
+  media: Media[],
+  out: Float32Array,
+  slots: readonly number[],
+  counter: ReturnType<typeof createTiktokenCounter>,
+): Promise<void> {
+  if (media.length === 0) return;
+  const lot = media.splice(0);
+  const tokens = await counter.countSegments(lot);
+  lot.forEach(({ i, depth }, k) => {
+    slots.forEach((d, slot) => {
+      if (d <= depth) out[(i * slots.length + slot) * SLOT_WIDTH + 3]! += tokens[k]!;
+    });
+  });
 }
 
 /** Per slot, a 48-bit key of the segments before its depth (their content hashes, chained). */

@@ -15,6 +15,7 @@ import { SCENARIOS } from "../../src/estimate/types.js";
 import { readPlan, readPlanFile, writePlan } from "../../src/io/plan-dir.js";
 import { plan } from "../../src/plan/plan.js";
 import type { BatchRequest } from "../../src/types.js";
+import type { Json } from "../../src/util/json.js";
 
 const WORDS = "account evidence policy total risk invoice report product claim region order".split(
   " ",
@@ -31,18 +32,35 @@ function words(s: number, n: number): string {
   return out.join(" ");
 }
 
+/** A 1×1 PNG. */
+const PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/** Unique user text; every 50th request has an image too (media are counted, not sampled). */
+function userContent(i: number): string | Json[] {
+  const question = `Question ${i}: ${words(i, 40 + (i % 97) * 3)}`;
+  if (i % 50 !== 0) return question;
+  return [
+    { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } },
+    { type: "text", text: question },
+  ];
+}
+
 /** `n` requests: 4 shared system prompts (~3 KB) and unique user text of varying length. */
 function job(n: number): BatchRequest[] {
   const systems = [0, 1, 2, 3].map((g) => `Profile ${g}. ${words(1000 + g, 500)}`);
-  return Array.from({ length: n }, (_, i) => ({
-    custom_id: `r${i}`,
-    params: {
-      model: "claude-haiku-4-5",
-      max_tokens: 100 + (i % 3) * 50,
-      system: systems[i % 4]!,
-      messages: [{ role: "user", content: `Question ${i}: ${words(i, 40 + (i % 97) * 3)}` }],
-    },
-  }));
+  return Array.from(
+    { length: n },
+    (_, i): BatchRequest => ({
+      custom_id: `r${i}`,
+      params: {
+        model: "claude-haiku-4-5",
+        max_tokens: 100 + (i % 3) * 50,
+        system: systems[i % 4]!,
+        messages: [{ role: "user", content: userContent(i) }],
+      } as unknown as BatchRequest["params"],
+    }),
+  );
 }
 
 let dir: string;
