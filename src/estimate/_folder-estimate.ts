@@ -111,7 +111,8 @@ export async function estimateLarge(
     const { info } = infos[m]!;
     const node = k >= 0 ? paths.nodes[k]! : undefined;
     const prefix = node ? counts.prefixOf.get(node.bp)! : 0;
-    const tier = info.tiers.filter((t) => prefix + tokens > t.aboveInputTokens).length;
+    let tier = 0;
+    for (const t of info.tiers) if (prefix + tokens > t.aboveInputTokens) tier += 1;
     const depth = node?.bp.depth ?? 0;
     let stray = 0;
     for (let j = 0; j < MAX_MARKERS; j++) if (job.markers[i * MAX_MARKERS + j]! > depth) stray = 1;
@@ -362,6 +363,7 @@ async function sampleTails(
   const charsPerToken: Record<string, number> = {};
   for (const kind of ["text", "json"] as const)
     if (pooled[kind].y > 0) charsPerToken[kind] = pooled[kind].x / pooled[kind].y;
+  const scratch = [0, 0, 0];
   const result: SampledTails = {
     fits,
     charsPerToken,
@@ -371,7 +373,9 @@ async function sampleTails(
       const slot = slotOf(k);
       const own = counted.get(i);
       if (own !== undefined) return own + media(i, slot);
-      const p = z(i, slot);
+      const at = (i * S + slot) * SLOT_WIDTH;
+      const p = scratch;
+      for (let j = 0; j < 3; j++) p[j] = job.tails[at + j]!;
       if (p[2] === 0) return media(i, slot);
       const fit = fits.get(job.modelNames[job.model[i]!]!);
       if (!fit || (p[0]! > 0 && !fit.kept[0]) || (p[1]! > 0 && !fit.kept[1])) {

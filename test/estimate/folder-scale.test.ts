@@ -16,6 +16,7 @@ import { readPlan, readPlanFile, writePlan } from "../../src/io/plan-dir.js";
 import { plan } from "../../src/plan/plan.js";
 import type { BatchRequest } from "../../src/types.js";
 import type { Json } from "../../src/util/json.js";
+import { runCliEnv } from "../helpers/run-cli.js";
 
 const WORDS = "account evidence policy total risk invoice report product claim region order".split(
   " ",
@@ -138,5 +139,34 @@ describe("estimateFolder on a large plan", () => {
     await writeFile(batch, text);
     await appendFile(batch, `${text.split("\n")[0]}\n`);
     await expect(estimateFolder(copy)).rejects.toThrow(InputError);
+  });
+});
+
+describe("cacheplan estimate <large plan folder>", () => {
+  it("prints the one-pass estimate, and refuses --compare saying what to do", async () => {
+    const json = await runCliEnv(["estimate", dir, "--json"], root, {});
+    expect(json.code).toBe(0);
+    const printed = JSON.parse(json.stdout) as Awaited<ReturnType<typeof estimate>>;
+    expect(printed.count.requests).toBe(N);
+    expect(printed.notes[0]).toMatch(/^Large plan/);
+    const text = await runCliEnv(["estimate", dir], root, {});
+    expect(text.stdout).toContain("Large plan");
+    const compare = await runCliEnv(["estimate", dir, "--compare"], root, {});
+    expect(compare.code).toBe(2);
+    expect(compare.stdout).toBe("");
+    expect(compare.stderr).toMatch(/`--compare` plans the job again .* without `--compare`/);
+  });
+
+  it("prints no estimate when a batch file was edited", async () => {
+    const copy = path.join(root, "damaged-cli");
+    await writePlan(await readPlan(dir), copy);
+    const file = await readPlanFile(copy);
+    const batch = path.join(copy, file.batches[0]!.file);
+    await writeFile(batch, (await readFile(batch, "utf8")).replace("Question", "Questiom"));
+    const run = await runCliEnv(["estimate", copy], root, {});
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(file.batches[0]!.file);
+    expect(run.stderr).toMatch(/was edited/);
   });
 });
