@@ -7,7 +7,8 @@
  *
  * Options: `--plan DIR` (a folder `cacheplan plan --out` wrote; required), `--results FILE` (else
  * they are generated into a temp folder, removed at the end unless `--keep`), `--modes a,b`
- * (default all), `--seed N`.
+ * (default all), `--seed N`, `--heap MB` (each child runs with `--max-old-space-size=MB`: the
+ * report must fit), `--keep`.
  *
  * The generated results are one `succeeded` line per planned request in the shape of the
  * project's emulator (`simMessage()`: `usage.input_tokens`, `cache_creation_input_tokens`,
@@ -17,7 +18,9 @@
  * requests in no group neither read nor write.
  *
  * Modes, each in a fresh child process (peak RSS = `process.resourceUsage().maxRSS` of that child):
- *   read    `readJsonl()` of the results, every line parsed, nothing kept: the floor
+ *   read    `readJsonl()` of the results, every line parsed, nothing kept
+ *   floor   `readJsonl()` of every batch file of the plan, then of the results: the parsing no
+ *           report against the folder can avoid (without the batch files' hash checks)
  *   folder  `reportFolder(readJsonl(results), plan)` without an estimate: the report alone
  *   cli     `cacheplan report PLAN --results FILE --format json --out F`: the command, with the
  *           estimate of the plan folder (`estimateFolder()`)
@@ -34,7 +37,7 @@ import { fmt, mix, RESULT_PREFIX } from "./_shared.mjs";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DIST = path.join(HERE, "..", "dist", "index.js");
 const CLI = path.join(HERE, "..", "dist", "cli", "main.js");
-const MODES = ["read", "folder", "cli"];
+const MODES = ["read", "floor", "folder", "cli"];
 const NO_BUILD =
   "`dist/index.js` is missing: the benchmark runs against the built library. Run `npm run bench:report` (it builds first) or `npm run build`.";
 
@@ -55,10 +58,17 @@ async function child(mode, planDir, results) {
   const { readJsonl, reportFolder } = await import(DIST);
   const started = performance.now();
   let out;
-  if (mode === "read") {
+  if (mode === "read" || mode === "floor") {
+    const { readPlanFile } = await import(DIST);
+    const files =
+      mode === "floor"
+        ? (await readPlanFile(planDir)).batches.map((b) => path.join(planDir, b.file))
+        : [];
     let lines = 0;
-    for await (const line of readJsonl(results, { source: results })) {
-      if (line.parseError === undefined) lines += 1;
+    for (const file of [...files, results]) {
+      for await (const line of readJsonl(file, { source: file })) {
+        if (line.parseError === undefined) lines += 1;
+      }
     }
     out = { lines };
   } else {
@@ -77,8 +87,9 @@ async function child(mode, planDir, results) {
   console.log(`${RESULT_PREFIX}${JSON.stringify({ mode, seconds, maxRssMB, ...out })}`);
 }
 
-function measure(mode, planDir, results, workDir) {
+function measure(mode, planDir, results, workDir, heap) {
   const started = performance.now();
+  const flags = heap ? [`--max-old-space-size=${heap}`] : [];
   const argv =
     mode === "cli"
       ? [
@@ -96,7 +107,10 @@ function measure(mode, planDir, results, workDir) {
           "--quiet",
         ]
       : [fileURLToPath(import.meta.url), "--child", mode, planDir, results];
-  const run = spawnSync(process.execPath, argv, { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+  const run = spawnSync(process.execPath, [...flags, ...argv], {
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+  });
   const wall = (performance.now() - started) / 1000;
   const text = `${run.stdout ?? ""}\n${run.stderr ?? ""}`;
   const line = text.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
@@ -230,8 +244,10 @@ async function main(argv) {
         `generated ${n.toLocaleString("en-US")} result lines in ${fmt((performance.now() - started) / 1000, 1)} s: ${results}`,
       );
     }
-    const rows = modes.map((mode) => measure(mode, planDir, results, workDir));
-    const floor = rows.find((r) => r.mode === "read" && !r.failed);
+    const heap = option(argv, "heap");
+    if (heap) console.log(`each child with --max-old-space-size=${heap}`);
+    const rows = modes.map((mode) => measure(mode, planDir, results, workDir, heap));
+    const floor = rows.find((r) => r.mode === "floor" && !r.failed);
     for (const r of rows) {
       if (r.failed) {
         console.log(`${r.mode.padEnd(6)} FAILED after ${fmt(r.wall, 1)} s: ${r.failed}`);
@@ -239,7 +255,7 @@ async function main(argv) {
       }
       const vs = floor && r !== floor ? ` (${fmt(r.wall / floor.wall, 1)}× the floor's time)` : "";
       const what =
-        r.mode === "read"
+        r.mode === "read" || r.mode === "floor"
           ? `${r.lines.toLocaleString("en-US")} lines parsed`
           : `${r.succeeded.toLocaleString("en-US")} succeeded, ${r.missing} missing, ${r.problems} problems, hit rate ${fmt(100 * r.hitRate, 1)}%`;
       console.log(

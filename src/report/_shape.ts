@@ -21,17 +21,41 @@ export interface GroupShape {
   variants: number;
 }
 
+/** Characters of prefixes whose hashes are remembered (the groups' shared ones, mostly). */
+const REMEMBERED_CHARS = 4_000_000;
+
 /**
  * A `ContextInterner` that does not hash plain texts: a text's "hash" is its scope and the text
  * itself, length-prefixed so that no two differ only in where one ends (the report compares keys,
  * never shows them; equal exactly when the planner's hashes are equal, reference fact 1). So a
- * request's own text past the group's breakpoints is never hashed, and nothing is memoised: the
- * shared interner keeps every distinct text (the job's whole unique text, for a plan of millions).
- * Only the prefixes up to the breakpoints are hashed (`prefixKey`).
+ * request's own text past the group's breakpoints is never hashed, and no text is memoised (the
+ * shared interner keeps every distinct text: the job's whole unique text, for a plan of
+ * millions). Only the prefixes up to the breakpoints are hashed (`prefixHash`), the last few
+ * remembered within a bounded number of characters.
  */
 export class TextKeyInterner extends ContextInterner {
+  #hashes = new Map<string, string>();
+  #chars = 0;
+
   override textHash(scope: string, text: string): string {
     return `${scope.length}.${text.length}.${scope}${text}`;
+  }
+
+  /** `hashText(prefix)`, remembered for the prefixes seen last. */
+  prefixHash(prefix: string): string {
+    let hash = this.#hashes.get(prefix);
+    if (hash === undefined) {
+      hash = hashText(prefix);
+      if (this.#chars + prefix.length > REMEMBERED_CHARS) {
+        this.#hashes = new Map();
+        this.#chars = 0;
+      }
+      if (prefix.length <= REMEMBERED_CHARS) {
+        this.#hashes.set(prefix, hash);
+        this.#chars += prefix.length;
+      }
+    }
+    return hash;
   }
 }
 
@@ -46,8 +70,8 @@ function markerDepths(segments: readonly Segment[], topLevel: boolean): number[]
   return depths;
 }
 
-function prefixKey(segments: readonly Segment[], depth: number): string {
-  return hashText(
+function prefixKey(segments: readonly Segment[], depth: number, interner: TextKeyInterner) {
+  return interner.prefixHash(
     segments
       .slice(0, depth)
       .map((s) => s.key)
@@ -75,7 +99,7 @@ export class GroupShapeBuilder {
   }
 
   /** Adds a request of the group; returns its variant (the number of its top-level prefix). */
-  add(request: BatchRequest, interner: ContextInterner): number {
+  add(request: BatchRequest, interner: TextKeyInterner): number {
     const { segments, topLevelMarker } = segmentRequest(request, interner);
     const marked = markerDepths(segments, topLevelMarker !== null)
       .filter((d) => this.#depths.has(d))
@@ -84,7 +108,7 @@ export class GroupShapeBuilder {
     const keyAt = (d: number) => {
       let key = keys.get(d);
       if (key === undefined) {
-        key = prefixKey(segments, d);
+        key = prefixKey(segments, d, interner);
         keys.set(d, key);
       }
       return key;
