@@ -199,6 +199,7 @@ export async function estimateLarge(
     usRequests: sums.usRequests,
     tiered: sums.tiered,
     strays: sums.strays,
+    onePass: true,
   });
   result.notes.unshift(
     scaleNote(file, result, tails.fallbacks),

@@ -104,11 +104,17 @@ export async function readCompact(
 
 /** Copies a batch's reduction into the job, with each request's group; refuses a repeated id. */
 function merger(dir: string, file: PlanFile, job: CompactJob): (scan: BatchScan) => void {
-  // Value: the group, or -2 - group once seen; ids outside groups are remembered apart.
-  const groupOf = new Map<string, number>();
+  // Each grouped id's position in `plan.json`, its group, and whether it was seen; ids outside
+  // groups are remembered apart.
+  const positionOf = new Map<string, number>();
+  const groupAt: number[] = [];
   file.groups.forEach((g, k) => {
-    for (const id of g.customIds) groupOf.set(id, k);
+    for (const id of g.customIds) {
+      positionOf.set(id, groupAt.length);
+      groupAt.push(k);
+    }
   });
+  const seen = new Uint8Array(groupAt.length);
   const loose = new Set<string>();
   const modelIndex = new Map<string, number>();
   const { slots } = job;
@@ -125,15 +131,16 @@ function merger(dir: string, file: PlanFile, job: CompactJob): (scan: BatchScan)
       return m;
     });
     scan.ids.forEach((id, i) => {
-      const g = groupOf.get(id);
-      const twice = g === undefined ? loose.has(id) : g < -1;
+      const position = positionOf.get(id);
+      const twice = position === undefined ? loose.has(id) : seen[position] === 1;
       if (twice)
         throw new InputError(
           `\`${path.join(dir, batch.file)}\` (batch ${batch.index} of \`plan.json\`) repeats custom_id \`${id}\` (line ${i + 1}), already in this plan; every custom_id of a plan must be unique. The plan folder changed after \`cacheplan plan\` wrote it: restore it, or plan again into a new folder.`,
           path.join(dir, batch.file),
         );
-      if (g === undefined) loose.add(id);
-      else groupOf.set(id, -2 - g);
+      if (position === undefined) loose.add(id);
+      else seen[position] = 1;
+      const g = position === undefined ? undefined : groupAt[position];
       job.group[at + i] = g ?? -1;
       job.model[at + i] = models[scan.model[i]!]!;
     });

@@ -42,6 +42,11 @@ export interface NoteContext {
   usRequests: number;
   tiered: number;
   strays: number;
+  /**
+   * A large plan estimated one request at a time (`estimateFolder()`): exact and full counting are
+   * not offered there, so the notes do not advise them.
+   */
+  onePass?: boolean;
 }
 
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
@@ -99,7 +104,7 @@ function countNotes(estimate: Estimate, ctx: NoteContext): string[] {
   if (estimate.counter === "tiktoken-estimate") {
     notes.push(
       // The newer tokenizer of Claude 4.7 and later gives about 30% more tokens (reference fact 5).
-      "Token counts are offline estimates: js-tiktoken's cl100k_base, scaled by 1.3 for the tokenizer of Claude 4.7 and later (which gives about 30% more tokens for the same text); images and PDFs from their size. For the API's own counts use `--count exact`.",
+      `Token counts are offline estimates: js-tiktoken's cl100k_base, scaled by 1.3 for the tokenizer of Claude 4.7 and later (which gives about 30% more tokens for the same text); images and PDFs from their size.${ctx.onePass ? "" : " For the API's own counts use `--count exact`."}`,
     );
   } else if (ctx.counterEstimated) {
     notes.push(`Token counts are estimates by \`${estimate.counter}\`.`);
@@ -118,7 +123,7 @@ function countNotes(estimate: Estimate, ctx: NoteContext): string[] {
       total.scenarios.standard.tokens.cacheWrite1h +
       total.scenarios.standard.tokens.cacheRead;
     notes.push(
-      `Unique tails: ${n(count.sampledRequests)} of ${n(count.requests)} requests tokenized (a seeded sample, seed ${count.seed}); the rest extrapolated at ${cpt || "the sample's ratio"}. 95% interval on input tokens: ±${n(total.inputTokensMargin95)} (±${pct(inputTokens > 0 ? total.inputTokensMargin95 / inputTokens : 0)}); \`--count full\` tokenizes every request.`,
+      `Unique tails: ${n(count.sampledRequests)} of ${n(count.requests)} requests tokenized (a seeded sample, seed ${count.seed}); the rest extrapolated at ${cpt || "the sample's ratio"}. 95% interval on input tokens: ±${n(total.inputTokensMargin95)} (±${pct(inputTokens > 0 ? total.inputTokensMargin95 / inputTokens : 0)})${ctx.onePass ? "." : "; `--count full` tokenizes every request."}`,
     );
   }
   return notes;

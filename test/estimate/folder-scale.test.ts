@@ -12,7 +12,13 @@ import { InputError, OptionsError } from "../../src/errors.js";
 import { estimate } from "../../src/estimate/estimate.js";
 import { estimateFolder } from "../../src/estimate/folder.js";
 import { SCENARIOS } from "../../src/estimate/types.js";
-import { readPlan, readPlanFile, writePlan } from "../../src/io/plan-dir.js";
+import {
+  contentHash,
+  customIdsHash,
+  readPlan,
+  readPlanFile,
+  writePlan,
+} from "../../src/io/plan-dir.js";
 import { plan } from "../../src/plan/plan.js";
 import type { BatchRequest } from "../../src/types.js";
 import type { Json } from "../../src/util/json.js";
@@ -140,6 +146,28 @@ describe("estimateFolder on a large plan", () => {
     await appendFile(batch, `${text.split("\n")[0]}\n`);
     await expect(estimateFolder(copy)).rejects.toThrow(InputError);
   });
+
+  it("refuses a custom_id repeated in two batch files whose hashes plan.json records", async () => {
+    const copy = path.join(root, "repeated");
+    await writePlan(await readPlan(dir), copy);
+    const file = await readPlanFile(copy);
+    const [first, second] = [0, 1].map((k) => path.join(copy, file.batches[k]!.file));
+    const lines = (await readFile(second!, "utf8")).split("\n");
+    lines[5] = (await readFile(first!, "utf8")).split("\n")[0]!;
+    const text = lines.join("\n");
+    await writeFile(second!, text);
+    // plan.json made to agree with the edited file: only the repeat is left to find.
+    const requests = text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as BatchRequest);
+    file.batches[1]!.contentHash = contentHash(requests);
+    file.batches[1]!.customIdsHash = customIdsHash(requests.map((r) => r.custom_id));
+    await writeFile(path.join(copy, "plan.json"), JSON.stringify(file));
+    await expect(estimateFolder(copy)).rejects.toThrow(
+      new RegExp(`repeats custom_id \`${requests[5]!.custom_id}\` \\(line 6\\)`),
+    );
+  });
 });
 
 describe("cacheplan estimate <large plan folder>", () => {
@@ -151,6 +179,8 @@ describe("cacheplan estimate <large plan folder>", () => {
     expect(printed.notes[0]).toMatch(/^Large plan/);
     const text = await runCliEnv(["estimate", dir], root, {});
     expect(text.stdout).toContain("Large plan");
+    // Full and exact counting are refused at this scale: the notes do not advise them.
+    expect(text.stdout).not.toMatch(/--count (full|exact)/);
     const compare = await runCliEnv(["estimate", dir, "--compare"], root, {});
     expect(compare.code).toBe(2);
     expect(compare.stdout).toBe("");
