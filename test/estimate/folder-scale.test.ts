@@ -170,6 +170,52 @@ describe("estimateFolder on a large plan", () => {
   });
 });
 
+describe("estimateFolder on a large plan with nested breakpoints", () => {
+  /** Shared instructions; under them documents of 3 to 7 questions each (sibling breakpoints). */
+  function nestedJob(): BatchRequest[] {
+    const system = `Instructions. ${words(7, 1500)}`;
+    const out: BatchRequest[] = [];
+    for (let d = 0; d < 5; d++) {
+      const doc = `Document ${d}. ${words(100 + d, 1100 + d * 50)}`;
+      for (let q = 0; q < 3 + d; q++) {
+        out.push({
+          custom_id: `d${d}q${q}`,
+          params: {
+            model: "claude-sonnet-4-5",
+            max_tokens: 100,
+            system,
+            messages: [
+              {
+                role: "user",
+                content: [
+                  { type: "text", text: doc },
+                  { type: "text", text: `Question ${q}: ${words(q * 31 + d, 12)}` },
+                ],
+              },
+            ],
+          },
+        });
+      }
+    }
+    return out;
+  }
+
+  it("puts each request under its own document's breakpoint, as estimate() does", async () => {
+    const nested = path.join(root, "nested");
+    await writePlan(await plan(nestedJob(), { maxWaves: 2 }), nested);
+    const planned = await readPlan(nested);
+    const depths = planned.groups[0]!.breakpoints.map((b) => b.depth);
+    expect(depths.filter((x) => x === depths[1]).length).toBeGreaterThan(1); // siblings
+    const truth = await estimate(planned, { count: "full", plannedModel: "expected" });
+    const { estimate: large } = await estimateFolder(nested, { sampleSize: 1000 });
+    for (const s of SCENARIOS)
+      expect(large.total.scenarios[s].tokens).toEqual(truth.total.scenarios[s].tokens);
+    expect(large.groups.map((g) => g.scenarios.planned.usd)).toEqual(
+      truth.groups.map((g) => g.scenarios.planned.usd),
+    );
+  });
+});
+
 describe("cacheplan estimate <large plan folder>", () => {
   it("prints the one-pass estimate, and refuses --compare saying what to do", async () => {
     const json = await runCliEnv(["estimate", dir, "--json"], root, {});
