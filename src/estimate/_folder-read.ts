@@ -104,23 +104,14 @@ export async function readCompact(
 
 /** Copies a batch's reduction into the job, with each request's group; refuses a repeated id. */
 function merger(dir: string, file: PlanFile, job: CompactJob): (scan: BatchScan) => void {
-  // Each grouped id's position in `plan.json`, its group, and whether it was seen; ids outside
-  // groups are remembered apart.
-  const positionOf = new Map<string, number>();
-  const groupAt: number[] = [];
-  file.groups.forEach((g, k) => {
-    for (const id of g.customIds) {
-      positionOf.set(id, groupAt.length);
-      groupAt.push(k);
-    }
-  });
-  const seen = new Uint8Array(groupAt.length);
+  const locate = locator(file.groups);
+  const seen = new Uint8Array(locate.size);
   const loose = new Set<string>();
   const modelIndex = new Map<string, number>();
   const { slots } = job;
   return (scan) => {
     const batch = file.batches[scan.batch]!;
-    const at = job.offsets[scan.batch]!;
+    const first = job.offsets[scan.batch]!;
     if (scan.ids.length !== batch.requestCount) return; // planRequests() has thrown already
     const models = scan.modelNames.map((name) => {
       let m = modelIndex.get(name);
@@ -131,7 +122,8 @@ function merger(dir: string, file: PlanFile, job: CompactJob): (scan: BatchScan)
       return m;
     });
     scan.ids.forEach((id, i) => {
-      const position = positionOf.get(id);
+      const at = locate(id);
+      const position = at?.position;
       const twice = position === undefined ? loose.has(id) : seen[position] === 1;
       if (twice)
         throw new InputError(
@@ -140,16 +132,84 @@ function merger(dir: string, file: PlanFile, job: CompactJob): (scan: BatchScan)
         );
       if (position === undefined) loose.add(id);
       else seen[position] = 1;
-      const g = position === undefined ? undefined : groupAt[position];
-      job.group[at + i] = g ?? -1;
-      job.model[at + i] = models[scan.model[i]!]!;
+      job.group[first + i] = at?.group ?? -1;
+      job.model[first + i] = models[scan.model[i]!]!;
     });
-    job.geo.set(scan.geo, at);
-    job.maxTokens.set(scan.maxTokens, at);
-    job.markers.set(scan.markers, at * MAX_MARKERS);
-    job.tails.set(scan.tails, at * slots.length * SLOT_WIDTH);
-    if (job.keys && scan.keys) job.keys.set(scan.keys, at * slots.length);
+    job.geo.set(scan.geo, first);
+    job.maxTokens.set(scan.maxTokens, first);
+    job.markers.set(scan.markers, first * MAX_MARKERS);
+    job.tails.set(scan.tails, first * slots.length * SLOT_WIDTH);
+    if (job.keys && scan.keys) job.keys.set(scan.keys, first * slots.length);
   };
+}
+
+/** Ids looked up by a scan of the groups' lists before a map of every id is built. */
+const SCANS_BEFORE_MAP = 64;
+
+/**
+ * Where a `custom_id` is in `plan.json`'s groups: its group and its position over all groups'
+ * lists, `undefined` outside groups. The planner writes a group's requests in the order of its
+ * `customIds`, so the next id is tried first (one string comparison); a miss (a batch read out of
+ * order, another group) scans the lists, and after `SCANS_BEFORE_MAP` misses a map of every id is
+ * built (~80 bytes an id) and used from then on.
+ */
+export function locator(groups: Pick<PlanFile["groups"][number], "customIds">[]) {
+  const lists = groups.map((g) => g.customIds);
+  const starts: number[] = [];
+  let size = 0;
+  for (const list of lists) {
+    starts.push(size);
+    size += list.length;
+  }
+  let index: Map<string, number> | undefined;
+  let misses = 0;
+  let g = 0;
+  let j = -1;
+  const at = (position: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= position) lo = mid;
+      else hi = mid - 1;
+    }
+    g = lo;
+    j = position - starts[lo]!;
+    return { group: g, position };
+  };
+  const locate = (id: string): { group: number; position: number } | undefined => {
+    let ng = g;
+    let nj = j + 1;
+    while (ng < lists.length && nj >= lists[ng]!.length) {
+      ng += 1;
+      nj = 0;
+    }
+    if (ng < lists.length && lists[ng]![nj] === id) {
+      g = ng;
+      j = nj;
+      return { group: g, position: starts[g]! + j };
+    }
+    misses += 1;
+    if (index === undefined && misses > SCANS_BEFORE_MAP) {
+      const map = new Map<string, number>();
+      lists.forEach((list, k) => {
+        list.forEach((other, n) => {
+          map.set(other, starts[k]! + n);
+        });
+      });
+      index = map;
+    }
+    if (index) {
+      const position = index.get(id);
+      return position === undefined ? undefined : at(position);
+    }
+    for (let k = 0; k < lists.length; k++) {
+      const n = lists[k]!.indexOf(id);
+      if (n >= 0) return at(starts[k]! + n);
+    }
+    return undefined;
+  };
+  return Object.assign(locate, { size });
 }
 
 /** Splits the batches between workers by bytes (largest first to the least loaded). */

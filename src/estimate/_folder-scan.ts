@@ -202,15 +202,27 @@ async function readBatch(
       return add(value as BatchRequest, count - 1);
     };
     for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 })) {
-      bytes.update(chunk as Buffer);
-      const buf = rest ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+      const buf = chunk as Buffer;
+      bytes.update(buf);
       let from = 0;
+      if (rest) {
+        // The line cut by the chunk's start: only its bytes are joined, not the whole chunk.
+        const nl = buf.indexOf(10);
+        if (nl < 0) {
+          rest = Buffer.concat([rest, buf]);
+          continue;
+        }
+        const joined = Buffer.concat([rest, buf.subarray(0, nl)]);
+        const pending = line(joined, 0, joined.length);
+        if (pending) await pending;
+        from = nl + 1;
+      }
       for (let nl = buf.indexOf(10, from); nl >= 0; nl = buf.indexOf(10, from)) {
         const pending = line(buf, from, nl);
         if (pending) await pending;
         from = nl + 1;
       }
-      rest = from < buf.length ? buf.subarray(from) : undefined;
+      rest = from < buf.length ? Buffer.from(buf.subarray(from)) : undefined;
     }
     if (rest) await line(rest, 0, rest.length);
   } catch (error) {
