@@ -21,6 +21,8 @@
  *   read    `readJsonl()` of the results, every line parsed, nothing kept
  *   floor   `readJsonl()` of every batch file of the plan, then of the results: the parsing no
  *           report against the folder can avoid (without the batch files' hash checks)
+ *   index   `readPlanFile()` and the plan's index alone (`indexPlanFolder()`); prints the heap they
+ *           hold after a full collection, per planned request
  *   folder  `reportFolder(readJsonl(results), plan)` without an estimate: the report alone
  *   cli     `cacheplan report PLAN --results FILE --format json --out F`: the command, with the
  *           estimate of the plan folder (`estimateFolder()`)
@@ -37,7 +39,7 @@ import { fmt, mix, RESULT_PREFIX } from "./_shared.mjs";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DIST = path.join(HERE, "..", "dist", "index.js");
 const CLI = path.join(HERE, "..", "dist", "cli", "main.js");
-const MODES = ["read", "floor", "folder", "cli"];
+const MODES = ["read", "floor", "index", "folder", "cli"];
 const NO_BUILD =
   "`dist/index.js` is missing: the benchmark runs against the built library. Run `npm run bench:report` (it builds first) or `npm run build`.";
 
@@ -71,6 +73,16 @@ async function child(mode, planDir, results) {
       }
     }
     out = { lines };
+  } else if (mode === "index") {
+    const { readPlanFile } = await import(DIST);
+    const { indexPlanFolder } = await import(path.join(HERE, "..", "dist", "report", "folder.js"));
+    globalThis.gc();
+    const before = process.memoryUsage().heapUsed;
+    const plan = await readPlanFile(planDir);
+    const index = await indexPlanFolder(planDir, plan, undefined);
+    globalThis.gc();
+    const held = process.memoryUsage().heapUsed - before;
+    out = { requests: index.size, heldMB: held / 2 ** 20, bytesPerRequest: held / index.size };
   } else {
     const r = await reportFolder(readJsonl(results, { source: results }), planDir);
     out = {
@@ -89,7 +101,10 @@ async function child(mode, planDir, results) {
 
 function measure(mode, planDir, results, workDir, heap) {
   const started = performance.now();
-  const flags = heap ? [`--max-old-space-size=${heap}`] : [];
+  const flags = [
+    ...(heap ? [`--max-old-space-size=${heap}`] : []),
+    ...(mode === "index" ? ["--expose-gc"] : []),
+  ];
   const argv =
     mode === "cli"
       ? [
@@ -257,7 +272,9 @@ async function main(argv) {
       const what =
         r.mode === "read" || r.mode === "floor"
           ? `${r.lines.toLocaleString("en-US")} lines parsed`
-          : `${r.succeeded.toLocaleString("en-US")} succeeded, ${r.missing} missing, ${r.problems} problems, hit rate ${fmt(100 * r.hitRate, 1)}%`;
+          : r.mode === "index"
+            ? `plan.json and the index of ${r.requests.toLocaleString("en-US")} requests hold ${fmt(r.heldMB)} MB after a full GC: ${fmt(r.bytesPerRequest)} bytes per request`
+            : `${r.succeeded.toLocaleString("en-US")} succeeded, ${r.missing} missing, ${r.problems} problems, hit rate ${fmt(100 * r.hitRate, 1)}%`;
       console.log(
         `${r.mode.padEnd(6)} ${fmt(r.wall, 1).padStart(6)} s wall, ${fmt(r.maxRssMB).padStart(5)} MB peak RSS${vs}: ${what}`,
       );

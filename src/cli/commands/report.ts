@@ -204,7 +204,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
 
   let models = a.models ? await loadModels(a.models, io.cwd) : undefined;
   let dir: string | undefined;
-  let planned: PlanFile | undefined;
+  let targetId: PlanFile["options"]["target"];
   if (a.plan) {
     dir = path.resolve(io.cwd, a.plan);
     const isFolder = await stat(dir).then(
@@ -216,15 +216,16 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
         `\`${a.plan}\` is not a plan folder. Give the folder \`cacheplan plan --out\` wrote (it holds plan.json), or leave it out for totals only.`,
         a.plan,
       );
-    // plan.json only: the requests stay in their batch files (a plan of millions, issue 14).
-    planned = await readPlanFile(dir);
+    // plan.json only, for its target (not kept: estimateFolder() reads it again); the requests
+    // stay in their batch files (a plan of millions, issue 14).
+    targetId = (await readPlanFile(dir)).options.target;
   }
   // `--results` overrides; else the results the plan's run downloaded (run.json records them).
   const values = given.length > 0 ? given : await runResults(a.plan!, io);
   const files = await resultFiles(values, io.cwd);
   // A Vertex or Bedrock plan is priced with its rows, `--models` overriding them (issue 15);
   // the report reads its results through the target.
-  const target = await targetOfPlan(planned);
+  const target = await targetOf(targetId);
   if (target)
     models = a.models ? await loadModels(a.models, io.cwd, target.id) : modelTableOf(target);
   const options = models ? { models } : {};
@@ -285,7 +286,6 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
 }
 
 /** The plan's target when it is not the Anthropic API. */
-async function targetOfPlan(planned: PlanFile | undefined) {
-  const id = planned?.options.target;
+async function targetOf(id: PlanFile["options"]["target"]) {
   return id === undefined || id === "anthropic" ? undefined : loadTarget(id);
 }
