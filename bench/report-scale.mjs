@@ -21,8 +21,8 @@
  *   read    `readJsonl()` of the results, every line parsed, nothing kept
  *   floor   `readJsonl()` of every batch file of the plan, then of the results: the parsing no
  *           report against the folder can avoid (without the batch files' hash checks)
- *   index   `readPlanFile()` and the plan's index alone (`indexPlanFolder()`); prints the heap they
- *           hold after a full collection, per planned request
+ *   index   `readPlanFile()` and the plan's index alone (`indexPlanFolder()`); prints the memory
+ *           they hold after a full collection (heap and array buffers), per planned request
  *   folder  `reportFolder(readJsonl(results), plan)` without an estimate: the report alone
  *   cli     `cacheplan report PLAN --results FILE --format json --out F`: the command, with the
  *           estimate of the plan folder (`estimateFolder()`)
@@ -76,12 +76,16 @@ async function child(mode, planDir, results) {
   } else if (mode === "index") {
     const { readPlanFile } = await import(DIST);
     const { indexPlanFolder } = await import(path.join(HERE, "..", "dist", "report", "folder.js"));
-    globalThis.gc();
-    const before = process.memoryUsage().heapUsed;
+    // The heap and the typed arrays' buffers (outside the heap).
+    const used = () => {
+      globalThis.gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const before = used();
     const plan = await readPlanFile(planDir);
     const index = await indexPlanFolder(planDir, plan, undefined);
-    globalThis.gc();
-    const held = process.memoryUsage().heapUsed - before;
+    const held = used() - before;
     out = { requests: index.size, heldMB: held / 2 ** 20, bytesPerRequest: held / index.size };
   } else {
     const r = await reportFolder(readJsonl(results, { source: results }), planDir);
@@ -273,7 +277,7 @@ async function main(argv) {
         r.mode === "read" || r.mode === "floor"
           ? `${r.lines.toLocaleString("en-US")} lines parsed`
           : r.mode === "index"
-            ? `plan.json and the index of ${r.requests.toLocaleString("en-US")} requests hold ${fmt(r.heldMB)} MB after a full GC: ${fmt(r.bytesPerRequest)} bytes per request`
+            ? `plan.json and the index of ${r.requests.toLocaleString("en-US")} requests hold ${fmt(r.heldMB)} MB after a full GC (heap + array buffers): ${fmt(r.bytesPerRequest)} bytes per request`
             : `${r.succeeded.toLocaleString("en-US")} succeeded, ${r.missing} missing, ${r.problems} problems, hit rate ${fmt(100 * r.hitRate, 1)}%`;
       console.log(
         `${r.mode.padEnd(6)} ${fmt(r.wall, 1).padStart(6)} s wall, ${fmt(r.maxRssMB).padStart(5)} MB peak RSS${vs}: ${what}`,
