@@ -23,7 +23,7 @@ const cli = process.env.CACHEPLAN_BENCH_CLI ?? path.join(root, "dist", "cli", "m
 const args = process.argv.slice(2);
 const heapAt = args.indexOf("--heap");
 const heap = heapAt >= 0 ? Number(args[heapAt + 1]) : undefined;
-let folder = args.find((a, k) => !a.startsWith("--") && k !== heapAt + 1);
+let folder = args.find((a, k) => !a.startsWith("--") && (heapAt < 0 || k !== heapAt + 1));
 let temp;
 
 if (folder === undefined) {
@@ -94,6 +94,9 @@ if (child.status !== 0) {
 }
 const rss =
   Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1] ?? 0) / 1024;
+const seconds = (name) =>
+  Number(new RegExp(`${name} time \\(seconds\\): ([\\d.]+)`).exec(child.stderr)?.[1] ?? 0);
+const cpu = seconds("User") + seconds("System");
 const estimate = JSON.parse(child.stdout);
 const planned = estimate.total.scenarios.planned;
 
@@ -102,6 +105,9 @@ console.log(`requests           ${requests.toLocaleString("en-US")}`);
 console.log(`batch files        ${(bytes / 1e9).toFixed(2)} GB in ${plan.batches.length} files`);
 console.log(
   `estimate           ${wall.toFixed(1)} s wall, peak RSS ${rss.toFixed(0)} MB${heap ? ` (heap limit ${heap} MB)` : ""}`,
+);
+console.log(
+  `cpu time           ${cpu.toFixed(1)} s, user + system over all threads (on idle cores the wall time is about this over the cores used)`,
 );
 console.log(
   `baseline           ${baseline.toFixed(1)} s to read and SHA-256 the batch files once (one core)`,

@@ -44,7 +44,7 @@ import { type Estimate, type EstimateFigures, type EstimateOptions, SCENARIOS } 
 const OFFLINE_COUNTER = "tiktoken-estimate";
 
 /** Refuses what the large-plan estimate cannot do, saying why and what to do. */
-function refuse(file: PlanFile, options: EstimateOptions, settings: EstimateSettings, n: number) {
+function refuse(options: EstimateOptions, settings: EstimateSettings, n: number) {
   const size = `${n.toLocaleString("en-US")} requests`;
   const why = `this plan (${size}) is estimated from its folder one request at a time, without holding it`;
   if (
@@ -59,7 +59,6 @@ function refuse(file: PlanFile, options: EstimateOptions, settings: EstimateSett
     throw new OptionsError(
       `The simulated \`planned\` run (\`plannedModel: "simulate"\`, \`sensitivity\`) needs every request in memory, and ${why}. Leave them unset: \`planned\` then uses the plan's expected writes and reads (CLI: drop \`--planned-model simulate\` / \`--sensitivity\`).`,
     );
-  void file;
 }
 
 /** The estimate of the large plan in `dir` (its `plan.json` read as `file`). */
@@ -71,7 +70,7 @@ export async function estimateLarge(
   options = await withTargetRows(file.options.target, options);
   const settings = resolveEstimateOptions(options);
   const total = file.batches.reduce((s, b) => s + b.requestCount, 0);
-  refuse(file, options, settings, total);
+  refuse(options, settings, total);
   const { models, counter } = settings;
   const job = await readCompact(dir, file, {
     models,

@@ -2,11 +2,13 @@
  * A large plan folder read into compact per-request arrays (internal; issue 14 item 3): the batch
  * files are scanned in worker threads (`_folder-scan.ts`), each request reduced to numbers, and
  * the reductions copied into one set of typed arrays in plan order. Each request's group comes
- * from `plan.json`'s `customIds`; a `custom_id` seen twice is an error, as in `readPlan()`.
+ * from `plan.json`'s `customIds` (`locator()`); a `custom_id` seen twice is an error, as in
+ * `readPlan()`.
  *
- * Memory per request: model 2 B, geo 1 B, max_tokens 8 B, group 4 B, markers 10 B, tails
- * 16 B per slot (two slots for a plan with one breakpoint depth): 57 B, plus the map from
- * `custom_id` to group (the ids are `plan.json`'s, already held) — about 150 B a request in all.
+ * Memory per request: model 2 B, geo 1 B, max_tokens 8 B, group 4 B, markers 10 B, tails 16 B per
+ * slot (two slots for a plan with one breakpoint depth), deepest breakpoint 4 B, seen 1 B: about
+ * 60 B of typed arrays, besides `plan.json`'s own `custom_id`s. Measured: 262 MB peak RSS for
+ * 100,000 requests, 455 MB for 1,000,000 (about 210 B a request over ~240 MB fixed).
  */
 import { availableParallelism } from "node:os";
 import path from "node:path";
