@@ -78,7 +78,12 @@ export type {
 
 // Cost estimates
 export { estimate } from "./estimate/estimate.js";
-export { estimateFolder } from "./estimate/folder.js";
+export {
+  estimateFolder,
+  FOLDER_EXACT_MAX_BYTES,
+  FOLDER_EXACT_MAX_REQUESTS,
+  isLargePlan,
+} from "./estimate/folder.js";
 export {
   parseCalibration,
   planOptionsFromCalibration,

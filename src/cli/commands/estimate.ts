@@ -1,11 +1,6 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
-import {
-  FOLDER_EXACT_MAX_BYTES,
-  FOLDER_EXACT_MAX_REQUESTS,
-  isLargePlan,
-} from "../../estimate/folder.js";
 import { loadTarget } from "../../exports/targets.js";
 import {
   createExactCounter,
@@ -18,6 +13,9 @@ import {
   type EstimateOptions,
   estimate,
   estimateFolder,
+  FOLDER_EXACT_MAX_BYTES,
+  FOLDER_EXACT_MAX_REQUESTS,
+  isLargePlan,
   modelTableOf,
   type Plan,
   type PlanFile,
