@@ -5,9 +5,11 @@ import {
   type Attribution,
   type GroupReport,
   type Report,
+  type ReportFolderOptions,
   type ReportProblem,
   type RequestCounts,
   report,
+  reportFolder,
 } from "../../src/index.js";
 
 describe("report types", () => {
@@ -23,6 +25,13 @@ describe("report types", () => {
     expectTypeOf<GroupReport["id"]>().toEqualTypeOf<string>();
     expectTypeOf<GroupReport["requests"]>().toEqualTypeOf<number>();
     expectTypeOf<GroupReport["hitRate"]>().toEqualTypeOf<number>();
+  });
+
+  it("reportFolder() resolves to the same Report, from results and a plan folder's path", () => {
+    expectTypeOf(reportFolder).returns.resolves.toEqualTypeOf<Report>();
+    expectTypeOf(reportFolder).parameter(1).toEqualTypeOf<string>();
+    expectTypeOf(reportFolder).parameter(2).toEqualTypeOf<ReportFolderOptions | undefined>();
+    expectTypeOf<keyof ReportFolderOptions>().toEqualTypeOf<"plan" | "estimate" | "models">();
   });
 
   it("problems and attribution are unions on `kind`", () => {
