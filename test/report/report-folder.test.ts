@@ -364,6 +364,34 @@ describe("bad input to reportFolder() and `cacheplan report PLAN`", () => {
     );
   });
 
+  it("a result repeated in another file names the first file and line, with or without a plan", async () => {
+    const dir = await scratch();
+    const lines = (await readFile(`${FIXTURES}/results.jsonl`, "utf8")).trim().split("\n");
+    await writeFile(path.join(dir, "a.jsonl"), `${lines.join("\n")}\n`);
+    // The second file: a line of another id, then the third line of the first file again.
+    const other = { ...(JSON.parse(lines[0]!) as object), custom_id: "other" };
+    await writeFile(path.join(dir, "b.jsonl"), `${JSON.stringify(other)}\n${lines[2]}\n`);
+    const both = async function* () {
+      yield* readJsonl(path.join(dir, "a.jsonl"), { source: "a.jsonl" });
+      yield* readJsonl(path.join(dir, "b.jsonl"), { source: "b.jsonl" });
+    };
+    const id = (JSON.parse(lines[2]!) as { custom_id: string }).custom_id;
+    for (const r of [await report(both()), await reportFolder(both(), `${FIXTURES}/plan`)]) {
+      const dup = r.problems.find((p) => p.kind === "duplicate-custom-id");
+      expect(dup).toMatchObject({
+        count: 1,
+        examples: [
+          {
+            source: "b.jsonl",
+            line: 2,
+            customId: id,
+            detail: "appeared before, at `a.jsonl` line 3",
+          },
+        ],
+      });
+    }
+  });
+
   it("the CLI reports a plan folder through the folder path, as before", async () => {
     const cli = await runCli([
       "report",
