@@ -72,7 +72,7 @@ function job(n: number): BatchRequest[] {
 
 let dir: string;
 let root: string;
-const N = 1200;
+const N = 1000;
 /** estimate() of the whole plan, every tail counted: the truth the sampled path is held to. */
 let exact: Awaited<ReturnType<typeof estimate>>;
 
@@ -93,7 +93,7 @@ describe("estimateFolder on a large plan", () => {
   it("is within its sampling margin of the exact estimate, which lies inside its range", async () => {
     const { estimate: large } = await estimateFolder(dir, { sampleSize: 200 });
     expect(large.count).toMatchObject({ mode: "sampled", requests: N, sampledRequests: 200 });
-    expect(large.notes[0]).toMatch(/^Large plan \(1,200 requests/);
+    expect(large.notes[0]).toMatch(/^Large plan \(1,000 requests/);
     expect(large.plannedModel.kind).toBe("expected");
     for (const s of SCENARIOS) {
       const mine = large.total.scenarios[s];
@@ -223,10 +223,8 @@ describe("cacheplan estimate <large plan folder>", () => {
     const printed = JSON.parse(json.stdout) as Awaited<ReturnType<typeof estimate>>;
     expect(printed.count.requests).toBe(N);
     expect(printed.notes[0]).toMatch(/^Large plan/);
-    const text = await runCliEnv(["estimate", dir], root, {});
-    expect(text.stdout).toContain("Large plan");
     // Full and exact counting are refused at this scale: the notes do not advise them.
-    expect(text.stdout).not.toMatch(/--count (full|exact)/);
+    expect(printed.notes.join("\n")).not.toMatch(/--count (full|exact)/);
     const compare = await runCliEnv(["estimate", dir, "--compare"], root, {});
     expect(compare.code).toBe(2);
     expect(compare.stdout).toBe("");
