@@ -2,13 +2,12 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { defineCommand } from "citty";
 import { renderNextSteps, resolveInside } from "../../exports/run.js";
 import {
-  estimate,
+  estimateFolder,
   openPlanFolder,
   readJsonl,
-  readPlan,
   readRunState,
   renderReportText,
-  report,
+  reportFolder,
   type SubmitOptions,
   type SubmitResult,
   submit,
@@ -137,18 +136,17 @@ async function soleCreateInDoubt(dir: string, adopts: number): Promise<number> {
 }
 
 /**
- * The report of a finished run, from its results files, against the plan and its estimate.
- * `report()` and `estimate()` take the plan whole: read here, once the run is over.
+ * The report of a finished run, from its results files, against the plan and its estimate: the
+ * plan folder is read a batch at a time (`estimateFolder()`, `reportFolder()`), never whole.
  */
 export async function runReport(planDir: string, files: readonly string[]) {
-  const plan = await readPlan(planDir);
   async function* lines() {
     for (const file of files) {
       const full = await resolveInside(planDir, file, `\`${planDir}/run.json\``);
       yield* readJsonl(full, { source: file });
     }
   }
-  return report(lines(), { plan, estimate: await estimate(plan) });
+  return reportFolder(lines(), planDir, await estimateFolder(planDir));
 }
 
 /** The one line of a run that stopped before its end (a signal, or the caller's abort). Pure. */
