@@ -52,8 +52,8 @@ export interface PlanSource {
     index: number,
     use: (requests: readonly BatchRequest[]) => Promise<T>,
   ): Promise<T>;
-  /** Batch `index`'s `custom_id`s, in order (kept until {@link release}). */
-  ids(index: number): Promise<readonly string[]>;
+  /** Batch `index`'s `custom_id`s, in order (kept until {@link release}, unless `keep` is false). */
+  ids(index: number, keep?: boolean): Promise<readonly string[]>;
   /** Forgets what is kept of batch `index` (its results are downloaded). */
   release(index: number): void;
 }
@@ -137,13 +137,13 @@ export function folderSource(opened: PlanFolder): PlanSource {
           );
         return use(requests);
       }),
-    ids: async (index) => {
+    ids: async (index, keep = true) => {
       const known = kept.get(index);
       if (known) return known;
       const ids: string[] = [];
       for await (const line of planRequests(dir, file, { batches: [index], unique: false }))
         ids.push(line.request.custom_id);
-      kept.set(index, ids);
+      if (keep) kept.set(index, ids);
       return ids;
     },
     release: (index) => {

@@ -52,7 +52,7 @@ export async function missedWindowCostOf(
   const inWave = new Set<string>();
   for (const batch of source.plan.batches) {
     if (batch.wave !== wave) continue;
-    for (const id of await source.ids(batch.index)) inWave.add(id);
+    for (const id of await source.ids(batch.index, false)) inWave.add(id);
   }
   return costOf(source.plan, inWave, models);
 }

@@ -11,16 +11,26 @@ import { describe, expect, it } from "vitest";
 import {
   openPlanFolder,
   type PlanFolder,
+  type RunWarning,
   readPlanFile,
   readRunState,
   type SubmitOptions,
   submit,
 } from "../../src/index.js";
+import { missedWindowCost } from "../../src/run/_window.js";
 import type { CreateInput } from "../../src/run/backend.js";
 import { initialRunState } from "../../src/run/state.js";
+import { clientFor, emulator } from "../helpers/emulator.js";
 import { flatJob } from "../helpers/flat-job.js";
 import { type MemoryBackend, memoryBackend } from "../helpers/memory-backend.js";
-import { cleanupAfterEach, FAST_POLL, planFolder, plannedIds } from "../helpers/run-job.js";
+import {
+  cleanupAfterEach,
+  FAST_POLL,
+  planFolder,
+  plannedIds,
+  primedJob,
+  QUICK_SIM,
+} from "../helpers/run-job.js";
 
 const cleanups = cleanupAfterEach();
 
@@ -199,5 +209,35 @@ describe("submit(openPlanFolder(dir))", () => {
     await expect(
       submit(await openPlanFolder(folder.dir), optionsFor(memoryBackend(), other.dir)),
     ).rejects.toMatchObject({ name: "OptionsError" });
+  });
+
+  it("warns of a missed 1h window with the cost the plan in memory gives, reading the wave's custom_ids from its files", async () => {
+    const folder = await planFolder(primedJob(2, 6));
+    cleanups.push(folder.cleanup);
+    // A stopped clock: wave 1 is created 90 simulated minutes after wave 0 (test/run/submit.test.ts).
+    const target = await emulator({ timeScale: 0, sim: QUICK_SIM });
+    const warnings: RunWarning[] = [];
+    const moved = new Set<string>();
+    const result = await submit(await openPlanFolder(folder.dir), {
+      client: clientFor(target),
+      planDir: folder.dir,
+      poll: FAST_POLL,
+      onProgress: (e) => {
+        if (e.type === "warning") warnings.push(e.warning);
+        if (e.type === "created" && e.wave === 0 && !moved.has(e.id)) {
+          moved.add(e.id);
+          target.advance(90 * 60_000);
+        }
+        if (e.type === "created" && e.wave === 1) target.advance(2 * 60 * 60_000);
+      },
+    });
+    expect(result.status).toBe("ended");
+    expect(warnings).toHaveLength(1);
+    const [w] = warnings;
+    if (w?.kind !== "window") throw new Error("expected a window warning");
+    expect({ groups: w.groups, rewrites: w.rewrites, extraUsd: w.extraUsd }).toEqual(
+      missedWindowCost(folder.plan, 1),
+    );
+    expect(w.groups).toBe(2);
   });
 });
