@@ -118,6 +118,10 @@ function checkDirections(ctx: RunContext): void {
  * silently, re-downloads only what is not on disk, and after a crash between a create and its
  * record it finds the batch by the adoption rule (`_adopt.ts`) or stops and asks.
  *
+ * `plan` is a plan in memory, or a plan folder opened with `openPlanFolder()` (a job too large to
+ * hold: each batch's requests are read from its file for its create, at most two batches at once,
+ * and every file is checked against `plan.json` before it is used; `planDir` must be that folder).
+ *
  * Results go to `results/<batch>-<id>.jsonl` in `planDir`, one line per planned `custom_id` that
  * came back; the ones that did not are listed in the state (`results.missing`).
  *
