@@ -240,4 +240,31 @@ describe("submit(openPlanFolder(dir))", () => {
     );
     expect(w.groups).toBe(2);
   });
+
+  it("runs a plan written before contentHash was recorded, and refuses its batch file edited after the submit (plan-changed)", async () => {
+    const folder = await folderOf(30);
+    const planJson = path.join(folder.dir, "plan.json");
+    const old = JSON.parse(await readFile(planJson, "utf8"));
+    for (const b of old.batches) delete b.contentHash;
+    await writeFile(planJson, JSON.stringify(old, null, 2));
+    const backend = memoryBackend({ pollsToEnd: 1 });
+    const stop = new AbortController();
+    await submit(
+      await openPlanFolder(folder.dir),
+      optionsFor(backend, folder.dir, {
+        concurrency: 1,
+        signal: stop.signal,
+        onProgress: (e) => {
+          if (e.type === "created") stop.abort();
+        },
+      }),
+    );
+    expect((await readRunState(folder.dir))?.plan).toBe(initialRunState(folder.plan, "x").plan);
+    const created = backend.batches.length;
+    await editLine(folder.dir, 2);
+    await expect(
+      submit(await openPlanFolder(folder.dir), optionsFor(backend, folder.dir)),
+    ).rejects.toMatchObject({ name: "RunError", code: "plan-changed" });
+    expect(backend.batches).toHaveLength(created);
+  });
 });
