@@ -44,7 +44,9 @@ export async function indexPlanFolder(
     `\`${path.join(dir, plan.batches[b]!.file)}\` line ${p + 1}`;
   for (let b = 0; b < plan.batches.length; b++) {
     // `unique: false`: the index finds a repeated custom_id itself, without a string per request.
-    for await (const line of planRequests(dir, plan, { batches: [b], unique: false }))
+    // `hashWhileReading`: each file read once; a damaged one throws before any figure is made.
+    const options = { batches: [b], unique: false, hashWhileReading: true };
+    for await (const line of planRequests(dir, plan, options))
       builder.add(b, line.position, line.request, where);
   }
   return builder.finish(estimate);

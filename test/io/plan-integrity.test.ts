@@ -8,7 +8,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { plan, submit, toPlanFile } from "../../src/index.js";
-import { readPlan, verifyPlan, writePlan } from "../../src/io/plan-dir.js";
+import { planRequests, readPlan, verifyPlan, writePlan } from "../../src/io/plan-dir.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { sharedCounter } from "../helpers/emulator.js";
 import { cleanupAfterEach, planFolder, primedJob } from "../helpers/run-job.js";
@@ -218,5 +218,40 @@ describe("submit verifies before anything is created", () => {
       const bytes = await readFile(path.join(dir, "p", b.file));
       expect(b.contentHash).toBe(`sha256:${createHash("sha256").update(bytes).digest("hex")}`);
     }
+  });
+});
+
+describe("planRequests() with hashWhileReading: one read, the same checks at each file's end", () => {
+  const all = async (dir: string) => {
+    const file = JSON.parse(await readFile(path.join(dir, "plan.json"), "utf8"));
+    const ids: string[] = [];
+    for await (const l of planRequests(dir, file, { hashWhileReading: true }))
+      ids.push(l.request.custom_id);
+    return ids;
+  };
+
+  it("yields every request of an intact plan, in plan order", async () => {
+    const f = await folder();
+    const whole = await readPlan(f.dir);
+    expect(await all(f.dir)).toEqual(
+      whole.batches.flatMap((b) => b.requests.map((r) => r.custom_id)),
+    );
+  });
+
+  it("throws for a file edited in content only (same ids and count), and for a line removed", async () => {
+    const f = await folder();
+    const file = await edit(f.dir, 1, (ls) =>
+      ls.map((l, i) => (i === 0 ? JSON.stringify({ ...JSON.parse(l), extra: 1 }) : l)),
+    );
+    await expect(all(f.dir)).rejects.toThrow(
+      new RegExp(
+        `${file.replace(/[.]/g, "\\.")}.*was edited: its custom_ids and count are as planned`,
+      ),
+    );
+    const g = await folder();
+    await edit(g.dir, 1, (ls) => ls.slice(1));
+    await expect(all(g.dir)).rejects.toThrow(
+      /but `plan.json` says \d+ \(a line was added or removed\)/,
+    );
   });
 });
