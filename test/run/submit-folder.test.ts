@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   openPlanFolder,
@@ -18,7 +19,7 @@ import {
   submit,
 } from "../../src/index.js";
 import { missedWindowCost } from "../../src/run/_window.js";
-import type { CreateInput } from "../../src/run/backend.js";
+import { adoptionTag, type CreateInput } from "../../src/run/backend.js";
 import { initialRunState } from "../../src/run/state.js";
 import { clientFor, emulator } from "../helpers/emulator.js";
 import { flatJob } from "../helpers/flat-job.js";
@@ -30,6 +31,7 @@ import {
   plannedIds,
   primedJob,
   QUICK_SIM,
+  resultsOnDisk,
 } from "../helpers/run-job.js";
 
 const cleanups = cleanupAfterEach();
@@ -267,4 +269,58 @@ describe("submit(openPlanFolder(dir))", () => {
     ).rejects.toMatchObject({ name: "RunError", code: "plan-changed" });
     expect(backend.batches).toHaveLength(created);
   });
+});
+
+describe("a folder run's invariants (property)", () => {
+  it("any batch sizes, queue, pace and concurrency: at most two creates hold requests, each batch once, within maxQueued, every result", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 3, max: 20 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (n, perBatch, extra, pollsToEnd, concurrency) => {
+          const folder = await planFolder(flatJob(n), { strategy: "none", maxRequests: perBatch });
+          try {
+            const maxQueued = Math.min(perBatch, n) + extra;
+            const inner = memoryBackend({ pollsToEnd });
+            const create = inner.create.bind(inner);
+            let inFlight = 0;
+            let most = 0;
+            const backend: MemoryBackend = Object.assign(inner, {
+              create: async (input: CreateInput, o: Parameters<MemoryBackend["create"]>[1]) => {
+                most = Math.max(most, ++inFlight);
+                try {
+                  await new Promise((r) => setTimeout(r, 2));
+                  return await create(input, o);
+                } finally {
+                  inFlight -= 1;
+                }
+              },
+            });
+            const result = await submit(await openPlanFolder(folder.dir), {
+              backend,
+              planDir: folder.dir,
+              poll: { intervalMs: 1, maxIntervalMs: 2, factor: 1.5 },
+              maxQueued,
+              concurrency,
+            });
+            expect(result.status).toBe("ended");
+            expect(most).toBeLessThanOrEqual(Math.min(2, concurrency));
+            expect(inner.peak).toBeLessThanOrEqual(maxQueued);
+            expect(inner.batches.map((b) => b.tag).sort()).toEqual(
+              folder.plan.batches.map((b) => adoptionTag(result.state.plan, b.index)),
+            );
+            expect(result.state.plan).toBe(initialRunState(folder.plan, "x").plan);
+            const { lines } = await resultsOnDisk(folder.dir);
+            expect(lines.map((l) => l.custom_id).sort()).toEqual(plannedIds(folder.plan));
+          } finally {
+            await folder.cleanup();
+          }
+        },
+      ),
+      { numRuns: 10, seed: 1414 },
+    );
+  }, 120_000);
 });
