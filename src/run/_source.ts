@@ -4,14 +4,14 @@
  * requests (`PlanMeta`); a batch's requests are asked for when it is created, its `custom_id`s when
  * its results are downloaded or its create is in doubt.
  *
- * A folder's memory: at most {@link MAX_LOADED} batches' requests at once (each create holds its
- * batch until its answer), plus the `custom_id`s of the batches created and not yet downloaded
+ * A folder's memory: at most {@link MAX_LOADED} batches' requests at once, and at most
+ * {@link MAX_LOADED_BYTES} of their files unless one batch alone is larger (each create holds its
+ * batch until its answer; a batch costs about 3-4 times its file while it is created), plus the `custom_id`s of the batches created and not yet downloaded
  * (bounded by `maxQueued`), plus `plan.json`.
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import path from "node:path";
-import pLimit from "p-limit";
 import { InputError } from "../errors.js";
 import {
   type PlanFile,
@@ -35,6 +35,54 @@ export interface PlanMeta extends Omit<Plan, "batches"> {
 
 /** Batches of a plan folder whose requests are held at once (creates wait for a slot). */
 export const MAX_LOADED = 2;
+/**
+ * Bytes of batch files whose requests are held at once; a batch larger than this is held alone.
+ * Two batches of the API's 256 MB would peak near 2 GB while created; one at a time, half that.
+ */
+export const MAX_LOADED_BYTES = 256 * 2 ** 20;
+
+/**
+ * Runs tasks with at most `count` at once and at most `bytes` of weight at once (a task heavier
+ * than `bytes` runs alone). Waiting tasks start in the order they asked.
+ */
+export class LoadBudget {
+  #count = 0;
+  #bytes = 0;
+  readonly #waiting: { weight: number; start: () => void }[] = [];
+
+  constructor(
+    readonly maxCount: number,
+    readonly maxBytes: number,
+  ) {}
+
+  async run<T>(weight: number, task: () => Promise<T>): Promise<T> {
+    await new Promise<void>((start) => {
+      this.#waiting.push({ weight, start });
+      this.#next();
+    });
+    try {
+      return await task();
+    } finally {
+      this.#count -= 1;
+      this.#bytes -= weight;
+      this.#next();
+    }
+  }
+
+  #next(): void {
+    const first = this.#waiting[0];
+    if (first === undefined) return;
+    const fits =
+      this.#count === 0 ||
+      (this.#count < this.maxCount && this.#bytes + first.weight <= this.maxBytes);
+    if (!fits) return;
+    this.#waiting.shift();
+    this.#count += 1;
+    this.#bytes += first.weight;
+    first.start();
+    this.#next();
+  }
+}
 
 export interface PlanSource {
   readonly plan: PlanMeta;
@@ -95,7 +143,7 @@ async function checkedFileHash(dir: string, batch: PlanFileBatch): Promise<strin
 /** The source of a plan folder: each batch read from its file when needed. */
 export function folderSource(opened: PlanFolder): PlanSource {
   const { folder: dir, plan: file } = opened;
-  const loads = pLimit(MAX_LOADED);
+  const loads = new LoadBudget(MAX_LOADED, MAX_LOADED_BYTES);
   const kept = new Map<number, readonly string[]>();
   let prints: string[] | undefined;
   const fingerprints = async (): Promise<string[]> => {
@@ -116,7 +164,7 @@ export function folderSource(opened: PlanFolder): PlanSource {
       if (prints === undefined) await fingerprints();
     },
     withRequests: (index, use) =>
-      loads(async () => {
+      loads.run(file.batches[index]!.bytes, async () => {
         const batch = file.batches[index]!;
         const requests = await readPlanBatch(dir, batch);
         // Without a recorded hash the file is checked for count and ids only: its content is
