@@ -13,7 +13,7 @@ export interface CliRun {
 /** Runs the CLI in-process with captured streams, like a terminal would, from `cwd`. */
 export async function runCli(
   argv: string[],
-  options: { cwd?: string; stdin?: string } = {},
+  options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
 ): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -29,7 +29,7 @@ export async function runCli(
     stdout,
     stderr,
     stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
-    env: {},
+    env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
   });
   return { stdout: out, stderr: err, code };

@@ -195,11 +195,16 @@ describe("submit verifies before anything is created", () => {
   it("cacheplan submit and estimate refuse an edited batch file, naming it and what differs", async () => {
     const f = await folder();
     await edit(f.dir, 1, (l) => l.slice(1), true);
+    // A key (never sent: nothing is created from an edited plan; the port is closed).
+    const env = {
+      ANTHROPIC_API_KEY: "sk-ant-test-never-sent",
+      ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+    };
     for (const argv of [
       ["submit", "plan"],
       ["estimate", "plan"],
     ]) {
-      const run = await runCli(argv, { cwd: f.root });
+      const run = await runCli(argv, { cwd: f.root, env });
       expect(run.code).toBe(3);
       expect(run.stderr).toMatch(
         /wave-1-batch-0001\.jsonl` \(batch 1 of `plan.json`\) holds other custom_ids than planned/,
