@@ -232,6 +232,25 @@ async function readBatch(
   return requests;
 }
 
+/**
+ * Checks that every batch file `plan.json` names is a file inside the plan folder, without reading
+ * any (their content is checked when read): what opening a folder for a run needs before a key.
+ *
+ * @throws {InputError} naming the batch whose file is outside the folder, missing or not a file.
+ */
+export async function checkBatchFiles(dir: string, file: PlanFile): Promise<void> {
+  for (const batch of file.batches) {
+    const full = await resolveInside(
+      dir,
+      batch.file,
+      `\`${path.join(dir, "plan.json")}\` batch ${batch.index}`,
+    );
+    const info = await stat(full).catch(() => undefined);
+    if (!info?.isFile())
+      throw damaged(path.join(dir, batch.file), batch, info ? "is not a file" : "is missing");
+  }
+}
+
 /** One request of a plan folder's batch file, as `planRequests()` yields it. */
 export interface PlanLine {
   batch: PlanFileBatch;

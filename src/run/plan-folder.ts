@@ -3,7 +3,7 @@
  * millions, whose batch files do not fit in memory together (issue 14).
  */
 import path from "node:path";
-import { type PlanFile, readPlanFile } from "../io/plan-dir.js";
+import { checkBatchFiles, type PlanFile, readPlanFile } from "../io/plan-dir.js";
 
 /**
  * A plan folder opened for `submit()`: its `plan.json` (no request bodies) and where its batch
@@ -20,9 +20,11 @@ export interface PlanFolder {
 }
 
 /**
- * Opens a plan folder for `submit()`: reads `plan.json` only.
+ * Opens a plan folder for `submit()`: reads `plan.json`, and checks that each batch file it names
+ * is a file inside the folder (their content is checked against `plan.json` when read).
  *
- * @throws {InputError} when `plan.json` is missing or not a plan.
+ * @throws {InputError} when `plan.json` is missing or not a plan, or a batch file is outside the
+ * folder or missing.
  *
  * @example
  * ```ts
@@ -30,7 +32,9 @@ export interface PlanFolder {
  * ```
  */
 export async function openPlanFolder(dir: string): Promise<PlanFolder> {
-  return { folder: path.resolve(dir), plan: await readPlanFile(dir) };
+  const plan = await readPlanFile(dir);
+  await checkBatchFiles(dir, plan);
+  return { folder: path.resolve(dir), plan };
 }
 
 /** True when `plan` is a {@link PlanFolder} (not an in-memory `Plan`). */
