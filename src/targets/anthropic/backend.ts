@@ -5,7 +5,13 @@
  * watermark rule (`src/run/_adopt.ts`).
  */
 import type Anthropic from "@anthropic-ai/sdk";
-import type { BatchBackend, BatchInfo, CallOptions, CreateInput } from "../../run/backend.js";
+import {
+  BackendCallError,
+  type BatchBackend,
+  type BatchInfo,
+  type CallOptions,
+  type CreateInput,
+} from "../../run/backend.js";
 import { withTimeScale } from "../../run/clock.js";
 import { secretsOf } from "../../run/redact.js";
 import { readResult } from "./results.js";
@@ -64,7 +70,17 @@ export function anthropicBackend(client: Anthropic): BatchBackend {
       return infoOf(await batches().cancel(id, undefined, o));
     },
     async results(id: string, o: CallOptions) {
-      return (await batches().results(id, undefined, o)) as AsyncIterable<unknown>;
+      try {
+        return (await batches().results(id, undefined, o)) as AsyncIterable<unknown>;
+      } catch (error) {
+        // The SDK refuses a batch whose `results_url` is null without calling the API (an error
+        // with no status, which would read as "no answer" and be retried). An ended batch has
+        // one until its results are archived, 29 days after creation (reference §5.2): answer as
+        // the results endpoint does then, 404, and the runner finds the batch archived.
+        if ((error as Error).message?.startsWith("No batch `results_url`"))
+          throw new BackendCallError((error as Error).message, { status: 404 });
+        throw error;
+      }
     },
     async list(since: string | null, o: CallOptions) {
       // Newest first; `before_id` pages towards newer batches than the watermark.
