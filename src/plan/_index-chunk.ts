@@ -101,7 +101,9 @@ export class ChunkInterner extends ContextInterner {
 /** What a chunk indexer keeps between chunks (its memos). */
 export class ChunkState {
   readonly interner = new ChunkInterner();
-  sizer = new JsonSizer();
+  // Its memo is bounded by characters too: long unique texts would fill a worker's heap (issue 14
+  // review: 100 requests of 400 KB each ran a 48 MB worker out of memory).
+  sizer = new JsonSizer(TEXT_MEMO_CHARS);
   #measured = 0;
 
   constructor(
@@ -111,7 +113,7 @@ export class ChunkState {
 
   /** The sizer, renewed every `SIZER_REQUESTS` requests (its memo of long strings is dropped). */
   nextSizer(): JsonSizer {
-    if (++this.#measured % SIZER_REQUESTS === 0) this.sizer = new JsonSizer();
+    if (++this.#measured % SIZER_REQUESTS === 0) this.sizer = new JsonSizer(TEXT_MEMO_CHARS);
     return this.sizer;
   }
 }

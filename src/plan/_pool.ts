@@ -11,7 +11,7 @@ import { open } from "node:fs/promises";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { InputError } from "../errors.js";
+import { CacheplanError, InputError } from "../errors.js";
 import { Collector } from "./_gc.js";
 import { ChunkState, type IndexRecord, indexChunk } from "./_index-chunk.js";
 import type { WorkerSetup, WorkerTask } from "./_plan-worker.js";
@@ -65,7 +65,8 @@ export class PlanPool {
         else waiting?.resolve(reply);
       });
       worker.on("error", (error) => {
-        for (const w of this.#waiting.values()) w.reject(error);
+        const reason = workerFailure(error);
+        for (const w of this.#waiting.values()) w.reject(reason);
         this.#waiting.clear();
       });
       this.#workers.push(slot);
@@ -90,15 +91,29 @@ export class PlanPool {
     const seq = this.#seq++;
     const slot = this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     slot.busy += 1;
-    return new Promise<Reply>((resolve, reject) => {
+    const reply = new Promise<Reply>((resolve, reject) => {
       this.#waiting.set(seq, { resolve, reject });
       slot.worker.postMessage({ ...task, seq }, transfer);
     });
+    // Queued replies are awaited in order: one that fails while an earlier one is awaited is not
+    // an unhandled rejection (it is thrown when its turn comes, or the plan stops before).
+    reply.catch(() => {});
+    return reply;
   }
 
   async close(): Promise<void> {
     await Promise.all(this.#workers.map(({ worker }) => worker.terminate()));
   }
+}
+
+/** A worker's death as the error to show: running out of its capped heap says what to do. */
+function workerFailure(error: Error): Error {
+  if ((error as NodeJS.ErrnoException).code !== "ERR_WORKER_OUT_OF_MEMORY") return error;
+  return new CacheplanError(
+    "worker-out-of-memory",
+    `A planning worker ran out of memory (each has a ${WORKER_HEAP_MB} MB heap, so that planning stays in bounded memory); nothing was written. Plan again with \`CACHEPLAN_PLAN_WORKERS=0\` (in one thread, with Node's own heap limit), and please report the job's shape (line count, longest line).`,
+    { cause: error },
+  );
 }
 
 /** Chunks of whole lines of a file: bytes, file offset, number of the first line. */

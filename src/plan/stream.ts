@@ -40,8 +40,9 @@ import { GC_EVERY_BYTES, indexFile, PlanPool } from "./_pool.js";
 import { FileSource } from "./_source.js";
 import { BODY_OVERHEAD_BYTES } from "./_split.js";
 
-/** Requests per run of the copy pass (one worker task). */
+/** Most requests, and most input bytes, per run of the copy pass (one worker task). */
 const COPY_RUN = 1000;
+const COPY_RUN_BYTES = 4 * 2 ** 20;
 
 import { assemblePlan, createContext, type Decisions, decide, plan } from "./plan.js";
 
@@ -247,8 +248,7 @@ async function copyPass(
         await new Promise<void>((resolve) => out.once("drain", () => resolve()));
     };
     if (pool === undefined) {
-      for (let start = 0; start < members.length; start += COPY_RUN) {
-        const run = members.slice(start, start + COPY_RUN);
+      for (const run of copyRuns(source, members)) {
         const lines = run.map((r) => {
           const line = JSON.stringify(placeRequest(ctx, r, source.fresh(r)));
           sizes[r] = Buffer.byteLength(line);
@@ -266,8 +266,7 @@ async function copyPass(
         });
         await write(text);
       };
-      for (let start = 0; start < members.length; start += COPY_RUN) {
-        const run = members.slice(start, start + COPY_RUN);
+      for (const run of copyRuns(source, members)) {
         const task = copyTask(ctx, source, run);
         queue.push({
           run,
@@ -286,6 +285,28 @@ async function copyPass(
     await finished(out);
   }
   return sizes;
+}
+
+/**
+ * A wave's requests in runs of at most `COPY_RUN` requests and `COPY_RUN_BYTES` of input (a run
+ * holds at least one request): a worker holds a run's lines twice (read, written), so long
+ * requests make short runs (the review of issue 14: 1,000 requests of 30 KB ran a worker's heap
+ * out of memory).
+ */
+function* copyRuns(source: FileSource, members: readonly number[]): Generator<number[]> {
+  let run: number[] = [];
+  let bytes = 0;
+  for (const r of members) {
+    const length = source.where(r)[1];
+    if (run.length > 0 && (run.length === COPY_RUN || bytes + length > COPY_RUN_BYTES)) {
+      yield run;
+      run = [];
+      bytes = 0;
+    }
+    run.push(r);
+    bytes += length;
+  }
+  if (run.length > 0) yield run;
 }
 
 /** A worker's copy task for a run of requests: where each line is, and its edits. */

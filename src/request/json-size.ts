@@ -8,8 +8,15 @@
 /** Measures `JSON.stringify(value)` in UTF-8 bytes; keeps the sizes of long strings it has seen. */
 export class JsonSizer {
   readonly #strings = new Map<string, number>();
+  #chars = 0;
   /** Strings shorter than this are measured directly (a Map lookup costs more). */
   static readonly MEMO_MIN_LENGTH = 64;
+
+  /**
+   * @param maxChars characters of strings remembered before the memo starts again: where the
+   * strings are not held anyway (a reader that drops each request), this bounds what it keeps.
+   */
+  constructor(readonly maxChars = Number.POSITIVE_INFINITY) {}
 
   /** UTF-8 bytes of `JSON.stringify(value)` for JSON data (what `JSON.parse` returns). */
   bytes(value: unknown): number {
@@ -53,6 +60,11 @@ export class JsonSizer {
     let n = this.#strings.get(text);
     if (n === undefined) {
       n = Buffer.byteLength(JSON.stringify(text));
+      this.#chars += text.length;
+      if (this.#chars > this.maxChars) {
+        this.#strings.clear();
+        this.#chars = text.length;
+      }
       this.#strings.set(text, n);
     }
     return n;

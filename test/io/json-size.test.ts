@@ -22,3 +22,19 @@ describe("JsonSizer", () => {
     expect(sizer.bytes(value)).toBe(Buffer.byteLength(JSON.stringify(value)));
   });
 });
+
+describe("JsonSizer with a bounded memo (issue 14 review: long unique texts filled a worker's heap)", () => {
+  it("measures as JSON.stringify does whatever the bound, the memo starting again past it", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ minLength: 0, maxLength: 300 }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 2000 }),
+        (texts, maxChars) => {
+          const sizer = new JsonSizer(maxChars);
+          for (const value of [...texts, ...texts, { texts }])
+            expect(sizer.bytes(value)).toBe(Buffer.byteLength(JSON.stringify(value)));
+        },
+      ),
+    );
+  });
+});

@@ -116,6 +116,24 @@ async function expectSamePlan(name: string, body: string, extra: PlanOptions = {
 }
 
 describe("planJsonl", () => {
+  it("is byte-identical with long requests, whose copy runs are cut by bytes (4 MiB), not by count", async () => {
+    // 60 requests of ~200 KB: 12 MB, three or more copy runs where 1,000 requests made one (the
+    // review of issue 14: 1,000 requests of 30 KB ran a worker's 48 MB heap out of memory).
+    const lines = Array.from({ length: 60 }, (_, i) =>
+      JSON.stringify({
+        custom_id: `long-${i}`,
+        params: {
+          model: "claude-sonnet-4-6",
+          max_tokens: 16,
+          system: "Shared instructions.\n".repeat(400),
+          messages: [{ role: "user", content: `${i}: ${text(i, 30_000)}` }],
+        },
+      }),
+    );
+    const { inMemory } = await expectSamePlan("long", `${lines.join("\n")}\n`);
+    expect(inMemory.summary.planned).toBe(60);
+  });
+
   it("writes the folder writePlan(plan()) writes, with groups, markers and a rejected line", async () => {
     const { inMemory } = await expectSamePlan(
       "basic",
