@@ -210,7 +210,7 @@ type Seen = Map<string, string>;
 
 function damaged(file: string, batch: PlanFileBatch, what: string): InputError {
   return new InputError(
-    `\`${file}\` (batch ${batch.index} of \`plan.json\`) ${what}. The plan folder changed after \`cacheplan plan\` wrote it, so nothing is sent: restore the file, or plan again into a new folder.`,
+    `\`${file}\` (batch ${batch.index} of \`plan.json\`) ${what}. The plan folder changed after \`cacheplan plan\` wrote it, so nothing of this file is used or sent: restore the file, or plan again into a new folder.`,
     file,
   );
 }
