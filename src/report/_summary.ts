@@ -3,7 +3,7 @@
  * rate and the cost against the estimate, and which groups were worst.
  */
 
-import { pct, plural, signedPct, signedUsd, usdFormatter } from "./_format.js";
+import { int, pct, plural, signedPct, signedUsd, usdFormatter } from "./_format.js";
 import { attributionInfo, formatAttribution } from "./attribution.js";
 import type { GroupReport, Report, ReportFigures, Verdict } from "./types.js";
 
@@ -46,7 +46,7 @@ export function hitRateLine(figures: ReportFigures): string {
   const requests =
     figures.requestHitRate === null
       ? ""
-      : `; ${plural(figures.requestsWithReads, "request")} of ${figures.requests.succeeded} read`;
+      : `; ${plural(figures.requestsWithReads, "request")} of ${int(figures.requests.succeeded)} read`;
   return `${pct(figures.hitRate)} of input tokens read from cache${against}${cacheable}${requests}`;
 }
 
@@ -89,7 +89,7 @@ export function worstGroups(report: Report): GroupReport[] {
 export function failuresLine(figures: Pick<ReportFigures, "requests" | "errors">): string {
   const r = figures.requests;
   const errors = Object.entries(figures.errors)
-    .map(([type, n]) => `${type} ${n}`)
+    .map(([type, n]) => `${type} ${int(n)}`)
     .join(", ");
   const parts: string[] = [];
   if (r.errored > 0) parts.push(`${r.errored} errored (${errors})`);
@@ -109,14 +109,14 @@ export function writesLine(report: Report): string | null {
 export function countsLine(figures: Pick<ReportFigures, "requests" | "errors">): string {
   const r = figures.requests;
   const errors = Object.entries(figures.errors)
-    .map(([type, n]) => `${type} ${n}`)
+    .map(([type, n]) => `${type} ${int(n)}`)
     .join(", ");
   return [
-    `succeeded ${r.succeeded}`,
-    `errored ${r.errored}${errors ? ` (${errors})` : ""}`,
-    `canceled ${r.canceled}`,
-    `expired ${r.expired}`,
-    `missing ${r.missing}`,
+    `succeeded ${int(r.succeeded)}`,
+    `errored ${int(r.errored)}${errors ? ` (${errors})` : ""}`,
+    `canceled ${int(r.canceled)}`,
+    `expired ${int(r.expired)}`,
+    `missing ${int(r.missing)}`,
   ].join(", ");
 }
 

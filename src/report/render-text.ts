@@ -117,15 +117,19 @@ function worstGroupLines(report: Report, maxGroups: number, width: number, usd: 
   const top = worstGroups(report).slice(0, maxGroups);
   const excess = report.overall.vsEstimate ? "by USD above the ideal" : "by misses";
   const lines = ["", `Worst groups (${top.length} of ${report.groups.length}, ${excess})`];
+  const counted = (g: Report["groups"][number]) => {
+    const c = g.counts;
+    return `${int(c.succeeded)}/${int(c.succeeded + c.errored + c.canceled + c.expired + c.missing)}`;
+  };
+  // Wide enough for the largest group's counts (a group of 125,000 requests).
+  const countWidth = Math.max(10, ...top.map((g) => counted(g).length + 1));
   lines.push(
-    `  ${cell("group", 22, true)}${cell("succeeded", 10)}${cell("hit rate", 9)}${cell("ideal", 8)}${cell("USD", 12)}${cell("vs ideal", 12)}`,
+    `  ${cell("group", 22, true)}${cell("succeeded", countWidth)}${cell("hit rate", 9)}${cell("ideal", 8)}${cell("USD", 12)}${cell("vs ideal", 12)}`,
   );
   for (const g of top) {
-    const c = g.counts;
-    const total = c.succeeded + c.errored + c.canceled + c.expired + c.missing;
     const extra = excessOf(g);
     lines.push(
-      `  ${cell(`${g.id} ${g.model}`, 22, true)}${cell(`${c.succeeded}/${total}`, 10)}${cell(pct(g.hitRate), 9)}${cell(g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—", 8)}${cell(usd(g.usd), 12)}${cell(extra === null ? "—" : signedUsd(extra, usd), 12)}`,
+      `  ${cell(`${g.id} ${g.model}`, 22, true)}${cell(counted(g), countWidth)}${cell(pct(g.hitRate), 9)}${cell(g.vsEstimate ? pct(g.vsEstimate.ideal.hitRate) : "—", 8)}${cell(usd(g.usd), 12)}${cell(extra === null ? "—" : signedUsd(extra, usd), 12)}`,
     );
     lines.push(...wrap(whatHappened(g).join("; "), width, "    ", "    "));
   }
