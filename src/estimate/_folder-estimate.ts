@@ -1,14 +1,16 @@
 /**
  * The estimate of a plan folder too large to hold (internal; issue 14 item 3). The batch files
- * are read once, in worker threads, into a few numbers per request (`_folder-read.ts`); paths are
- * resolved on those (`_folder-paths.ts`); the unique tails of a seeded sample of at most
- * `sampleSize` requests per model are tokenized from their params (kept during the read) and
- * the others predicted from their sizes with the same regression as `_tails.ts`; each request is
- * priced with the same code as `estimate()` (`priceRequest()`), one at a time.
+ * are read once, in worker threads, into a few numbers per request and per segment
+ * (`_folder-read.ts`); paths are resolved on those (`_folder-paths.ts`); the tails are counted and
+ * predicted as `_tails.ts` does (`sampleTails()`: tail pieces shared by two or more requests
+ * counted once, unique ones tokenized for the same seeded sample stratified by group and predicted
+ * for the others by the same fit), the sample's and the shared pieces' requests read again from
+ * their batches; each request is priced with the same code as `estimate()` (`priceRequest()`).
+ * At the same sample size and seed its figures are `estimate()`'s (test/estimate/folder-tails.test.ts).
  *
  * What differs from `estimate()`, and is said in the first note:
- * - the sample is a simple random sample per model (lowest seeded priorities), not stratified by
- *   group, and every tail piece is predicted (`estimate()` counts pieces shared by two requests);
+ * - unique pieces of a kind the fit lacks are predicted at the sample's chars per token
+ *   (`estimate()` counts them), outside the margin;
  * - `usdRange` is widened by the 95% sampling margin (`usdMargin95`), so it holds the sampling
  *   error as well as the output assumption;
  * - `planned` is the plan's expected writes and reads: the simulated run needs every request in
@@ -20,7 +22,7 @@ import { type PlanFile, planRequests } from "../io/plan-dir.js";
 import { rowOf, unknownModelMessage } from "../pricing/unknown-model.js";
 import { segmentHash, walkedSegments } from "../request/segments.js";
 import { withTargetRows } from "../targets/rows.js";
-import type { TokenCounter } from "../tokens/counter.js";
+import type { SegmentCountRequest, TokenCounter } from "../tokens/counter.js";
 import { isPrefixCounter } from "../tokens/exact.js";
 import type { Json } from "../util/json.js";
 import { roundUsd } from "./_accumulate.js";
@@ -28,14 +30,14 @@ import { breakpointCounts } from "./_counts.js";
 import { estimateFigures } from "./_figures.js";
 import { type CompactPaths, compactPaths, needsKeys } from "./_folder-paths.js";
 import { type CompactJob, readCompact } from "./_folder-read.js";
-import { MAX_MARKERS, SLOT_WIDTH } from "./_folder-scan.js";
+import { KIND_CODE, MAX_MARKERS, type SegmentTable, SLOT_WIDTH } from "./_folder-scan.js";
 import { writeNotes } from "./_notes.js";
 import { type EstimateSettings, resolveEstimateOptions } from "./_options.js";
 import { type PlannedRuns, plannedInfo } from "./_planned-runs.js";
 import type { PrefixMember } from "./_prefixes.js";
 import { type Fit, fitLinear, predict } from "./_regression.js";
 import { emptySums, priceRequest } from "./_scenarios.js";
-import { contentOf } from "./_segments.js";
+import { drawSample } from "./_tails.js";
 import { applyCalibration, calibrationNotes } from "./calibration.js";
 import { splitTextSaving } from "./estimate.js";
 import { type Estimate, type EstimateFigures, type EstimateOptions, SCENARIOS } from "./types.js";
@@ -74,7 +76,8 @@ export async function estimateLarge(
   const { models, counter } = settings;
   const job = await readCompact(dir, file, {
     models,
-    sampleSize: settings.sampleSize,
+    // The sample is drawn after the read, stratified by group (`sampleTails()`).
+    sampleSize: 0,
     seed: settings.seed,
     keyed: needsKeys(file.groups),
   });
@@ -84,7 +87,7 @@ export async function estimateLarge(
   const members =
     counter.name === file.options.counter ? [] : [await prefixMembers(dir, file, job, paths)];
   const counts = await breakpointCounts(file, counter, paths.trees, members);
-  const tails = await sampleTails(job, paths, counter);
+  const tails = await sampleTails(dir, file, job, paths, counter, settings);
   const infos = job.modelNames.map((m) => rowOf(models, m));
   const unknown = new Map<string, number>();
   const factors = calibrate(options, file, paths, counts, job);
@@ -248,7 +251,7 @@ function scaleNote(file: PlanFile, result: Estimate, fallbacks: number): string 
     fallbacks > 0
       ? ` ${fallbacks.toLocaleString("en-US")} tails hold a kind of content the sample lacked; they are predicted at the sample's chars per token, outside the margin.`
       : "";
-  return `Large plan (${count.requests.toLocaleString("en-US")} requests, ${gb.toFixed(2)} GB of batch files): read once from its folder without holding it. ${count.sampledRequests.toLocaleString("en-US")} unique tails were tokenized (a seeded random sample per model, seed ${count.seed}) and ${predicted.toLocaleString("en-US")} predicted from their sizes; each \`usdRange\` includes the 95% sampling margin. \`planned\` uses the plan's expected writes and reads: the simulated run needs the whole plan in memory.${extra}`;
+  return `Large plan (${count.requests.toLocaleString("en-US")} requests, ${gb.toFixed(2)} GB of batch files): read once from its folder without holding it. ${count.sampledRequests.toLocaleString("en-US")} unique tails were tokenized (a seeded sample per model, stratified by group, seed ${count.seed}; tail pieces shared by several requests are counted) and ${predicted.toLocaleString("en-US")} predicted from their sizes; each \`usdRange\` includes the 95% sampling margin. \`planned\` uses the plan's expected writes and reads: the simulated run needs the whole plan in memory.${extra}`;
 }
 
 /** Calibration factors per model, applied to the prefixes here and to the tails by the caller. */
@@ -313,48 +316,101 @@ interface SampledTails {
   tailOf(i: number, k: number, z: number[]): number;
 }
 
-/** Tokenizes the sample's unique tails and fits tokens on sizes per model (as `_tails.ts`). */
+/** A request's segments in its batch's `SegmentTable`: the table and the range. */
+function segmentsOf(job: CompactJob, i: number): { t: SegmentTable; a: number; e: number } {
+  const b = batchOf(job, i);
+  const t = job.segments[b]!;
+  const local = i - job.offsets[b]!;
+  return { t, a: t.start[local]!, e: t.start[local + 1]! };
+}
+
+/** Per model, the keys of tail pieces that occur in two or more requests' tails. */
+function sharedKeys(job: CompactJob, fromOf: (i: number) => number): Set<number>[] {
+  const keys: number[][] = job.modelNames.map(() => []);
+  for (let i = 0; i < job.n; i++) {
+    const { t, a, e } = segmentsOf(job, i);
+    const list = keys[job.model[i]!]!;
+    for (let s = a + fromOf(i); s < e; s++) if (t.kind[s] !== KIND_CODE.media) list.push(t.key[s]!);
+  }
+  return keys.map((list) => {
+    const sorted = Float64Array.from(list).sort();
+    const shared = new Set<number>();
+    for (let j = 1; j < sorted.length; j++) if (sorted[j] === sorted[j - 1]) shared.add(sorted[j]!);
+    return shared;
+  });
+}
+
+/**
+ * The tails as `_tails.ts` counts them, from the segment tables: tail pieces shared by two or more
+ * requests of a model (each counted once) and media are counted; unique pieces are tokenized for a
+ * sample drawn by `_tails.ts`' own `drawSample()` (seeded, per model, stratified by group) and the
+ * others predicted by the same fit on the same predictors (chars of text, chars of JSON, blocks of
+ * the unique pieces). The sample's and the shared pieces' params are read again from their batches.
+ */
 async function sampleTails(
+  dir: string,
+  file: PlanFile,
   job: CompactJob,
   paths: CompactPaths,
   counter: TokenCounter,
+  options: { sampleSize: number; seed: number },
 ): Promise<SampledTails> {
   const S = job.slots.length;
   const slotOfNode = paths.nodes.map((node) => job.slots.indexOf(node.bp.depth));
-  const slotOf = (k: number) => (k >= 0 ? slotOfNode[k]! : 0);
-  const z = (i: number, slot: number) => {
-    const at = (i * S + slot) * SLOT_WIDTH;
-    return [job.tails[at]!, job.tails[at + 1]!, job.tails[at + 2]!];
+  const slotOf = (i: number) => {
+    const k = paths.deepest[i]!;
+    return k >= 0 ? slotOfNode[k]! : 0;
   };
-  const media = (i: number, slot: number) => job.tails[(i * S + slot) * SLOT_WIDTH + 3]!;
-  const counted = new Map<number, number>();
-  const pooled = { text: { x: 0, y: 0 }, json: { x: 0, y: 0 } };
-  const rows = new Map<string, { z: number[][]; y: number[] }>();
-  for (const c of job.sample) {
-    const slot = slotOf(paths.deepest[c.index]!);
-    const segments = walkedSegments(c.params).slice(job.slots[slot]);
-    const pieces = segments
-      .map((segment) => ({ segment, ...contentOf(segment.block) }))
-      .filter((p) => p.kind !== "media");
-    const tokens = await counter.countSegments(
-      pieces.map((p) => ({ hash: segmentHash(p.segment), model: c.model, block: p.segment.block })),
-    );
-    let y = 0;
-    pieces.forEach((p, k) => {
-      y += tokens[k]!;
-      const kind = p.kind === "text" ? pooled.text : pooled.json;
-      kind.x += p.chars;
-      kind.y += tokens[k]!;
-    });
-    counted.set(c.index, y);
-    if (pieces.length === 0) continue;
-    const list = rows.get(c.model) ?? rows.set(c.model, { z: [], y: [] }).get(c.model)!;
-    list.z.push(z(c.index, slot));
-    list.y.push(y);
+  const fromOf = (i: number) => job.slots[slotOf(i)]!;
+  const media = (i: number) => job.tails[(i * S + slotOf(i)) * SLOT_WIDTH + 3]!;
+  const shared = sharedKeys(job, fromOf);
+  // Unique pieces' predictors per request; shared pieces' representatives; the populations.
+  const z = new Float64Array(job.n * 3);
+  const wanted = new Map<string, { i: number; d: number }>();
+  const population = new Map<string, number[]>();
+  for (let i = 0; i < job.n; i++) {
+    const m = job.model[i]!;
+    const { t, a, e } = segmentsOf(job, i);
+    for (let s = a + fromOf(i); s < e; s++) {
+      const kind = t.kind[s]!;
+      if (kind === KIND_CODE.media) continue;
+      if (shared[m]!.has(t.key[s]!)) {
+        const key = `${m} ${t.key[s]}`;
+        if (!wanted.has(key)) wanted.set(key, { i, d: s - a });
+      } else {
+        z[i * 3 + kind]! += t.chars[s]!;
+        z[i * 3 + 2]! += 1;
+      }
+    }
+    if (z[i * 3 + 2]! > 0) {
+      const name = job.modelNames[m]!;
+      (population.get(name) ?? population.set(name, []).get(name)!).push(i);
+    }
   }
+  const sampled = drawSample(job.n, (i) => job.group[i]!, population, options);
+  const { sharedTokens, y } = await countNeeded(dir, file, job, {
+    sampled,
+    wanted,
+    shared,
+    fromOf,
+    counter,
+  });
+  const pooled = { text: { x: 0, y: 0 }, json: { x: 0, y: 0 } };
   const fits = new Map<string, Fit>();
-  for (const [model, { z: zs, y }] of rows) {
-    const fit = fitLinear(zs, y);
+  for (const [model, list] of population) {
+    const rows: number[][] = [];
+    const ys: number[] = [];
+    for (const i of list) {
+      if (!sampled[i]) continue;
+      const counted = y.get(i)!;
+      rows.push([z[i * 3]!, z[i * 3 + 1]!, z[i * 3 + 2]!]);
+      ys.push(counted.text + counted.json);
+      pooled.text.x += z[i * 3]!;
+      pooled.json.x += z[i * 3 + 1]!;
+      pooled.text.y += counted.text;
+      pooled.json.y += counted.json;
+    }
+    const fit = fitLinear(rows, ys);
     if (fit) fits.set(model, fit);
   }
   const chars = pooled.text.x + pooled.json.x;
@@ -363,28 +419,103 @@ async function sampleTails(
   const charsPerToken: Record<string, number> = {};
   for (const kind of ["text", "json"] as const)
     if (pooled[kind].y > 0) charsPerToken[kind] = pooled[kind].x / pooled[kind].y;
-  const scratch = [0, 0, 0];
+  const sharedOf = (i: number) => {
+    const m = job.model[i]!;
+    const { t, a, e } = segmentsOf(job, i);
+    let sum = 0;
+    for (let s = a + fromOf(i); s < e; s++)
+      if (t.kind[s] !== KIND_CODE.media && shared[m]!.has(t.key[s]!))
+        sum += sharedTokens.get(`${m} ${t.key[s]}`)!;
+    return sum;
+  };
   const result: SampledTails = {
     fits,
     charsPerToken,
     fallbacks: 0,
-    tailOf(i, k, out) {
+    tailOf(i, _k, out) {
       out.fill(0);
-      const slot = slotOf(k);
-      const own = counted.get(i);
-      if (own !== undefined) return own + media(i, slot);
-      const at = (i * S + slot) * SLOT_WIDTH;
-      const p = scratch;
-      for (let j = 0; j < 3; j++) p[j] = job.tails[at + j]!;
-      if (p[2] === 0) return media(i, slot);
+      const counted = sharedOf(i) + media(i);
+      if (z[i * 3 + 2]! === 0) return counted;
+      const own = y.get(i);
+      if (own !== undefined) return counted + own.text + own.json;
       const fit = fits.get(job.modelNames[job.model[i]!]!);
-      if (!fit || (p[0]! > 0 && !fit.kept[0]) || (p[1]! > 0 && !fit.kept[1])) {
-        result.fallbacks += 1;
-        return (p[0]! + p[1]!) * perChar + media(i, slot);
+      // Chars of a kind the fit lacks are predicted at the sample's chars per token.
+      let rest = 0;
+      for (let j = 0; j < 2; j++) {
+        if (fit?.kept[j] === true) out[j] = z[i * 3 + j]!;
+        else rest += z[i * 3 + j]!;
       }
-      for (let j = 0; j < 3; j++) out[j] = p[j]!;
-      return Math.max(0, predict(fit.beta, p)) + media(i, slot);
+      if (rest > 0) result.fallbacks += 1;
+      if (out[0]! + out[1]! === 0) return counted + rest * perChar;
+      out[2] = z[i * 3 + 2]!;
+      return counted + Math.max(0, predict(fit!.beta, out)) + rest * perChar;
     },
   };
   return result;
+}
+
+/**
+ * Reads again the sampled requests and the shared pieces' representatives from their batches and
+ * counts the sample's unique pieces (tokens by kind per request) and each shared piece once.
+ */
+async function countNeeded(
+  dir: string,
+  file: PlanFile,
+  job: CompactJob,
+  need: {
+    sampled: Uint8Array;
+    wanted: Map<string, { i: number; d: number }>;
+    shared: Set<number>[];
+    fromOf: (i: number) => number;
+    counter: TokenCounter;
+  },
+): Promise<{
+  sharedTokens: Map<string, number>;
+  y: Map<number, { text: number; json: number }>;
+}> {
+  const { sampled, shared, fromOf } = need;
+  const reps = new Map<number, string[]>();
+  for (const [key, { i }] of need.wanted) (reps.get(i) ?? reps.set(i, []).get(i)!).push(key);
+  const indexes = new Set<number>(reps.keys());
+  sampled.forEach((v, i) => {
+    if (v) indexes.add(i);
+  });
+  const batches = [...new Set([...indexes].map((i) => batchOf(job, i)))].sort((a, b) => a - b);
+  const requests: SegmentCountRequest[] = [];
+  const uses: Array<{ key: string } | { i: number; kind: "text" | "json" }> = [];
+  for await (const line of planRequests(dir, file, { batches, unique: false })) {
+    const i = job.offsets[file.batches.indexOf(line.batch)]! + line.position;
+    if (!indexes.has(i)) continue;
+    const params = line.request.params as unknown as Json;
+    const model = String(params.model);
+    const segments = walkedSegments(params);
+    const ask = (d: number) => {
+      const segment = segments[d]!;
+      requests.push({ hash: segmentHash(segment), model, block: segment.block });
+    };
+    for (const key of reps.get(i) ?? []) {
+      ask(need.wanted.get(key)!.d);
+      uses.push({ key });
+    }
+    if (!sampled[i]) continue;
+    const m = job.model[i]!;
+    const { t, a } = segmentsOf(job, i);
+    for (let d = fromOf(i); d < segments.length; d++) {
+      const kind = t.kind[a + d]!;
+      if (kind === KIND_CODE.media || shared[m]!.has(t.key[a + d]!)) continue;
+      ask(d);
+      uses.push({ i, kind: kind === KIND_CODE.text ? "text" : "json" });
+    }
+  }
+  const counts = requests.length > 0 ? await need.counter.countSegments(requests) : [];
+  const sharedTokens = new Map<string, number>();
+  const y = new Map<number, { text: number; json: number }>();
+  sampled.forEach((v, i) => {
+    if (v) y.set(i, { text: 0, json: 0 });
+  });
+  uses.forEach((use, k) => {
+    if ("key" in use) sharedTokens.set(use.key, counts[k]!);
+    else y.get(use.i)![use.kind] += counts[k]!;
+  });
+  return { sharedTokens, y };
 }

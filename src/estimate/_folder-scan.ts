@@ -64,7 +64,25 @@ export interface BatchScan {
   tails: Float32Array;
   /** A 48-bit key of the segments before each slot, when `keyed`. */
   keys: Float64Array | undefined;
+  /** Each request's segments (see `SegmentTable`). */
+  segments: SegmentTable;
 }
+
+/**
+ * The segments of a batch's requests as numbers, for the tails (`_tails.ts` counts a tail piece
+ * that occurs in two or more requests and predicts the unique ones): request `i`'s segments are
+ * `start[i]` to `start[i + 1]`, each with a 48-bit key of its content (`contentOf()`'s key: equal
+ * for equal text or JSON), its kind (0 text, 1 JSON, 2 media) and its chars. 13 bytes a segment.
+ */
+export interface SegmentTable {
+  start: Uint32Array;
+  key: Float64Array;
+  kind: Uint8Array;
+  chars: Float32Array;
+}
+
+/** Kind codes of `SegmentTable.kind`. */
+export const KIND_CODE = { text: 0, json: 1, media: 2 } as const;
 
 /** A request kept for the sample: its global index, priority and params. */
 export interface Candidate {
@@ -130,6 +148,7 @@ export async function scanBatches(
     const offset = settings.offsets[k]!;
     const models = new Map<string, number>();
     const media: Media[] = [];
+    const table = new TableBuilder(batch.requestCount);
     const add = (request: BatchRequest, i: number): Promise<void> | undefined => {
       const params = request.params as unknown as Json;
       const model = String(params.model);
@@ -145,15 +164,18 @@ export async function scanBatches(
       const segments = walkedSegments(params);
       writeMarkers(scan.markers, i, params, segments, batch);
       writeTails(scan.tails, i, slots, segments, model, media);
+      table.add(segments);
       if (scan.keys) writeKeys(scan.keys, i, slots, segments);
       const index = offset + i;
       const p = priority(settings.seed, index);
-      if (sample.wants(model, p)) sample.add({ index, priority: p, model, params });
+      if (settings.sampleSize > 0 && sample.wants(model, p))
+        sample.add({ index, priority: p, model, params });
       // Media are counted in lots (the counter is asynchronous): most requests have none.
       return media.length >= MEDIA_LOT ? countMedia(media, scan.tails, slots, counter) : undefined;
     };
     await readBatch(settings, k, add);
     await countMedia(media, scan.tails, slots, counter);
+    scan.segments = table.done();
     onBatch(scan);
   }
   return sample.all();
@@ -252,7 +274,48 @@ function emptyScan(batch: number, n: number, slots: number, keyed: boolean): Bat
     markers: new Uint16Array(n * MAX_MARKERS),
     tails: new Float32Array(n * slots * SLOT_WIDTH),
     keys: keyed ? new Float64Array(n * slots) : undefined,
+    segments: {
+      start: new Uint32Array(1),
+      key: new Float64Array(),
+      kind: new Uint8Array(),
+      chars: new Float32Array(),
+    },
   };
+}
+
+/** A 48-bit key of a text (its SHA-256 prefix). */
+function key48(text: string): number {
+  return Buffer.from(hashText(text).slice(0, 8), "base64url").readUIntBE(0, 6);
+}
+
+/** Builds a batch's `SegmentTable`, one request at a time. */
+class TableBuilder {
+  readonly #start: Uint32Array;
+  readonly #key: number[] = [];
+  readonly #kind: number[] = [];
+  readonly #chars: number[] = [];
+  #n = 0;
+  constructor(n: number) {
+    this.#start = new Uint32Array(n + 1);
+  }
+  add(segments: Walked): void {
+    for (const segment of segments) {
+      const { kind, chars, key } = contentOf(segment.block);
+      this.#key.push(kind === "media" ? 0 : key48(key));
+      this.#kind.push(KIND_CODE[kind]);
+      this.#chars.push(chars);
+    }
+    this.#n += 1;
+    this.#start[this.#n] = this.#key.length;
+  }
+  done(): SegmentTable {
+    return {
+      start: this.#start,
+      key: Float64Array.from(this.#key),
+      kind: Uint8Array.from(this.#kind),
+      chars: Float32Array.from(this.#chars),
+    };
+  }
 }
 
 type Walked = ReturnType<typeof walkedSegments>;

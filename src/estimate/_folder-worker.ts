@@ -16,9 +16,12 @@ const { settings, which } = workerData as { settings: ScanSettings; which: numbe
 const port = parentPort!;
 try {
   const candidates = await scanBatches(settings, which, (scan) => {
-    const buffers = [scan.model, scan.geo, scan.maxTokens, scan.markers, scan.tails, scan.keys]
-      .filter((a) => a !== undefined)
-      .map((a) => a.buffer as ArrayBuffer);
+    const { start, key, kind, chars } = scan.segments;
+    const arrays: Array<ArrayBufferView | undefined> = [
+      ...[scan.model, scan.geo, scan.maxTokens, scan.markers, scan.tails, scan.keys],
+      ...[start, key, kind, chars],
+    ];
+    const buffers = arrays.filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
     port.postMessage({ kind: "batch", scan } satisfies WorkerMessage, buffers);
   });
   port.postMessage({ kind: "done", candidates } satisfies WorkerMessage);

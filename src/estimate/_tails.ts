@@ -145,7 +145,7 @@ export async function countTails(
     return result;
   }
   const { unique, population } = splitPieces(requests, queue);
-  const sampled = drawSample(requests, population, options);
+  const sampled = drawSample(n, (i) => requests[i]!.stratum, population, options);
   const y = new Map<number, { text: number; json: number }>();
   for (const [i, list] of unique.entries()) {
     if (!sampled[i]) continue;
@@ -215,20 +215,22 @@ function splitPieces(
  * of at least 2% of the model's population gets its proportional share (at least 5), smaller ones
  * share the rest. Partial Fisher-Yates per stratum, strata in order of first appearance. The seed
  * goes through a 32-bit finalizer first: seededRandom's streams for nearby seeds are offsets of
- * one sequence, and the sample should not line up with data generated the same way.
+ * one sequence, and the sample should not line up with data generated the same way. The
+ * large-plan estimate (`_folder-estimate.ts`) draws its sample here too.
  */
-function drawSample(
-  requests: readonly TailRequest[],
+export function drawSample(
+  n: number,
+  stratumOf: (i: number) => number,
   population: ReadonlyMap<string, number[]>,
-  options: Options,
+  options: Pick<Options, "sampleSize" | "seed">,
 ): Uint8Array {
   const random = seededRandom(mixSeed(options.seed));
-  const sampled = new Uint8Array(requests.length);
+  const sampled = new Uint8Array(n);
   for (const list of population.values()) {
     const size = Math.min(list.length, options.sampleSize);
     const strata = new Map<number, number[]>();
     for (const i of list) {
-      const key = requests[i]!.stratum;
+      const key = stratumOf(i);
       (strata.get(key) ?? strata.set(key, []).get(key)!).push(i);
     }
     const rest: number[] = [];
