@@ -24,13 +24,20 @@ import { segmentHash, walkedSegments } from "../request/segments.js";
 import { withTargetRows } from "../targets/rows.js";
 import type { SegmentCountRequest, TokenCounter } from "../tokens/counter.js";
 import { isPrefixCounter } from "../tokens/exact.js";
+import type { BatchRequest } from "../types.js";
 import type { Json } from "../util/json.js";
 import { roundUsd } from "./_accumulate.js";
 import { breakpointCounts } from "./_counts.js";
 import { estimateFigures } from "./_figures.js";
 import { type CompactPaths, compactPaths, needsKeys } from "./_folder-paths.js";
 import { type CompactJob, readCompact } from "./_folder-read.js";
-import { KIND_CODE, MAX_MARKERS, type SegmentTable, SLOT_WIDTH } from "./_folder-scan.js";
+import {
+  KIND_CODE,
+  MAX_MARKERS,
+  readLines,
+  type SegmentTable,
+  SLOT_WIDTH,
+} from "./_folder-scan.js";
 import { writeNotes } from "./_notes.js";
 import { type EstimateSettings, resolveEstimateOptions } from "./_options.js";
 import { type PlannedRuns, plannedInfo } from "./_planned-runs.js";
@@ -480,13 +487,20 @@ async function countNeeded(
   sampled.forEach((v, i) => {
     if (v) indexes.add(i);
   });
-  const batches = [...new Set([...indexes].map((i) => batchOf(job, i)))].sort((a, b) => a - b);
+  const byBatch = new Map<number, Set<number>>();
+  for (const i of indexes) {
+    const b = batchOf(job, i);
+    (byBatch.get(b) ?? byBatch.set(b, new Set()).get(b)!).add(i - job.offsets[b]!);
+  }
   const requests: SegmentCountRequest[] = [];
   const uses: Array<{ key: string } | { i: number; kind: "text" | "json" }> = [];
-  for await (const line of planRequests(dir, file, { batches, unique: false })) {
-    const i = job.offsets[file.batches.indexOf(line.batch)]! + line.position;
-    if (!indexes.has(i)) continue;
-    const params = line.request.params as unknown as Json;
+  const lines: Array<{ i: number; request: BatchRequest }> = [];
+  for (const b of [...byBatch.keys()].sort((x, y) => x - y)) {
+    const found = await readLines(dir, file.batches, b, byBatch.get(b)!);
+    for (const [position, request] of found) lines.push({ i: job.offsets[b]! + position, request });
+  }
+  for (const { i, request } of lines) {
+    const params = request.params as unknown as Json;
     const model = String(params.model);
     const segments = walkedSegments(params);
     const ask = (d: number) => {

@@ -422,3 +422,69 @@ function writeMarkers(
       out[i * MAX_MARKERS + k] = d;
     });
 }
+
+/**
+ * Reads again the lines at `positions` (0-based) of a batch file the scan read: only those are
+ * parsed, the others only counted; the bytes are hashed as they are read and `use` is called at
+ * the end, once the hash is the recorded one (the file is then the one the scan verified).
+ * @throws {InputError} when the file changed since, or has no recorded hash and is read through
+ * `planRequests()`, which throws its own error.
+ */
+export async function readLines(
+  dir: string,
+  batches: PlanFileBatch[],
+  k: number,
+  positions: ReadonlySet<number>,
+): Promise<Map<number, BatchRequest>> {
+  const batch = batches[k]!;
+  const found = new Map<number, BatchRequest>();
+  if (batch.contentHash === undefined) {
+    const file = { batches } as PlanFile;
+    let i = 0;
+    for await (const line of planRequests(dir, file, { batches: [k], unique: false })) {
+      if (positions.has(i)) found.set(i, line.request);
+      i += 1;
+    }
+    return found;
+  }
+  const full = await resolveInside(
+    dir,
+    batch.file,
+    `\`${path.join(dir, "plan.json")}\` batch ${batch.index}`,
+  );
+  const bytes = createHash("sha256");
+  let i = 0;
+  let rest: Buffer | undefined;
+  const line = (buf: Buffer, from: number, to: number) => {
+    if (to === from) return;
+    if (positions.has(i)) found.set(i, JSON.parse(buf.toString("utf8", from, to)) as BatchRequest);
+    i += 1;
+  };
+  for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 })) {
+    const buf = chunk as Buffer;
+    bytes.update(buf);
+    let from = 0;
+    if (rest) {
+      const nl = buf.indexOf(10);
+      if (nl < 0) {
+        rest = Buffer.concat([rest, buf]);
+        continue;
+      }
+      const joined = Buffer.concat([rest, buf.subarray(0, nl)]);
+      line(joined, 0, joined.length);
+      from = nl + 1;
+    }
+    for (let nl = buf.indexOf(10, from); nl >= 0; nl = buf.indexOf(10, from)) {
+      line(buf, from, nl);
+      from = nl + 1;
+    }
+    rest = from < buf.length ? Buffer.from(buf.subarray(from)) : undefined;
+  }
+  if (rest) line(rest, 0, rest.length);
+  if (`sha256:${bytes.digest("hex")}` !== batch.contentHash || i !== batch.requestCount)
+    throw new InputError(
+      `\`${path.join(dir, batch.file)}\` (batch ${batch.index} of \`plan.json\`) changed while the estimate read it. Restore the file, or plan again into a new folder.`,
+      path.join(dir, batch.file),
+    );
+  return found;
+}

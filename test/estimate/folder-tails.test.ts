@@ -6,14 +6,16 @@
  * model: shared pieces of another chars-per-token ratio (here numeric tables) skewed the fit, so a
  * mixed plan's figures leaned high beyond the stated 95% margin and `charsPerToken` differed.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InputError } from "../../src/errors.js";
+import { readLines } from "../../src/estimate/_folder-scan.js";
 import { estimate } from "../../src/estimate/estimate.js";
 import { estimateFolder } from "../../src/estimate/folder.js";
 import { type Estimate, type EstimateFigures, SCENARIOS } from "../../src/estimate/types.js";
-import { readPlan, writePlan } from "../../src/io/plan-dir.js";
+import { readPlan, readPlanBatch, readPlanFile, writePlan } from "../../src/io/plan-dir.js";
 import { plan } from "../../src/plan/plan.js";
 import type { BatchRequest } from "../../src/types.js";
 import type { Json } from "../../src/util/json.js";
@@ -154,4 +156,21 @@ describe("estimateFolder's tails on a mixed plan", () => {
     for (const s of SCENARIOS)
       expect(large.total.scenarios[s].tokens).toEqual(reference.total.scenarios[s].tokens);
   }, 60_000);
+
+  it("reads the sample again only from a batch file unchanged since the scan", async () => {
+    const file = await readPlanFile(dir);
+    const found = await readLines(dir, file.batches, 1, new Set([0, 7]));
+    expect([...found.keys()].sort()).toEqual([0, 7]);
+    const lines = await readPlanBatch(dir, file.batches[1]!);
+    expect(found.get(7)).toEqual(lines[7]);
+    expect(found.get(0)).toEqual(lines[0]);
+    const copy = path.join(root, "edited");
+    await cp(dir, copy, { recursive: true });
+    await appendFile(path.join(copy, file.batches[1]!.file), " ");
+    const edited = readLines(copy, file.batches, 1, new Set([0]));
+    await expect(edited).rejects.toThrow(InputError);
+    await expect(readLines(copy, file.batches, 1, new Set([0]))).rejects.toThrow(
+      file.batches[1]!.file,
+    );
+  });
 });
