@@ -283,9 +283,9 @@ function emptyScan(batch: number, n: number, slots: number, keyed: boolean): Bat
   };
 }
 
-/** A 48-bit key of a text (its SHA-256 prefix). */
+/** A 48-bit key of a text (its SHA-1 prefix: a content key, not a digest of record). */
 function key48(text: string): number {
-  return Buffer.from(hashText(text).slice(0, 8), "base64url").readUIntBE(0, 6);
+  return createHash("sha1").update(text).digest().readUIntBE(0, 6);
 }
 
 /** Builds a batch's `SegmentTable`, one request at a time. */
@@ -294,19 +294,28 @@ class TableBuilder {
   readonly #key: number[] = [];
   readonly #kind: number[] = [];
   readonly #chars: number[] = [];
+  /** The previous request's content and key at each depth: consecutive requests share most. */
+  readonly #last: Array<{ content: string; key: number }> = [];
   #n = 0;
   constructor(n: number) {
     this.#start = new Uint32Array(n + 1);
   }
   add(segments: Walked): void {
-    for (const segment of segments) {
+    segments.forEach((segment, d) => {
       const { kind, chars, key } = contentOf(segment.block);
-      this.#key.push(kind === "media" ? 0 : key48(key));
+      this.#key.push(kind === "media" ? 0 : this.#keyOf(key, d));
       this.#kind.push(KIND_CODE[kind]);
       this.#chars.push(chars);
-    }
+    });
     this.#n += 1;
     this.#start[this.#n] = this.#key.length;
+  }
+  #keyOf(content: string, d: number): number {
+    const last = this.#last[d];
+    if (last?.content === content) return last.key;
+    const key = key48(content);
+    this.#last[d] = { content, key };
+    return key;
   }
   done(): SegmentTable {
     return {
