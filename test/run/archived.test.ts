@@ -68,8 +68,9 @@ describe("the Anthropic backend, through the SDK, on an archived batch", () => {
     await advanceUntilEnded(target, client, batch.id);
     target.advance(30 * 24 * 3_600_000);
     const backend = anthropicBackend(client);
-    expect((await backend.retrieve(batch.id, {})).archived).toBe(true);
-    const error = await backend.results(batch.id, {}).then(
+    const call = { signal: new AbortController().signal, timeout: 10_000, maxRetries: 0 as const };
+    expect((await backend.retrieve(batch.id, call)).archived).toBe(true);
+    const error = await backend.results(batch.id, call).then(
       () => null,
       (e: unknown) => e,
     );
