@@ -6,9 +6,12 @@
 
 const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-// A string: no raw control characters, only the escapes JSON allows.
+// A string: no raw control characters, only the escapes JSON allows. Each run of plain characters
+// is taken whole and never given back (a lookahead captures it, a backreference consumes it: an
+// atomic group): an unterminated string fails in linear time, where `(?:[^"]+)*` backtracked
+// through every way of splitting it and hung on a long one.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids them raw in strings.
-const STRING = /"(?:[^"\\\u0000-\u001f]+|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const STRING = /"(?:(?=([^"\\\u0000-\u001f]+))\1|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
 function match(pattern: RegExp, text: string, at: number): number {
   pattern.lastIndex = at;

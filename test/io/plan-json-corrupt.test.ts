@@ -111,3 +111,32 @@ describe("jsonErrorOffset", () => {
     expect(jsonErrorOffset(`${"[".repeat(100_000)}x`)).toBe(100_000);
   });
 });
+
+describe("jsonErrorOffset on long strings (a property run hung on an unterminated one)", () => {
+  it("names an unterminated long string, and reads a valid long string whole", () => {
+    const body = "word ".repeat(20_000);
+    // Before: `(?:[^"]+)*` backtracked through every split of the 100,000 characters (a hang).
+    expect(jsonErrorOffset(`{"a": "${body}`)).toBe(6); // the string that never ends
+    expect(jsonErrorOffset(`{"a": "${body}\\n${body}", "b": [1, "x\\u00e9"]}`)).toBe(-1);
+    expect(jsonErrorOffset(`["${"x".repeat(2_000_000)}"]`)).toBe(-1);
+  });
+
+  it("agrees with JSON.parse on strings with escapes and raw control characters", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom("a", " ", "\\", '"', "n", "u", "0", "\n", "é"), { maxLength: 40 }),
+        (chars) => {
+          const text = `["${chars.join("")}"]`;
+          let valid = true;
+          try {
+            JSON.parse(text);
+          } catch {
+            valid = false;
+          }
+          expect(jsonErrorOffset(text) === -1).toBe(valid);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
