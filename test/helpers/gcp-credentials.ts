@@ -8,11 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-/** Writes the key file and returns its path; its folder is removed when the test process exits. */
+/** Writes the key file and returns its path; remove it with {@link removeServiceAccountFile}. */
 export function fakeServiceAccountFile(project = "test-project"): string {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const dir = mkdtempSync(path.join(tmpdir(), "cacheplan-gcp-"));
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, "sa.json");
   writeFileSync(
     file,
@@ -29,4 +28,9 @@ export function fakeServiceAccountFile(project = "test-project"): string {
     }),
   );
   return file;
+}
+
+/** Removes a key file written by {@link fakeServiceAccountFile}, and its folder. */
+export function removeServiceAccountFile(file: string): void {
+  rmSync(path.dirname(file), { recursive: true, force: true });
 }

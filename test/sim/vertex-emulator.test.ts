@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startVertexEmulator, type VertexEmulator } from "../../src/sim/vertex/emulator.js";
 import { createClient, toVertexLine } from "../../src/targets/vertex/index.js";
-import { fakeServiceAccountFile } from "../helpers/gcp-credentials.js";
+import { fakeServiceAccountFile, removeServiceAccountFile } from "../helpers/gcp-credentials.js";
 import { request, text } from "../helpers/requests.js";
 
 // About 1,800 tokens: above Sonnet 4.5's 1,024-token minimum (reference §2).
@@ -32,7 +32,10 @@ beforeAll(() => {
   credentials = fakeServiceAccountFile();
   vi.stubEnv("GOOGLE_APPLICATION_CREDENTIALS", credentials);
 });
-afterAll(() => vi.unstubAllEnvs());
+afterAll(() => {
+  vi.unstubAllEnvs();
+  removeServiceAccountFile(credentials);
+});
 
 async function setup(options: Parameters<typeof startVertexEmulator>[0], project = "test-project") {
   const emulator = await startVertexEmulator(options);

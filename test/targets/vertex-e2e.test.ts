@@ -14,7 +14,7 @@ import vertex, { createClient } from "../../src/targets/vertex/index.js";
 import type { BatchRequest } from "../../src/types.js";
 import { tempDir } from "../helpers/cli.js";
 import { resultIds, resultLines, submitStopped } from "../helpers/cloud-run.js";
-import { fakeServiceAccountFile } from "../helpers/gcp-credentials.js";
+import { fakeServiceAccountFile, removeServiceAccountFile } from "../helpers/gcp-credentials.js";
 import { FAST_POLL } from "../helpers/run-job.js";
 import { words } from "../helpers/word-counter.js";
 
@@ -42,8 +42,10 @@ function job(run: string): BatchRequest[] {
 // At 1,000 simulated ms per real ms, a second of real overhead between waves is ~17 simulated
 // minutes: inside the primers' 1h TTL, as on the real service.
 let emulator: VertexEmulator;
+let credentials: string;
 beforeAll(async () => {
-  vi.stubEnv("GOOGLE_APPLICATION_CREDENTIALS", fakeServiceAccountFile());
+  credentials = fakeServiceAccountFile();
+  vi.stubEnv("GOOGLE_APPLICATION_CREDENTIALS", credentials);
   emulator = await startVertexEmulator({
     timeScale: 1000,
     sim: { startDelayMs: 60_000, startDelayJitterMs: 60_000 },
@@ -52,6 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
   vi.unstubAllEnvs();
+  removeServiceAccountFile(credentials);
 });
 
 const clientFor = () =>
