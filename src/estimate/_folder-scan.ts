@@ -212,41 +212,16 @@ async function readBatch(
   const ids = createHash("sha256");
   let count = 0;
   try {
-    let rest: Buffer | undefined;
-    const line = (buf: Buffer, from: number, to: number): Promise<void> | undefined => {
-      if (to === from) return undefined;
+    for await (const [buf, from, to] of hashedLines(full, bytes)) {
       const value = JSON.parse(buf.toString("utf8", from, to)) as Partial<BatchRequest> | null;
       const id = value?.custom_id;
       if (typeof id !== "string" || typeof value?.params !== "object" || value.params === null)
         throw new Error("not a batch request");
       ids.update(`${JSON.stringify(id)}\n`);
       count += 1;
-      return add(value as BatchRequest, count - 1);
-    };
-    for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 })) {
-      const buf = chunk as Buffer;
-      bytes.update(buf);
-      let from = 0;
-      if (rest) {
-        // The line cut by the chunk's start: only its bytes are joined, not the whole chunk.
-        const nl = buf.indexOf(10);
-        if (nl < 0) {
-          rest = Buffer.concat([rest, buf]);
-          continue;
-        }
-        const joined = Buffer.concat([rest, buf.subarray(0, nl)]);
-        const pending = line(joined, 0, joined.length);
-        if (pending) await pending;
-        from = nl + 1;
-      }
-      for (let nl = buf.indexOf(10, from); nl >= 0; nl = buf.indexOf(10, from)) {
-        const pending = line(buf, from, nl);
-        if (pending) await pending;
-        from = nl + 1;
-      }
-      rest = from < buf.length ? Buffer.from(buf.subarray(from)) : undefined;
+      const pending = add(value as BatchRequest, count - 1);
+      if (pending) await pending;
     }
-    if (rest) await line(rest, 0, rest.length);
   } catch (error) {
     return slow(error);
   }
@@ -463,15 +438,31 @@ export async function readLines(
   );
   const bytes = createHash("sha256");
   let i = 0;
-  let rest: Buffer | undefined;
-  const line = (buf: Buffer, from: number, to: number) => {
-    if (to === from) return;
+  for await (const [buf, from, to] of hashedLines(full, bytes)) {
     if (positions.has(i)) found.set(i, JSON.parse(buf.toString("utf8", from, to)) as BatchRequest);
     i += 1;
-  };
+  }
+  if (`sha256:${bytes.digest("hex")}` !== batch.contentHash || i !== batch.requestCount)
+    throw new InputError(
+      `\`${path.join(dir, batch.file)}\` (batch ${batch.index} of \`plan.json\`) changed while the estimate read it. Restore the file, or plan again into a new folder.`,
+      path.join(dir, batch.file),
+    );
+  return found;
+}
+
+/**
+ * The non-empty lines of a file as byte ranges (`[buffer, from, to)`, valid until the next one),
+ * its bytes hashed into `hash` as they are read. A line cut by a chunk's end is joined from its
+ * own bytes only, not the whole chunk.
+ */
+async function* hashedLines(
+  full: string,
+  hash: ReturnType<typeof createHash>,
+): AsyncGenerator<[Buffer, number, number]> {
+  let rest: Buffer | undefined;
   for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 })) {
     const buf = chunk as Buffer;
-    bytes.update(buf);
+    hash.update(buf);
     let from = 0;
     if (rest) {
       const nl = buf.indexOf(10);
@@ -480,20 +471,14 @@ export async function readLines(
         continue;
       }
       const joined = Buffer.concat([rest, buf.subarray(0, nl)]);
-      line(joined, 0, joined.length);
+      if (joined.length > 0) yield [joined, 0, joined.length];
       from = nl + 1;
     }
     for (let nl = buf.indexOf(10, from); nl >= 0; nl = buf.indexOf(10, from)) {
-      line(buf, from, nl);
+      if (nl > from) yield [buf, from, nl];
       from = nl + 1;
     }
     rest = from < buf.length ? Buffer.from(buf.subarray(from)) : undefined;
   }
-  if (rest) line(rest, 0, rest.length);
-  if (`sha256:${bytes.digest("hex")}` !== batch.contentHash || i !== batch.requestCount)
-    throw new InputError(
-      `\`${path.join(dir, batch.file)}\` (batch ${batch.index} of \`plan.json\`) changed while the estimate read it. Restore the file, or plan again into a new folder.`,
-      path.join(dir, batch.file),
-    );
-  return found;
+  if (rest && rest.length > 0) yield [rest, 0, rest.length];
 }
