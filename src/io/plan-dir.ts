@@ -215,7 +215,8 @@ function damaged(file: string, batch: PlanFileBatch, what: string): InputError {
   );
 }
 
-async function fileHash(file: string): Promise<string> {
+/** `sha256:<hex>` of a file's bytes, streamed (a batch file's `contentHash`). */
+export async function fileHash(file: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return `sha256:${hash.digest("hex")}`;

@@ -10,10 +10,10 @@
  * (bounded by `maxQueued`), plus `plan.json`.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import path from "node:path";
 import { InputError } from "../errors.js";
 import {
+  fileHash,
   type PlanFile,
   type PlanFileBatch,
   planRequests,
@@ -116,13 +116,6 @@ export function memorySource(plan: Plan): PlanSource {
     ids: async (index) => plan.batches[index]!.requests.map((r) => r.custom_id),
     release: () => {},
   };
-}
-
-/** `sha256:<hex>` of a file's bytes, streamed. */
-async function fileHash(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest("hex")}`;
 }
 
 /**
